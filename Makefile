@@ -1,0 +1,48 @@
+# GridAcademy: `make run` serves the app on SQLite with demo data; `make test` runs every test.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+export FLASK_APP := wsgi.py
+
+.PHONY: run test test-sqlite test-postgres install install-dev system-deps translations check bench clean
+
+run: install translations
+	mkdir -p instance
+	$(BIN)/flask db upgrade
+	$(BIN)/flask content sync
+	$(BIN)/flask demo create
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+test: install-dev translations system-deps
+	scripts/run-tests.sh
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+$(VENV)/.installed: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+# Debian packages the tests need: chromium, CJK fonts, PostgreSQL (installed with apt when missing).
+system-deps:
+	scripts/install-system-deps.sh
+
+translations: install
+	$(BIN)/pybabel compile -d app/translations >/dev/null
+
+# Re-extract UI strings after changing templates or messages, then translate the new ones.
+update-translations: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot . >/dev/null
+	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
+
+check: install
+	$(BIN)/flask content check
+
+clean:
+	rm -rf $(VENV) instance/gridacademy.db test-artifacts

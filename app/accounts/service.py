@@ -1,0 +1,160 @@
+"""Account operations: create, update, reset and change passwords. Callers commit.
+
+Each function takes the acting user and checks the area scope and role rules itself, so a view,
+the roster import and the CLI all apply the same rules.
+"""
+from __future__ import annotations
+
+import secrets
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from ..extensions import db
+from ..models import ROLES, Area, User
+from ..scope import can_manage_area, can_manage_user
+from ..security import hash_password, verify_password
+
+#: Role names accepted in rosters and forms (Chinese and English).
+ROLE_ALIASES = {
+    "worker": "worker", "网格员": "worker",
+    "mentor": "mentor", "导师": "mentor",
+    "organizer": "organizer", "组织者": "organizer", "培训管理员": "organizer",
+    "admin": "admin", "管理员": "admin",
+}
+#: Characters for one-time passwords: no 0/O, 1/l/I look-alikes.
+PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+MIN_PASSWORD_LENGTH = 8
+
+
+class AccountError(ValueError):
+    """An account operation was refused; the message says why and is shown to the user.
+
+    ``field`` names the form field the problem belongs to, when there is one.
+    """
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def one_time_password(length: int = 10) -> str:
+    return "".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(length))
+
+
+def grantable_roles(actor: User) -> tuple[str, ...]:
+    """Roles ``actor`` may give: admins any, organizers all but admin."""
+    if actor.has_role("admin"):
+        return ROLES
+    if actor.has_role("organizer"):
+        return tuple(r for r in ROLES if r != "admin")
+    return ()
+
+
+def may_edit(actor: User, user: User) -> bool:
+    """Scope plus rank: only admins edit accounts that hold the admin role."""
+    if user.has_role("admin") and not actor.has_role("admin"):
+        return False
+    return can_manage_user(actor, user)
+
+
+def _check_roles_and_area(actor: User, roles: set[str], area: Area | None) -> None:
+    if not roles:
+        raise AccountError(_("Choose at least one role."))
+    refused = roles - set(grantable_roles(actor))
+    if refused:
+        raise AccountError(_("You may not grant the role(s): %(roles)s", roles=", ".join(sorted(refused))))
+    if area is None or not can_manage_area(actor, area):
+        raise AccountError(_("The chosen area is outside your area."))
+    if "worker" in roles and area.level != "grid":
+        raise AccountError(_("A worker must belong to a grid; %(name)s is not a grid.", name=area.name))
+
+
+def username_taken(username: str, exclude_id: int | None = None) -> bool:
+    query = select(User.id).where(func.lower(User.username) == username.lower())
+    if exclude_id is not None:
+        query = query.where(User.id != exclude_id)
+    return db.session.scalar(query) is not None
+
+
+def worker_number_taken(number: str, exclude_id: int | None = None) -> bool:
+    query = select(User.id).where(User.worker_number == number)
+    if exclude_id is not None:
+        query = query.where(User.id != exclude_id)
+    return db.session.scalar(query) is not None
+
+
+def create_account(actor: User, *, username: str, name: str, area: Area, roles: set[str],
+                   worker_number: str | None = None, phone: str | None = None,
+                   hire_date: date | None = None) -> tuple[User, str]:
+    """Create an account with a one-time password. Returns (user, password). Raises AccountError."""
+    username = username.strip()
+    _check_roles_and_area(actor, set(roles), area)
+    if username_taken(username):
+        raise AccountError(_("The login name %(name)s is already taken.", name=username), field="username")
+    if worker_number and worker_number_taken(worker_number):
+        raise AccountError(_("Worker number %(number)s already exists.", number=worker_number),
+                           field="worker_number")
+    password = one_time_password()
+    user = User(username=username, name=name.strip(), worker_number=worker_number or None,
+                phone=phone or None, area=area, hire_date=hire_date,
+                password_hash=hash_password(password), must_change_password=True, active=True)
+    user.set_roles(roles)
+    db.session.add(user)
+    db.session.flush()
+    return user, password
+
+
+def update_account(actor: User, user: User, *, name: str, area: Area, roles: set[str],
+                   phone: str | None, hire_date: date | None, active: bool,
+                   worker_number: str | None) -> None:
+    """Change a person's details, roles, area or active flag. Raises AccountError."""
+    if not may_edit(actor, user):
+        raise AccountError(_("You may not edit this account."))
+    _check_roles_and_area(actor, set(roles), area)
+    if worker_number and worker_number_taken(worker_number, exclude_id=user.id):
+        raise AccountError(_("Worker number %(number)s already exists.", number=worker_number),
+                           field="worker_number")
+    if user.id == actor.id and not active:
+        raise AccountError(_("You cannot deactivate your own account."))
+    user.name, user.area, user.phone = name.strip(), area, phone or None
+    user.hire_date, user.active, user.worker_number = hire_date, active, worker_number or None
+    user.set_roles(roles)
+    db.session.flush()
+
+
+def reset_password(actor: User, user: User) -> str:
+    """Give ``user`` a new one-time password (returned) that must be changed at next login."""
+    if not may_edit(actor, user):
+        raise AccountError(_("You may not edit this account."))
+    password = one_time_password()
+    user.password_hash = hash_password(password)
+    user.must_change_password = True
+    db.session.flush()
+    return password
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """The user changes their own password. Raises AccountError naming the problem."""
+    if not verify_password(user.password_hash, current):
+        raise AccountError(_("The current password is wrong."), field="current")
+    problem = password_problem(new, user)
+    if problem:
+        raise AccountError(problem)
+    if verify_password(user.password_hash, new):
+        raise AccountError(_("The new password must differ from the current one."))
+    user.password_hash = hash_password(new)
+    user.must_change_password = False
+    db.session.flush()
+
+
+def password_problem(password: str, user: User | None = None) -> str | None:
+    """Why ``password`` is too weak, or None."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return _("The new password needs at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)
+    if password.isdigit() or password.isalpha():
+        return _("The new password must mix letters and digits.")
+    if user is not None and password.lower() in {user.username.lower(), (user.worker_number or "").lower()}:
+        return _("The new password must not be your login name or worker number.")
+    return None

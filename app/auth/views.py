@@ -1,0 +1,82 @@
+"""Authentication views."""
+from flask import flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import func, or_, select
+
+from ..accounts.service import AccountError, change_password
+from ..extensions import db
+from ..models import User
+from ..models.base import utcnow
+from ..security import hash_password, is_safe_next, verify_password
+from . import bp
+from .forms import ChangePasswordForm, LoginForm
+
+#: Endpoints a user who must change their password may still reach.
+OPEN_ENDPOINTS = {"auth.login", "auth.logout", "auth.change_password", "static", "main.set_language"}
+#: Compared against when the login name is unknown, so both paths cost the same time.
+_DUMMY_HASH = None
+
+
+@bp.before_app_request
+def force_password_change():
+    """New accounts and reset passwords: nothing but the change-password page until changed."""
+    if (current_user.is_authenticated and current_user.must_change_password
+            and request.endpoint not in OPEN_ENDPOINTS):
+        return redirect(url_for("auth.change_password"))
+    return None
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = LoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        name = form.username.data.strip()
+        user = db.session.scalar(select(User).where(or_(
+            func.lower(User.username) == name.lower(), User.worker_number == name)))
+        if user is None:
+            global _DUMMY_HASH
+            _DUMMY_HASH = _DUMMY_HASH or hash_password("not-a-password")
+            verify_password(_DUMMY_HASH, form.password.data)
+        if user is None or not verify_password(user.password_hash, form.password.data):
+            flash(_("Wrong login name or password."), "error")
+        elif not user.active:
+            flash(_("This account is disabled. Ask your organizer."), "error")
+        else:
+            session.clear()
+            login_user(user)
+            user.last_login_at = utcnow()
+            db.session.commit()
+            if user.must_change_password:
+                flash(_("Welcome! Please set your own password before you start."), "info")
+                return redirect(url_for("auth.change_password"))
+            target = form.next.data
+            return redirect(target if is_safe_next(target) else url_for("main.home"))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    logout_user()
+    session.clear()
+    flash(_("You have logged out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/password", methods=["GET", "POST"], endpoint="change_password")
+@login_required
+def change_password_view():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            change_password(current_user, form.current.data, form.new.data)
+        except AccountError as exc:
+            getattr(form, exc.field or "new").errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_("Your password has been changed."), "success")
+            return redirect(url_for("main.home"))
+    return render_template("auth/change_password.html", form=form)
+

@@ -1,0 +1,1 @@
+"""Content as code: loading, checking and syncing the files under ``courses/`` and ``scenarios/``."""

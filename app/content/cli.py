@@ -1,0 +1,164 @@
+"""Command-line interface: ``flask content check|sync``, ``flask demo create``, ``flask users create-admin``."""
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Area, Course, CourseAssignment, User
+from .sync import check_content, sync_courses
+
+content_cli = click.Group("content", help="Check and load courses, question banks and drills.")
+demo_cli = click.Group("demo", help="Demo data for development (refused in production).")
+users_cli = click.Group("users", help="Account administration.")
+
+
+def _report():
+    cfg = current_app.config
+    return check_content(cfg["CONTENT_DIR"], cfg["SCENARIOS_DIR"])
+
+
+@content_cli.command("check")
+@with_appcontext
+def content_check():
+    """Validate every content file; exit 1 listing each problem (file: field: problem)."""
+    report = _report()
+    for error in report.errors:
+        click.echo(error, err=True)
+    if report.errors:
+        click.echo(f"{len(report.errors)} problem(s) found; nothing was loaded.", err=True)
+        sys.exit(1)
+    lessons = sum(len(c.lessons) for c in report.courses)
+    click.echo(f"OK: {len(report.courses)} courses, {lessons} lessons, {report.indicator_count} "
+               f"indicators, {report.drill_count} drills (content {report.content_hash[:12]})")
+
+
+@content_cli.command("sync")
+@with_appcontext
+def content_sync():
+    """Load the content into the database in one transaction (refused when the check fails)."""
+    report = _report()
+    if report.errors:
+        for error in report.errors:
+            click.echo(error, err=True)
+        click.echo("content check failed; the database was not changed.", err=True)
+        sys.exit(1)
+    try:
+        counts = sync_courses(report.courses, report.content_hash)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    changed = ", ".join(f"{k}={v}" for k, v in counts.items() if v) or "no changes"
+    click.echo(f"synced content {report.content_hash[:12]}: {changed}")
+
+
+DEMO_PASSWORD = "demo1234"
+#: (username, name, roles, area path below the city)
+DEMO_ACCOUNTS = [
+    ("worker", "张晓梅", {"worker"}, ("滨江区", "长青街道", "幸福社区", "第一网格")),
+    ("mentor", "李建国", {"mentor", "worker"}, ("滨江区", "长青街道", "幸福社区", "第二网格")),
+    ("organizer", "王立新", {"organizer"}, ("滨江区", "长青街道")),
+    ("admin", "陈静", {"admin", "organizer"}, ()),
+]
+#: Further workers so managers' lists are not empty: (worker number, name, area path).
+DEMO_WORKERS = [
+    ("CQ1001", "刘洋", ("滨江区", "长青街道", "幸福社区", "第一网格")),
+    ("CQ1002", "赵敏", ("滨江区", "长青街道", "幸福社区", "第二网格")),
+    ("CQ1003", "孙浩", ("滨江区", "长青街道", "和平社区", "第一网格")),
+    ("LH2001", "周婷", ("滨江区", "临湖街道", "湖光社区", "第一网格")),
+    ("LH2002", "吴磊", ("滨江区", "临湖街道", "湖光社区", "第二网格")),
+]
+DEMO_CITY = "江城市"
+
+
+@demo_cli.command("create")
+@with_appcontext
+def demo_create():
+    """Create the demo area tree and accounts (idempotent; development and testing only)."""
+    if not current_app.config.get("ALLOW_DEMO_ACCOUNTS"):
+        click.echo("demo accounts are refused in this configuration (production)", err=True)
+        sys.exit(1)
+    created = create_demo_data()
+    db.session.commit()
+    click.echo(f"demo data ready ({created} new accounts); log in as worker, mentor, organizer or "
+               f"admin with password {DEMO_PASSWORD}")
+
+
+def create_demo_data() -> int:
+    """Build the demo tree and accounts; existing ones are left as they are. Returns accounts created."""
+    from ..accounts.areas import create_area, ensure_child
+    from ..security import hash_password
+
+    city = db.session.scalar(select(Area).where(Area.parent_id.is_(None), Area.name == DEMO_CITY))
+    if city is None:
+        city = create_area(DEMO_CITY, "city")
+
+    def node(path):
+        area = city
+        for name in path:
+            area, _created = ensure_child(area, name)
+        return area
+
+    created = 0
+    for username, name, roles, path in DEMO_ACCOUNTS:
+        if db.session.scalar(select(User).where(User.username == username)) is None:
+            user = User(username=username, name=name, area=node(path), must_change_password=False,
+                        password_hash=hash_password(DEMO_PASSWORD), active=True,
+                        worker_number=f"DEMO-{username}" if "worker" in roles else None)
+            user.set_roles(roles)
+            db.session.add(user)
+            created += 1
+    from ..accounts.service import one_time_password
+
+    for number, name, path in DEMO_WORKERS:
+        if db.session.scalar(select(User).where(User.username == number)) is None:
+            user = User(username=number, name=name, worker_number=number, area=node(path),
+                        password_hash=hash_password(one_time_password()), must_change_password=True)
+            user.set_roles({"worker"})
+            db.session.add(user)
+            created += 1
+    db.session.flush()
+    admin = db.session.scalar(select(User).where(User.username == "admin"))
+    onboarding = db.session.scalars(select(Course).where(Course.tier == "onboarding", Course.active)).all()
+    for course in onboarding:
+        exists = db.session.scalar(select(CourseAssignment.id).where(
+            CourseAssignment.course_id == course.id, CourseAssignment.role == "worker",
+            CourseAssignment.area_id == city.id))
+        if exists is None:
+            db.session.add(CourseAssignment(course=course, role="worker", area=city, assigned_by=admin))
+    db.session.flush()
+    return created
+
+
+@users_cli.command("create-admin")
+@click.argument("username")
+@click.option("--name", default="管理员", help="Display name.")
+@click.option("--city", required=True, help="Name of the city (root area); created if missing.")
+@click.password_option(help="Initial password (must be changed at first login).")
+@with_appcontext
+def create_admin(username, name, city, password):
+    """Create the first admin, scoped to the whole city."""
+    from ..accounts.areas import create_area
+    from ..accounts.service import password_problem
+    from ..security import hash_password
+
+    problem = password_problem(password)
+    if problem:
+        click.echo(problem, err=True)
+        sys.exit(1)
+    if db.session.scalar(select(User).where(User.username == username)) is not None:
+        click.echo(f"user {username} already exists", err=True)
+        sys.exit(1)
+    root = db.session.scalar(select(Area).where(Area.parent_id.is_(None), Area.name == city))
+    root = root or create_area(city, "city")
+    user = User(username=username, name=name, area=root, password_hash=hash_password(password),
+                must_change_password=True)
+    user.set_roles({"admin", "organizer"})
+    db.session.add(user)
+    db.session.commit()
+    click.echo(f"admin {username} created for {city}")

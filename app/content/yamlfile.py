@@ -1,0 +1,46 @@
+"""Strict YAML reading for content files: syntax errors and duplicate keys name the line."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+
+class ContentError(ValueError):
+    """A content file cannot be used; the message names file, place and problem."""
+
+
+class StrictLoader(yaml.SafeLoader):
+    """A SafeLoader that refuses duplicate keys in a mapping (YAML silently keeps the last one)."""
+
+
+def _construct_mapping(loader: StrictLoader, node: yaml.MappingNode, deep: bool = False):
+    seen: dict = {}
+    for key_node, _value in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r} (first at line {seen[key] + 1})", key_node.start_mark
+            )
+        seen[key] = key_node.start_mark.line
+    return loader.construct_mapping(node, deep=deep)
+
+
+StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def load_yaml(path: Path, shown: str | None = None):
+    """Parse ``path``; raise ContentError("<shown>: line N: problem") on bad YAML or duplicate keys."""
+    shown = shown or str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ContentError(f"{shown}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    try:
+        return yaml.load(text, Loader=StrictLoader)  # noqa: S506 (StrictLoader is a SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"line {mark.line + 1}: " if mark else ""
+        raise ContentError(f"{shown}: {where}YAML error: {exc.problem or exc.context}") from exc
+    except yaml.YAMLError as exc:
+        raise ContentError(f"{shown}: YAML error: {exc}") from exc

@@ -1,0 +1,182 @@
+"""Learning progress, credited hours and required courses (callers commit).
+
+Everything here takes the learner (or the acting organizer) as an argument and answers with a
+fixed number of queries, whatever the number of courses, lessons or people.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
+
+from ..extensions import db
+from ..models import Area, Course, CourseAssignment, Lesson, LessonProgress, User
+from ..models.base import utcnow
+
+
+@dataclass
+class Progress:
+    done: int
+    total: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+    @property
+    def complete(self) -> bool:
+        return self.total > 0 and self.done >= self.total
+
+
+@dataclass
+class HoursRequirement:
+    tier: str
+    earned: float
+    required: float
+
+    @property
+    def percent(self) -> int:
+        return min(100, round(100 * self.earned / self.required)) if self.required else 100
+
+    @property
+    def met(self) -> bool:
+        return self.earned + 1e-9 >= self.required
+
+
+def year_start(tz_name: str, now: datetime | None = None) -> datetime:
+    """1 January 00:00 of the current year in ``tz_name``, as a UTC datetime."""
+    local = (now or utcnow()).astimezone(ZoneInfo(tz_name))
+    return local.replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0).astimezone(timezone.utc)
+
+
+def course_progress(user: User, course_ids: list[int] | None = None) -> dict[int, Progress]:
+    """Done/total active lessons per active course (all of them, or those in ``course_ids``)."""
+    totals = select(Lesson.course_id, func.count(Lesson.id)).where(Lesson.active).group_by(Lesson.course_id)
+    done = (select(Lesson.course_id, func.count(LessonProgress.id))
+            .join(LessonProgress, LessonProgress.lesson_id == Lesson.id)
+            .where(Lesson.active, LessonProgress.user_id == user.id).group_by(Lesson.course_id))
+    if course_ids is not None:
+        totals = totals.where(Lesson.course_id.in_(course_ids))
+        done = done.where(Lesson.course_id.in_(course_ids))
+    done_by_course = dict(db.session.execute(done).all())
+    return {cid: Progress(done_by_course.get(cid, 0), total) for cid, total in db.session.execute(totals).all()}
+
+
+def done_lesson_ids(user: User, course: Course) -> set[int]:
+    return set(db.session.scalars(
+        select(LessonProgress.lesson_id).join(Lesson).where(
+            LessonProgress.user_id == user.id, Lesson.course_id == course.id)))
+
+
+def mark_done(user: User, lesson: Lesson) -> bool:
+    """Record that ``user`` finished ``lesson``; False when it was already recorded."""
+    exists = db.session.scalar(select(LessonProgress.id).where(
+        LessonProgress.user_id == user.id, LessonProgress.lesson_id == lesson.id))
+    if exists is not None:
+        return False
+    savepoint = db.session.begin_nested()
+    try:
+        db.session.add(LessonProgress(user_id=user.id, lesson_id=lesson.id, hours=lesson.hours,
+                                      content_hash=lesson.content_hash))
+        savepoint.commit()
+    except IntegrityError:  # a double click raced us: the first one counts
+        savepoint.rollback()
+        return False
+    return True
+
+
+def hours_by_tier(user: User, since: datetime | None = None) -> dict[str, float]:
+    query = (select(Course.tier, func.coalesce(func.sum(LessonProgress.hours), 0.0))
+             .select_from(LessonProgress).join(Lesson).join(Course)
+             .where(LessonProgress.user_id == user.id).group_by(Course.tier))
+    if since is not None:
+        query = query.where(LessonProgress.completed_at >= since)
+    return {tier: float(hours) for tier, hours in db.session.execute(query).all()}
+
+
+def hour_requirements(user: User, config) -> list[HoursRequirement]:
+    """Onboarding hours (all time) and annual-rotation hours (this calendar year) against the settings."""
+    per_day = config["TRAINING_HOURS_PER_DAY"]
+    all_time = hours_by_tier(user)
+    this_year = hours_by_tier(user, since=year_start(config["BABEL_DEFAULT_TIMEZONE"]))
+    return [
+        HoursRequirement("onboarding", all_time.get("onboarding", 0.0), config["ONBOARDING_REQUIRED_DAYS"] * per_day),
+        HoursRequirement("annual", this_year.get("annual", 0.0), config["ANNUAL_REQUIRED_DAYS"] * per_day),
+    ]
+
+
+def hours_this_year(user: User, config) -> float:
+    return sum(hours_by_tier(user, since=year_start(config["BABEL_DEFAULT_TIMEZONE"])).values())
+
+
+def _assignment_applies():
+    """SQL condition: the assignment names the user, or targets one of their roles at or above their area."""
+    from ..models import UserRole
+
+    target_area = aliased(Area)
+    role_match = and_(
+        CourseAssignment.role.is_not(None),
+        select(UserRole.user_id).where(UserRole.user_id == User.id, UserRole.role == CourseAssignment.role)
+        .exists(),
+        Area.path.startswith(
+            select(target_area.path).where(target_area.id == CourseAssignment.area_id).scalar_subquery()),
+    )
+    return or_(CourseAssignment.user_id == User.id, role_match)
+
+
+def required_courses(user: User) -> list[tuple[Course, CourseAssignment]]:
+    """Active courses required of ``user`` (earliest-due assignment per course), in catalogue order."""
+    rows = db.session.execute(
+        select(Course, CourseAssignment)
+        .join(CourseAssignment, CourseAssignment.course_id == Course.id)
+        .join(User, User.id == user.id)
+        .join(Area, Area.id == User.area_id)
+        .where(Course.active, _assignment_applies())
+        .order_by(Course.tier, Course.sort_order, CourseAssignment.due_date)
+    ).all()
+    chosen: dict[int, tuple[Course, CourseAssignment]] = {}
+    for course, assignment in rows:
+        current = chosen.get(course.id)
+        if current is None or (assignment.due_date and (current[1].due_date is None
+                                                        or assignment.due_date < current[1].due_date)):
+            chosen[course.id] = (course, assignment)
+    return list(chosen.values())
+
+
+def completion_matrix(users: list[User], course_ids: list[int]) -> dict[tuple[int, int], Progress]:
+    """(user id, course id) → Progress for many people at once, in two queries."""
+    if not users or not course_ids:
+        return {}
+    user_ids = [u.id for u in users]
+    totals = dict(db.session.execute(
+        select(Lesson.course_id, func.count(Lesson.id))
+        .where(Lesson.active, Lesson.course_id.in_(course_ids)).group_by(Lesson.course_id)).all())
+    done: dict[tuple[int, int], int] = defaultdict(int)
+    for uid, cid, count in db.session.execute(
+            select(LessonProgress.user_id, Lesson.course_id, func.count(LessonProgress.id))
+            .join(Lesson).where(Lesson.active, Lesson.course_id.in_(course_ids),
+                                LessonProgress.user_id.in_(user_ids))
+            .group_by(LessonProgress.user_id, Lesson.course_id)).all():
+        done[(uid, cid)] = count
+    return {(uid, cid): Progress(done[(uid, cid)], totals.get(cid, 0)) for uid in user_ids for cid in course_ids}
+
+
+def required_map(users: list[User]) -> dict[int, set[int]]:
+    """user id → ids of the courses required of them, for many people in one query."""
+    if not users:
+        return {}
+    rows = db.session.execute(
+        select(User.id, CourseAssignment.course_id)
+        .select_from(User).join(Area, Area.id == User.area_id)
+        .join(CourseAssignment, _assignment_applies())
+        .join(Course, Course.id == CourseAssignment.course_id)
+        .where(User.id.in_([u.id for u in users]), Course.active)).all()
+    result: dict[int, set[int]] = defaultdict(set)
+    for uid, cid in rows:
+        result[uid].add(cid)
+    return result

@@ -1,0 +1,89 @@
+"""People and their roles."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .area import Area
+from .base import UTCDateTime, utcnow
+
+#: Every role a person may hold; a person may hold several.
+ROLES = ("worker", "mentor", "organizer", "admin")
+#: Roles that manage people below their area node.
+MANAGER_ROLES = ("organizer", "admin")
+
+
+class User(UserMixin, db.Model):
+    """A person who logs in: a grid worker, a mentor, an organizer or an admin."""
+
+    __tablename__ = "user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Login name; a worker's is their worker number.
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    #: Real name (姓名).
+    name: Mapped[str] = mapped_column(String(64))
+    #: 工号, unique when present.
+    worker_number: Mapped[str | None] = mapped_column(String(32), unique=True)
+    phone: Mapped[str | None] = mapped_column(String(32))
+    #: A worker's grid, or the node an organizer/admin manages.
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"), index=True)
+    hire_date: Mapped[date | None] = mapped_column(Date)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    #: New accounts and reset passwords must be changed at the next login.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: Preferred UI language, or None for the default.
+    locale: Mapped[str | None] = mapped_column(String(8))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    area: Mapped[Area | None] = relationship()
+    role_rows: Mapped[list[UserRole]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login: inactive accounts cannot log in
+        return self.active
+
+    @property
+    def roles(self) -> set[str]:
+        return {r.role for r in self.role_rows}
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.roles.intersection(roles))
+
+    def set_roles(self, roles) -> None:
+        wanted = set(roles)
+        unknown = wanted - set(ROLES)
+        if unknown:
+            raise ValueError(f"unknown roles: {sorted(unknown)}")
+        self.role_rows = [r for r in self.role_rows if r.role in wanted]
+        for role in sorted(wanted - self.roles):
+            self.role_rows.append(UserRole(role=role))
+
+    @property
+    def is_manager(self) -> bool:
+        return self.has_role(*MANAGER_ROLES)
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.username}>"
+
+
+class UserRole(db.Model):
+    """One role held by one person."""
+
+    __tablename__ = "user_role"
+    __table_args__ = (
+        CheckConstraint("role IN ('worker', 'mentor', 'organizer', 'admin')", name="role"),
+    )
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(16), primary_key=True)
+
+    user: Mapped[User] = relationship(back_populates="role_rows")

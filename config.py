@@ -1,0 +1,86 @@
+"""Configuration classes for GridAcademy.
+
+Every setting can be overridden by an environment variable of the same name (see ``_env``), so a
+deployment never edits this file. ``create_app`` picks a class by name ("development", "testing",
+"production") or takes a class/object, then applies keyword overrides.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+def _env(name: str, default, cast=str):
+    """Read ``name`` from the environment, cast it, or return ``default``."""
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    if cast is bool:
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    return cast(raw)
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    ENV_NAME = "base"
+    SECRET_KEY = _env("SECRET_KEY", None)
+    SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'gridacademy.db'}")
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    #: Where course folders and the competency model live.
+    CONTENT_DIR = _env("CONTENT_DIR", str(BASE_DIR / "courses"))
+    #: Where branching drills live.
+    SCENARIOS_DIR = _env("SCENARIOS_DIR", str(BASE_DIR / "scenarios"))
+    BABEL_DEFAULT_LOCALE = _env("BABEL_DEFAULT_LOCALE", "zh_CN")
+    BABEL_DEFAULT_TIMEZONE = _env("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai")
+    LANGUAGES = ("zh_CN", "en")
+    #: Credit hours that count as one training day (学时/天).
+    TRAINING_HOURS_PER_DAY = _env("TRAINING_HOURS_PER_DAY", 6.0, float)
+    #: Onboarding must last at least one week of training days (seed 2.1: 不少于一周).
+    ONBOARDING_REQUIRED_DAYS = _env("ONBOARDING_REQUIRED_DAYS", 5.0, float)
+    #: Annual rotation: at least 5 days a year (seed 2.1: 每年不少于5天).
+    ANNUAL_REQUIRED_DAYS = _env("ANNUAL_REQUIRED_DAYS", 5.0, float)
+    #: Werkzeug password hash method; tests use a cheaper one.
+    PASSWORD_HASH_METHOD = _env("PASSWORD_HASH_METHOD", "scrypt")
+    #: Largest accepted upload (roster files), in bytes.
+    MAX_CONTENT_LENGTH = _env("MAX_CONTENT_LENGTH", 5 * 1024 * 1024, int)
+    #: Demo accounts may only be created when this is true (never in production).
+    ALLOW_DEMO_ACCOUNTS = False
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None
+    PAGE_SIZE = _env("PAGE_SIZE", 50, int)
+
+
+class DevelopmentConfig(Config):
+    ENV_NAME = "development"
+    DEBUG = _env("FLASK_DEBUG", False, bool)
+    # A development-only key: production refuses to start without a real one.
+    SECRET_KEY = _env("SECRET_KEY", "dev-only-not-secret")
+    ALLOW_DEMO_ACCOUNTS = True
+
+
+class TestingConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "testing-only"
+    SQLALCHEMY_DATABASE_URI = _env("TEST_DATABASE_URL", "sqlite://")
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    ALLOW_DEMO_ACCOUNTS = True
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = _env("SESSION_COOKIE_SECURE", True, bool)
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+#: Secret keys that must never reach production.
+WEAK_SECRET_KEYS = {None, "", "dev-only-not-secret", "testing-only", "changeme", "secret"}

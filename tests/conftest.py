@@ -1,0 +1,153 @@
+"""Shared fixtures: one app per session on a database built by the real migrations.
+
+The database is SQLite in a temporary file, or PostgreSQL when ``TEST_DATABASE_URL`` is set
+(``scripts/with-postgres.sh`` does that). Every test starts from empty tables: rows are removed
+after each test (TRUNCATE on PostgreSQL). Fixtures: ``app``, ``client``, ``runner``, ``content``
+(the shipped courses synced), ``areas`` (a small tree), ``make_user`` (a factory) and ``login``.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+from app import create_app
+from app.extensions import db
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "pass1234"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def app(database_url):
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url,
+                     CONTENT_DIR=str(ROOT / "courses"), SCENARIOS_DIR=str(ROOT / "scenarios"))
+    with app.app_context():
+        upgrade()
+    return app
+
+
+def _empty_tables() -> None:
+    tables = [t.name for t in db.metadata.sorted_tables]
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+    else:
+        db.session.execute(text("PRAGMA foreign_keys=OFF"))
+        for table in tables:
+            db.session.execute(text(f'DELETE FROM "{table}"'))
+        db.session.execute(text("PRAGMA foreign_keys=ON"))
+    db.session.commit()
+
+
+@pytest.fixture(autouse=True)
+def app_context(app):
+    """Each test runs inside an app context and leaves every table empty."""
+    with app.app_context():
+        yield
+        db.session.rollback()
+        db.session.close()
+        _empty_tables()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def content(app):
+    """The shipped courses, synced into the database."""
+    from app.content.sync import check_content, sync_courses
+
+    report = check_content(app.config["CONTENT_DIR"])
+    assert not report.errors, report.errors
+    sync_courses(report.courses, report.content_hash)
+    db.session.commit()
+    return report
+
+
+@pytest.fixture
+def areas():
+    """A small tree: 江城市 / 滨江区 / {长青街道 / 幸福社区 / {第一网格, 第二网格}, 临湖街道 / 湖光社区 / 第一网格}."""
+    from app.accounts.areas import create_area
+
+    city = create_area("江城市", "city")
+    district = create_area("滨江区", "district", city)
+    changqing = create_area("长青街道", "street", district)
+    xingfu = create_area("幸福社区", "community", changqing)
+    grid1 = create_area("第一网格", "grid", xingfu)
+    grid2 = create_area("第二网格", "grid", xingfu)
+    linhu = create_area("临湖街道", "street", district)
+    huguang = create_area("湖光社区", "community", linhu)
+    lh_grid = create_area("第一网格", "grid", huguang)
+    db.session.commit()
+    return {"city": city, "district": district, "changqing": changqing, "xingfu": xingfu, "grid1": grid1,
+            "grid2": grid2, "linhu": linhu, "huguang": huguang, "lh_grid": lh_grid}
+
+
+@pytest.fixture
+def make_user(app):
+    """Factory: make_user("name", roles={"worker"}, area=..., must_change=False) → committed User."""
+    from app.models import User
+    from app.security import hash_password
+
+    def make(username: str, roles=("worker",), area=None, must_change: bool = False, name: str | None = None,
+             worker_number: str | None = None, password: str = PASSWORD) -> User:
+        user = User(username=username, name=name or username, area=area, worker_number=worker_number,
+                    password_hash=hash_password(password), must_change_password=must_change, active=True)
+        user.set_roles(roles)
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def login(client):
+    """login("worker") logs the test client in (CSRF is checked: the token is read from the form)."""
+
+    def do(username: str, password: str = PASSWORD, follow_redirects: bool = True):
+        return client.post("/login", data={"username": username, "password": password,
+                                           "csrf_token": csrf_from(client, "/login")},
+                           follow_redirects=follow_redirects)
+
+    return do
+
+
+def csrf_from(client, url: str) -> str:
+    """The CSRF token of the first form on ``url``."""
+    import re
+
+    page = client.get(url).get_data(as_text=True)
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page) or \
+        re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert match, f"no CSRF token on {url}"
+    return match.group(1)
+
+
+@pytest.fixture
+def people(areas, make_user):
+    """One account per role: worker and mentor in 长青街道, organizer of 长青街道, admin of the city,
+    plus a worker and an organizer in 临湖街道 (outside 长青街道)."""
+    return {
+        "worker": make_user("worker", ("worker",), areas["grid1"], worker_number="CQ001", name="张晓梅"),
+        "mentor": make_user("mentor", ("mentor", "worker"), areas["grid2"], worker_number="CQ002", name="李建国"),
+        "organizer": make_user("organizer", ("organizer",), areas["changqing"], name="王立新"),
+        "admin": make_user("admin", ("admin", "organizer"), areas["city"], name="陈静"),
+        "other_worker": make_user("linhu1", ("worker",), areas["lh_grid"], worker_number="LH001", name="周婷"),
+        "other_organizer": make_user("linhu_org", ("organizer",), areas["linhu"], name="吴磊"),
+    }
