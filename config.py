@@ -33,6 +33,8 @@ class Config:
     CONTENT_DIR = _env("CONTENT_DIR", str(BASE_DIR / "courses"))
     #: Where branching drills live.
     SCENARIOS_DIR = _env("SCENARIOS_DIR", str(BASE_DIR / "scenarios"))
+    #: zh_CN is the default UI language. Babel parses it as zh_Hans_CN, so its catalog lives in
+    #: app/translations/zh_Hans_CN/.
     BABEL_DEFAULT_LOCALE = _env("BABEL_DEFAULT_LOCALE", "zh_CN")
     BABEL_DEFAULT_TIMEZONE = _env("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai")
     LANGUAGES = ("zh_CN", "en")

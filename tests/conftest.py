@@ -11,6 +11,8 @@ import os
 from pathlib import Path
 
 import pytest
+from flask.globals import _cv_app
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import text
 
@@ -57,8 +59,27 @@ def app_context(app):
         _empty_tables()
 
 
+class FreshContextClient(FlaskClient):
+    """A test client whose every request gets its own app context, as under a real server.
+
+    Tests run inside an app context (for factories and queries); without this, Flask would reuse
+    that context for the client's requests, sharing ``g`` (CSRF tokens) and the database session
+    between the test and the views and hiding missing commits.
+    """
+
+    def open(self, *args, **kwargs):
+        token = _cv_app.set(None)
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            _cv_app.reset(token)
+            if _cv_app.get(None) is not None:
+                db.session.expire_all()  # the test sees what the request committed
+
+
 @pytest.fixture
 def client(app):
+    app.test_client_class = FreshContextClient
     return app.test_client()
 
 

@@ -36,6 +36,11 @@ def create_area(name: str, level: str, parent: Area | None = None) -> Area:
     if level != expected:
         raise AreaError(_("A %(level)s cannot be placed under %(parent)s.", level=LEVEL_NAMES[level],
                           parent=LEVEL_NAMES[parent.level] if parent else _("the top of the tree")))
+    same_parent = Area.parent_id == parent.id if parent else Area.parent_id.is_(None)
+    siblings = select(Area.id).where(Area.name == name, same_parent)
+    if db.session.scalar(siblings) is not None:
+        raise AreaError(_("%(parent)s already has an area called %(name)s.",
+                          parent=parent.name if parent else _("the top of the tree"), name=name))
     area = Area(name=name, level=level, parent=parent)
     db.session.add(area)
     db.session.flush()

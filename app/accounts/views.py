@@ -5,6 +5,7 @@ from flask_login import current_user
 from sqlalchemy import func, or_, select
 
 from ..extensions import db
+from ..forms import choices
 from ..models import LEVELS, MANAGER_ROLES, Area, User
 from ..scope import can_manage_area, scope_areas, scope_users
 from ..security import roles_required
@@ -21,7 +22,7 @@ def _scoped_areas() -> list[Area]:
 
 def _area_choices(areas: list[Area]) -> list[tuple[int, str]]:
     labels = label_map(areas)
-    return [(a.id, f"{labels[a.id]} ({LEVEL_NAMES[a.level]})") for a in areas]
+    return choices((a.id, f"{labels[a.id]} ({LEVEL_NAMES[a.level]})") for a in areas)
 
 
 def _prepare(form: AccountForm) -> list[Area]:
@@ -30,7 +31,7 @@ def _prepare(form: AccountForm) -> list[Area]:
     areas = _scoped_areas()
     form.area.choices = _area_choices(areas)
     names = role_names()
-    form.roles.choices = [(r, str(names[r])) for r in grantable_roles(current_user)]
+    form.roles.choices = choices((r, str(names[r])) for r in grantable_roles(current_user))
     return areas
 
 
@@ -163,15 +164,9 @@ def areas():
             db.session.rollback()
             form.name.errors.append(str(exc))
         else:
-            try:
-                db.session.commit()
-            except Exception:
-                db.session.rollback()
-                form.name.errors.append(_("%(parent)s already has an area called %(name)s.",
-                                          parent=parent.name, name=form.name.data))
-            else:
-                flash(_("Added %(name)s.", name=area.name), "success")
-                return redirect(url_for("accounts.areas"))
+            db.session.commit()
+            flash(_("Added %(name)s.", name=area.name), "success")
+            return redirect(url_for("accounts.areas"))
     counts = dict(db.session.execute(select(User.area_id, func.count(User.id)).group_by(User.area_id)).all())
     return render_template("accounts/areas.html", form=form, areas=areas, counts=counts,
                            action_form=ActionForm(), labels=label_map(areas))

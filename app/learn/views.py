@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from ..accounts.areas import label_map
 from ..extensions import db
+from ..forms import choices
 from ..models import MANAGER_ROLES, ROLES, Area, Course, CourseAssignment, Lesson, User
 from ..scope import scope_areas, scope_users
 from ..security import roles_required
@@ -98,10 +99,10 @@ def lesson_done(slug, lesson_slug):
 def assignments():
     form = AssignmentForm()
     courses = db.session.scalars(select(Course).where(Course.active).order_by(Course.tier, Course.sort_order)).all()
-    form.course.choices = [(c.id, f"{TIER_NAMES[c.tier]} · {c.title}") for c in courses]
-    form.role.choices = [(r, str(name)) for r, name in _role_names().items()]
+    form.course.choices = choices((c.id, f"{TIER_NAMES[c.tier]} · {c.title}") for c in courses)
+    form.role.choices = choices((r, str(name)) for r, name in _role_names().items())
     people = db.session.scalars(scope_users(current_user).where(User.active).order_by(User.name)).all()
-    form.people.choices = [(u.id, f"{u.name} ({u.username})") for u in people]
+    form.people.choices = choices((u.id, f"{u.name} ({u.username})") for u in people)
     if form.validate_on_submit():
         course = db.session.get(Course, form.course.data)
         chosen = [u for u in people if u.id in set(form.people.data or [])]

@@ -1,0 +1,32 @@
+"""Every UI string has a zh_CN translation (the default UI language), with the same placeholders."""
+import re
+from pathlib import Path
+
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+ROOT = Path(__file__).resolve().parents[2]
+PO = ROOT / "app" / "translations" / "zh_Hans_CN" / "LC_MESSAGES" / "messages.po"
+METHODS = [("app/**.py", "python"), ("app/**/templates/**.html", "jinja2")]
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
+
+
+def catalog():
+    with PO.open("rb") as handle:
+        return read_po(handle)
+
+
+def test_every_ui_string_is_translated():
+    translations = catalog()
+    found = {msgid for _file, _line, msgid, _comments, _ctx in
+             extract_from_dir(str(ROOT), METHODS, keywords=KEYWORDS)}
+    missing = sorted(m for m in found if isinstance(m, str) and
+                     (m not in translations or not translations[m].string))
+    assert missing == [], "untranslated (run `make update-translations`, then translate): " + repr(missing[:20])
+
+
+def test_placeholders_survive_translation():
+    for message in catalog():
+        if message.id and message.string:
+            assert sorted(re.findall(r"%\(\w+\)[sd]", message.id)) == \
+                sorted(re.findall(r"%\(\w+\)[sd]", message.string)), message.id

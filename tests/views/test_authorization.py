@@ -1,0 +1,46 @@
+"""One authorization table: route × role → allowed, checked for every cell."""
+import pytest
+
+MANAGERS = {"organizer", "admin"}
+ROLES = ("worker", "mentor", "organizer", "admin")
+
+#: (path, roles allowed); everyone else gets 403, anonymous visitors are sent to the login page.
+TABLE = [
+    ("/", set(ROLES)),
+    ("/courses", set(ROLES)),
+    ("/courses/onboarding-governance", set(ROLES)),
+    ("/courses/onboarding-governance/01-grid-and-duties", set(ROLES)),
+    ("/password", set(ROLES)),
+    ("/manage/users", MANAGERS),
+    ("/manage/users/new", MANAGERS),
+    ("/manage/roster", MANAGERS),
+    ("/manage/assignments", MANAGERS),
+    ("/manage/completion", MANAGERS),
+    ("/manage/areas", {"admin"}),
+]
+
+
+@pytest.mark.parametrize("path, allowed", TABLE)
+@pytest.mark.parametrize("role", (None, *ROLES))
+def test_route_access(client, content, people, login, path, allowed, role):
+    if role is None:
+        response = client.get(path)
+        assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+        return
+    login(role)
+    response = client.get(path)
+    assert response.status_code == (200 if role in allowed else 403), (role, path)
+
+
+@pytest.mark.parametrize("path", ["/manage/assignments/1/delete", "/manage/users/1/reset-password",
+                                  "/manage/areas/1/delete", "/manage/areas/1/rename",
+                                  "/courses/onboarding-governance/01-grid-and-duties/done", "/logout", "/language"])
+def test_state_changing_posts_need_csrf(client, content, people, login, path):
+    login("admin")
+    assert client.post(path, data={}).status_code == 400
+
+
+def test_unknown_course_and_lesson_are_404(client, content, people, login):
+    login("worker")
+    assert client.get("/courses/no-such-course").status_code == 404
+    assert client.get("/courses/onboarding-governance/99-none").status_code == 404
