@@ -1,0 +1,51 @@
+"""A new worker logs in, changes the initial password, reads a lesson, marks it done, sees progress rise."""
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from app.extensions import db
+from app.learn.assign import assign_course
+from app.models import Course, LessonProgress, User
+from tests.browser.conftest import assert_fits_width
+from tests.conftest import PASSWORD
+
+
+def test_new_worker_first_day(live_server, phone, content, people, make_user, areas):
+    page = phone
+    course = db.session.scalar(select(Course).where(Course.slug == "onboarding-governance"))
+    assign_course(people["admin"], course, role="worker")
+    db.session.commit()
+    make_user("CQ777", ("worker",), areas["grid1"], must_change=True, name="赵新人", worker_number="CQ777")
+
+    page.goto(live_server + "/")
+    expect(page.get_by_role("heading", name="登录网格学院")).to_be_visible()
+    page.get_by_label("登录名或工号").fill("CQ777")
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+
+    expect(page.get_by_role("heading", name="修改密码")).to_be_visible()
+    page.get_by_label("当前密码").fill(PASSWORD)
+    page.get_by_label("新密码", exact=True).fill("abc")
+    page.get_by_label("确认新密码").fill("abc")
+    page.get_by_role("button", name="保存新密码").click()
+    expect(page.locator(".error").first).to_contain_text("8")
+    page.get_by_label("当前密码").fill(PASSWORD)
+    page.get_by_label("新密码", exact=True).fill("Wangge2026")
+    page.get_by_label("确认新密码").fill("Wangge2026")
+    page.get_by_role("button", name="保存新密码").click()
+
+    expect(page.get_by_role("heading", name="赵新人，您好")).to_be_visible()
+    assert_fits_width(page)
+    page.get_by_role("link", name="社区治理基础 · 网格与网格员").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("网格与网格员")
+    expect(page.locator(".prose h2").first).to_be_visible()
+    assert_fits_width(page)
+    page.get_by_role("button", name="标记为已学完").click()
+    expect(page.locator(".flash-success")).to_contain_text("学时")
+
+    page.get_by_role("link", name="社区治理基础").first.click()
+    expect(page.locator("#course-progress")).to_contain_text("33%")
+    assert_fits_width(page)
+
+    user = db.session.scalar(select(User).where(User.username == "CQ777"))
+    assert not user.must_change_password
+    assert db.session.scalar(select(LessonProgress).where(LessonProgress.user_id == user.id)) is not None
