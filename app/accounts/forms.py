@@ -38,7 +38,7 @@ class RosterForm(FlaskForm):
 
 
 class AreaForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(_l("Enter a name.")), Length(max=100)])
+    name = StringField(_l("Area name"), validators=[DataRequired(_l("Enter a name.")), Length(max=100)])
     parent = SelectField(_l("Under"), coerce=int, validators=[DataRequired(_l("Choose where it belongs."))])
     submit = SubmitField(_l("Add"))
 

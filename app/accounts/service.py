@@ -64,7 +64,11 @@ def _check_roles_and_area(actor: User, roles: set[str], area: Area | None) -> No
         raise AccountError(_("Choose at least one role."))
     refused = roles - set(grantable_roles(actor))
     if refused:
-        raise AccountError(_("You may not grant the role(s): %(roles)s", roles=", ".join(sorted(refused))))
+        from ..templating import role_names
+
+        names = role_names()
+        raise AccountError(_("You may not grant the role(s): %(roles)s",
+                             roles=", ".join(str(names[r]) if r in names else r for r in sorted(refused))))
     if area is None or not can_manage_area(actor, area):
         raise AccountError(_("The chosen area is outside your area."))
     if "worker" in roles and area.level != "grid":
