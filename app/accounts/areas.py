@@ -75,14 +75,20 @@ def label(area: Area | None) -> str:
     return label_map([area])[area.id]
 
 
-def label_map(areas: list[Area]) -> dict[int, str]:
-    """Labels for many areas with one query for all their ancestors."""
+def label_map(areas: list[Area], below: Area | None = None) -> dict[int, str]:
+    """Labels for many areas with one query for all their ancestors.
+
+    With ``below``, the label starts under that node (a street organizer reads 幸福社区 / 第一网格).
+    """
     ids = {int(part) for area in areas for part in area.path.strip("/").split("/") if part}
     names = dict(db.session.execute(select(Area.id, Area.name).where(Area.id.in_(ids))).all()) if ids else {}
     result = {}
     for area in areas:
         chain = [int(part) for part in area.path.strip("/").split("/") if part]
-        shown = chain[1:] if len(chain) > 1 else chain
+        if below is not None and below.id in chain[:-1]:
+            shown = chain[chain.index(below.id) + 1:]
+        else:
+            shown = chain[1:] if len(chain) > 1 else chain
         result[area.id] = " / ".join(names[i] for i in shown)
     return result
 

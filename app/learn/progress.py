@@ -180,3 +180,46 @@ def required_map(users: list[User]) -> dict[int, set[int]]:
     for uid, cid in rows:
         result[uid].add(cid)
     return result
+
+
+@dataclass
+class AreaSummary:
+    learners: int = 0
+    not_started: int = 0
+    in_progress: int = 0
+    complete: int = 0
+    no_required: int = 0
+    password_pending: int = 0
+
+
+def learners_query(actor: User):
+    """People in ``actor``'s scope who learn (hold the worker or mentor role), active accounts only."""
+    from ..models import UserRole
+    from ..scope import scope_users
+
+    learner = select(UserRole.user_id).where(UserRole.user_id == User.id,
+                                             UserRole.role.in_(("worker", "mentor"))).exists()
+    return scope_users(actor).where(User.active, learner)
+
+
+def area_summary(actor: User) -> AreaSummary:
+    """How the learners below ``actor`` stand on their required courses (a fixed number of queries)."""
+    learners = db.session.scalars(learners_query(actor)).all()
+    required = required_map(learners)
+    course_ids = sorted({cid for ids in required.values() for cid in ids})
+    matrix = completion_matrix(learners, course_ids)
+    summary = AreaSummary(learners=len(learners))
+    for person in learners:
+        summary.password_pending += person.must_change_password
+        ids = required.get(person.id)
+        if not ids:
+            summary.no_required += 1
+            continue
+        done = [matrix[(person.id, cid)] for cid in ids]
+        if all(p.complete for p in done):
+            summary.complete += 1
+        elif any(p.done for p in done):
+            summary.in_progress += 1
+        else:
+            summary.not_started += 1
+    return summary

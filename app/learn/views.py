@@ -14,7 +14,7 @@ from . import bp
 from .assign import AssignmentError, assign_course, remove_assignment, visible_assignments
 from .forms import AssignmentForm, MarkDoneForm
 from .progress import (
-    completion_matrix, course_progress, done_lesson_ids, hour_requirements, mark_done, required_courses,
+    completion_matrix, learners_query, course_progress, done_lesson_ids, hour_requirements, mark_done, required_courses,
     required_map,
 )
 from .labels import TIER_NAMES
@@ -160,7 +160,7 @@ def completion():
     """People in the organizer's area × the courses required of them, with progress."""
     areas = db.session.scalars(scope_areas(current_user).order_by(Area.path)).all()
     area_id = request.args.get("area", type=int)
-    query = scope_users(current_user).where(User.active)
+    query = learners_query(current_user)
     if area_id:
         area = next((a for a in areas if a.id == area_id), None)
         if area is None:
@@ -178,4 +178,5 @@ def completion():
     matrix = completion_matrix(people, [c.id for c in courses])
     return render_template("learn/completion.html", people=people, courses=courses, matrix=matrix,
                            required=required, areas=areas, area_id=area_id, page=page, has_more=has_more,
-                           labels=label_map(areas + [p.area for p in people if p.area is not None]))
+                           labels=label_map(areas + [p.area for p in people if p.area is not None],
+                                            below=current_user.area))

@@ -4,7 +4,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from ..extensions import db
-from ..learn.progress import course_progress, hour_requirements, required_courses
+from ..learn.progress import area_summary, course_progress, hour_requirements, required_courses
 from ..models import ContentSync, LessonProgress, User
 from ..scope import scope_users
 from ..security import is_safe_next
@@ -25,7 +25,7 @@ def home():
         )
     if current_user.is_manager:
         people = db.session.scalar(scope_users(current_user, select(func.count(User.id))))
-        context.update(people_count=people,
+        context.update(people_count=people, summary=area_summary(current_user),
                        last_sync=db.session.scalar(select(ContentSync).order_by(ContentSync.id.desc()).limit(1)))
     return render_template("main/home.html", **context)
 
