@@ -34,7 +34,10 @@ def app(database_url):
                      CONTENT_DIR=str(ROOT / "courses"), SCENARIOS_DIR=str(ROOT / "scenarios"))
     with app.app_context():
         upgrade()
-    return app
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()  # close pooled connections before the interpreter does
 
 
 def _empty_tables() -> None:
