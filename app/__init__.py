@@ -49,6 +49,8 @@ def create_app(config=None, **overrides) -> Flask:
     from .accounts import bp as accounts_bp
     from .auth import bp as auth_bp
     from .content.cli import content_cli, demo_cli, users_cli
+    from .drill import bp as drill_bp
+    from .drill.cli import drill_cli
     from .learn import bp as learn_bp
     from .main import bp as main_bp
     from .errors import init_errors
@@ -58,6 +60,8 @@ def create_app(config=None, **overrides) -> Flask:
     app.register_blueprint(auth_bp)
     app.register_blueprint(learn_bp)
     app.register_blueprint(accounts_bp)
+    app.register_blueprint(drill_bp)
+    app.cli.add_command(drill_cli)
     app.cli.add_command(content_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(users_cli)

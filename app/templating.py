@@ -67,7 +67,7 @@ def init_templating(app: Flask) -> None:
 
         return {"csrf_token": generate_csrf, "current_locale": str(get_locale()),
                 "TIER_NAMES": TIER_NAMES, "LEVEL_NAMES": LEVEL_NAMES, "ROLE_NAMES": role_names(),
-                "ROLES": ROLES}
+                "ROLES": ROLES, "OUTCOME_NAMES": outcome_names()}
 
 
 def role_names():
@@ -75,3 +75,9 @@ def role_names():
 
     return {"worker": _l("Grid worker"), "mentor": _l("Mentor"), "organizer": _l("Organizer"),
             "admin": _l("Admin")}
+
+
+def outcome_names():
+    from flask_babel import lazy_gettext as _l
+
+    return {"success": _l("Handled well"), "partial": _l("Partly handled"), "failure": _l("Went wrong")}

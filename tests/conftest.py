@@ -91,14 +91,23 @@ def runner(app):
     return app.test_cli_runner()
 
 
-@pytest.fixture
-def content(app):
-    """The shipped courses, synced into the database."""
-    from app.content.sync import check_content, sync_courses
+@pytest.fixture(scope="session")
+def content_report(app):
+    """The shipped content, read and checked once per session (the drill checker plays every state)."""
+    from app.content.sync import check_content
 
-    report = check_content(app.config["CONTENT_DIR"])
+    report = check_content(app.config["CONTENT_DIR"], app.config["SCENARIOS_DIR"])
     assert not report.errors, report.errors
-    sync_courses(report.courses, report.content_hash)
+    return report
+
+
+@pytest.fixture
+def content(app, content_report):
+    """The shipped courses and drills, synced into the database."""
+    from app.content.sync import sync_content
+
+    report = content_report
+    sync_content(report, app.config["SCENARIOS_DIR"])
     db.session.commit()
     return report
 

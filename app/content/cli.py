@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Area, Course, CourseAssignment, User
-from .sync import check_content, sync_courses
+from .sync import check_content, sync_content
 
 content_cli = click.Group("content", help="Check and load courses, question banks and drills.")
 demo_cli = click.Group("demo", help="Demo data for development (refused in production).")
@@ -48,7 +48,7 @@ def content_sync():
         click.echo("content check failed; the database was not changed.", err=True)
         sys.exit(1)
     try:
-        counts = sync_courses(report.courses, report.content_hash)
+        counts = sync_content(report, current_app.config["SCENARIOS_DIR"])
         db.session.commit()
     except Exception:
         db.session.rollback()

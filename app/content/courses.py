@@ -112,6 +112,18 @@ def load_competency_model(content_dir: Path) -> tuple[list[Indicator], list[str]
     return indicators, errors
 
 
+_model_cache: dict[tuple[str, float], dict[str, Indicator]] = {}
+
+
+def indicators_by_id(content_dir: Path) -> dict[str, Indicator]:
+    """The model's indicators by id, read again only when the file changes."""
+    path = content_dir / MODEL_FILE
+    key = (str(path), path.stat().st_mtime if path.exists() else 0.0)
+    if key not in _model_cache:
+        _model_cache[key] = {i.id: i for i in load_competency_model(content_dir)[0]}
+    return _model_cache[key]
+
+
 def load_courses(content_dir: Path, indicator_ids: set[str]) -> tuple[list[CourseSpec], list[str]]:
     """Every course folder under ``content_dir`` (folders holding no course.yaml are reported)."""
     courses: list[CourseSpec] = []

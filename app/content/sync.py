@@ -35,26 +35,27 @@ def check_content(content_dir: str | Path, scenarios_dir: str | Path | None = No
     ids = {i.id for i in indicators}
     report.courses, errors = load_courses(content_dir, ids)
     report.errors.extend(errors)
+    drill_hashes: list[str] = []
     if scenarios_dir is not None:
         report.drill_count, errors = _check_drills(Path(scenarios_dir), ids)
         report.errors.extend(errors)
-    report.content_hash = sha256(*(c.content_hash for c in report.courses))
+        if Path(scenarios_dir).is_dir():
+            drill_hashes = [sha256(p.read_text(encoding="utf-8")) for p in sorted(Path(scenarios_dir).glob("*.yaml"))]
+    report.content_hash = sha256(*(c.content_hash for c in report.courses), *drill_hashes)
     return report
 
 
 def _check_drills(scenarios_dir: Path, indicator_ids: set[str]) -> tuple[int, list[str]]:
-    try:
-        from ..drill.checker import check_all
-    except ImportError:  # the drill engine is not part of this build
-        return 0, []
+    from ..drill.checker import check_all
+
     if not scenarios_dir.is_dir():
         return 0, []
     errors = check_all(scenarios_dir, indicator_ids)
     return len(list(scenarios_dir.glob("*.yaml"))), errors
 
 
-def sync_courses(courses: list[CourseSpec], content_hash: str) -> dict[str, int]:
-    """Upsert ``courses`` and record a ContentSync row when anything changed. Returns the counts."""
+def sync_courses(courses: list[CourseSpec]) -> dict[str, int]:
+    """Upsert ``courses``; deactivate the ones no longer in the files. Returns what changed."""
     counts = dict.fromkeys(
         ("courses_added", "courses_updated", "courses_deactivated",
          "lessons_added", "lessons_updated", "lessons_deactivated"), 0)
@@ -77,10 +78,57 @@ def sync_courses(courses: list[CourseSpec], content_hash: str) -> dict[str, int]
         if course.active:
             course.active = False
             counts["courses_deactivated"] += 1
-    changed = any(counts.values())
+    db.session.flush()
+    return counts
+
+
+def sync_content(report: ContentReport, scenarios_dir: str | Path | None = None) -> dict[str, int]:
+    """Load checked courses (and drills) and record a ContentSync row when anything changed."""
+    counts = sync_courses(report.courses)
+    if scenarios_dir is not None:
+        counts.update(sync_drills(scenarios_dir))
     last = db.session.scalar(select(ContentSync).order_by(ContentSync.id.desc()).limit(1))
-    if changed or last is None or last.content_hash != content_hash:
-        db.session.add(ContentSync(content_hash=content_hash, summary=counts))
+    if any(counts.values()) or last is None or last.content_hash != report.content_hash:
+        db.session.add(ContentSync(content_hash=report.content_hash, summary=counts))
+    db.session.flush()
+    return counts
+
+
+def sync_drills(scenarios_dir: str | Path) -> dict[str, int]:
+    """Store each drill file's current version (a new DrillVersion row when its content changed).
+
+    Only the newest version of each drill is active; attempts keep pointing at the version they
+    were played on. Drill files that disappeared are deactivated. Call after a clean check.
+    """
+    from ..models import DrillVersion
+    from .yamlfile import load_yaml
+
+    counts = dict.fromkeys(("drills_added", "drills_updated", "drills_deactivated"), 0)
+    seen: set[str] = set()
+    scenarios_dir = Path(scenarios_dir)
+    files = sorted(scenarios_dir.glob("*.yaml")) if scenarios_dir.is_dir() else []
+    versions = db.session.scalars(select(DrillVersion)).all()
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        data = load_yaml(path)
+        digest = sha256(text)
+        seen.add(data["id"])
+        mine = [v for v in versions if v.drill_id == data["id"]]
+        current = next((v for v in mine if v.content_hash == digest), None)
+        if current is not None and current.active:
+            continue
+        counts["drills_updated" if mine else "drills_added"] += 1
+        for other in mine:
+            other.active = False
+        if current is None:
+            current = DrillVersion(drill_id=data["id"], content_hash=digest, data=data)
+            db.session.add(current)
+        current.version, current.title, current.summary = data["version"], data["title"], data["summary"]
+        current.difficulty, current.indicators, current.active = data["difficulty"], list(data["indicators"]), True
+    for version in versions:
+        if version.drill_id not in seen and version.active:
+            version.active = False
+            counts["drills_deactivated"] += 1
     db.session.flush()
     return counts
 

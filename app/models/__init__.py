@@ -1,9 +1,12 @@
 """SQLAlchemy models, one module per domain; imported here so Alembic sees every table."""
 from .area import LEVELS, Area
 from .course import TIERS, ContentSync, Course, CourseAssignment, Lesson, LessonProgress
+from .drill import DrillAttempt, DrillStep, DrillVersion
+from .evidence import SOURCE_KINDS, EvidenceRecord
 from .user import MANAGER_ROLES, ROLES, User, UserRole
 
 __all__ = [
     "LEVELS", "Area", "TIERS", "ContentSync", "Course", "CourseAssignment", "Lesson",
-    "LessonProgress", "MANAGER_ROLES", "ROLES", "User", "UserRole",
+    "LessonProgress", "DrillAttempt", "DrillStep", "DrillVersion", "SOURCE_KINDS", "EvidenceRecord",
+    "MANAGER_ROLES", "ROLES", "User", "UserRole",
 ]

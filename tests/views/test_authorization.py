@@ -17,6 +17,8 @@ TABLE = [
     ("/manage/assignments", MANAGERS),
     ("/manage/completion", MANAGERS),
     ("/manage/areas", {"admin"}),
+    ("/drills", set(ROLES)),
+    ("/drills/gas-leak/map", MANAGERS),
 ]
 
 
@@ -34,7 +36,9 @@ def test_route_access(client, content, people, login, path, allowed, role):
 
 @pytest.mark.parametrize("path", ["/manage/assignments/1/delete", "/manage/users/1/reset-password",
                                   "/manage/areas/1/delete", "/manage/areas/1/rename",
-                                  "/courses/onboarding-governance/01-grid-and-duties/done", "/logout", "/language"])
+                                  "/courses/onboarding-governance/01-grid-and-duties/done", "/logout", "/language",
+                                  "/drills/gas-leak/start", "/drills/attempts/1/choose", "/drills/attempts/1/back",
+                                  "/drills/attempts/1/timeout"])
 def test_state_changing_posts_need_csrf(client, content, people, login, path):
     login("admin")
     assert client.post(path, data={}).status_code == 400

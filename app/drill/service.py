@@ -1,0 +1,224 @@
+"""Playing drills on the server: attempts, steps, the clock of urgent nodes, evidence. Callers commit.
+
+The server is the referee: the state after every step is stored on the attempt; a submitted step
+must quote the attempt's step count (a replayed or stale form changes nothing); an urgent node's
+clock starts when the server moves the attempt onto it, and a choice that arrives after the
+deadline takes the node's timeout path instead.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import DrillAttempt, DrillStep, DrillVersion, EvidenceRecord, User
+from ..models.base import utcnow
+from . import engine
+
+#: Extra seconds allowed past an urgent node's limit for the network and a slow phone.
+GRACE_SECONDS = 2
+#: Evidence weights: one decision, and the drill's outcome per indicator.
+DECISION_WEIGHT, ENDING_WEIGHT = 1.0, 3.0
+
+
+class DrillRefused(Exception):
+    """A move was refused; the message says why and nothing was changed."""
+
+
+#: Parsed drills and their analysis, per (version id, content hash): versions never change.
+_drills: dict[tuple[int, str], engine.Drill] = {}
+_analyses: dict[tuple[int, str], tuple[dict[str, tuple[int, int]], list[engine.Step]]] = {}
+
+
+def drill_of(version: DrillVersion) -> engine.Drill:
+    """The engine's Drill for a stored version (parsed once per process and version)."""
+    key = (version.id, version.content_hash)
+    if key not in _drills:
+        _drills[key] = engine.load_drill(version.data)
+    return _drills[key]
+
+
+def analysis(version: DrillVersion) -> tuple[dict[str, tuple[int, int]], list[engine.Step]]:
+    """(score bounds per indicator, best path) of a version, computed once per process."""
+    key = (version.id, version.content_hash)
+    if key not in _analyses:
+        drill = drill_of(version)
+        _analyses[key] = (engine.score_bounds(drill), engine.best_path(drill))
+    return _analyses[key]
+
+
+def offered_drills() -> list[DrillVersion]:
+    return db.session.scalars(select(DrillVersion).where(DrillVersion.active)
+                              .order_by(DrillVersion.difficulty, DrillVersion.title)).all()
+
+
+def current_version(drill_id: str) -> DrillVersion | None:
+    return db.session.scalar(select(DrillVersion).where(DrillVersion.drill_id == drill_id, DrillVersion.active))
+
+
+def state_of(attempt: DrillAttempt) -> engine.State:
+    return engine.State.from_dict(attempt.state)
+
+
+def _arrive(attempt: DrillAttempt, drill: engine.Drill, state: engine.State, now: datetime) -> None:
+    """Store ``state`` and start the clock of the node it stands on."""
+    attempt.state = state.to_dict()
+    attempt.node_started_at = now
+    node = drill.nodes[state.node]
+    attempt.deadline = now + timedelta(seconds=node.time_limit_s) if node.is_urgent and not state.finished else None
+
+
+def start_attempt(user: User, version: DrillVersion, mode: str = "practice", now: datetime | None = None) -> DrillAttempt:
+    if mode not in ("practice", "assessed"):
+        raise DrillRefused(_("Unknown drill mode."))
+    now = now or utcnow()
+    drill = drill_of(version)
+    attempt = DrillAttempt(user_id=user.id, drill_version=version, mode=mode, step_count=0, started_at=now,
+                           state={})
+    _arrive(attempt, drill, engine.initial_state(drill), now)
+    db.session.add(attempt)
+    db.session.flush()
+    return attempt
+
+
+def seconds_left(attempt: DrillAttempt, now: datetime | None = None) -> float | None:
+    if attempt.deadline is None:
+        return None
+    return max(0.0, (attempt.deadline - (now or utcnow())).total_seconds())
+
+
+def is_overdue(attempt: DrillAttempt, now: datetime | None = None, grace: bool = True) -> bool:
+    """Past the deadline; with ``grace``, past it by more than a late form's travel time."""
+    allowance = timedelta(seconds=GRACE_SECONDS if grace else 0)
+    return attempt.deadline is not None and (now or utcnow()) >= attempt.deadline + allowance
+
+
+@dataclass
+class Move:
+    """What a submitted move did: the feedback to show, and whether the clock had run out."""
+
+    feedback: str
+    timed_out: bool
+    finished: bool
+
+
+def _check_turn(attempt: DrillAttempt, step_no: int | None) -> None:
+    if attempt.finished_at is not None:
+        raise DrillRefused(_("This drill is already finished."))
+    if step_no is None or step_no != attempt.step_count:
+        raise DrillRefused(_("This page was out of date (the step was already taken or replayed). "
+                             "Here is where your drill stands now."))
+
+
+def _record(attempt: DrillAttempt, drill: engine.Drill, result: engine.StepResult, now: datetime) -> Move:
+    node_id, choice_id = result.step
+    elapsed = int((now - attempt.node_started_at).total_seconds() * 1000)
+    attempt.step_count += 1
+    attempt.just_undone = False
+    attempt.steps.append(DrillStep(seq=len(attempt.steps) + 1, node_id=node_id, choice_id=choice_id,
+                                   timed_out=result.timed_out, elapsed_ms=max(elapsed, 0),
+                                   deltas=dict(result.deltas), feedback=result.feedback, created_at=now))
+    _arrive(attempt, drill, result.state, now)
+    if result.ended:
+        attempt.finished_at = now
+        attempt.outcome = result.outcome
+        _write_evidence(attempt, drill)
+    db.session.flush()
+    return Move(feedback=result.feedback, timed_out=result.timed_out, finished=result.ended)
+
+
+def choose(user: User, attempt: DrillAttempt, choice_id: str, step_no: int | None,
+           now: datetime | None = None) -> Move:
+    """Take a choice. After the deadline of an urgent node the timeout path is taken instead.
+
+    Raises DrillRefused (finished, stale or replayed step, choice not offered here).
+    """
+    now = now or utcnow()
+    _check_turn(attempt, step_no)
+    drill = drill_of(attempt.drill_version)
+    state = state_of(attempt)
+    if is_overdue(attempt, now):
+        return _record(attempt, drill, engine.timeout(drill, state), now)
+    try:
+        result = engine.choose(drill, state, choice_id)
+    except engine.InvalidMove as exc:
+        raise DrillRefused(_("That choice is not offered at this point of the drill.")) from exc
+    return _record(attempt, drill, result, now)
+
+
+def expire(attempt: DrillAttempt, now: datetime | None = None, grace: bool = True) -> Move | None:
+    """Take the timeout path if the current urgent node's clock has run out; else None.
+
+    ``grace=False`` when the page itself reports that its countdown reached zero.
+    """
+    now = now or utcnow()
+    if attempt.finished_at is not None or not is_overdue(attempt, now, grace):
+        return None
+    drill = drill_of(attempt.drill_version)
+    return _record(attempt, drill, engine.timeout(drill, state_of(attempt)), now)
+
+
+def step_back(user: User, attempt: DrillAttempt, step_no: int | None, now: datetime | None = None) -> None:
+    """Practice mode: take the last step back (once in a row). Raises DrillRefused."""
+    now = now or utcnow()
+    _check_turn(attempt, step_no)
+    if attempt.mode != "practice":
+        raise DrillRefused(_("Assessed drills cannot go back a step."))
+    kept = [step for step in attempt.steps if not step.undone]
+    if not kept or attempt.just_undone:
+        raise DrillRefused(_("You can go back one step at a time, and only after a new decision."))
+    drill = drill_of(attempt.drill_version)
+    kept[-1].undone = True
+    state = engine.replay(drill, [(s.node_id, s.choice_id) for s in kept[:-1]])
+    attempt.step_count += 1  # a back step also invalidates forms still open elsewhere
+    attempt.just_undone = True
+    _arrive(attempt, drill, state, now)
+    db.session.flush()
+
+
+def kept_steps(attempt: DrillAttempt) -> list[DrillStep]:
+    return [step for step in attempt.steps if not step.undone]
+
+
+def share(total: int, bounds: tuple[int, int]) -> float | None:
+    """A total as 0-100 of the possible range, or None when the range is empty."""
+    low, high = bounds
+    if high == low:
+        return None
+    return round(100 * (total - low) / (high - low), 1)
+
+
+def _write_evidence(attempt: DrillAttempt, drill: engine.Drill) -> None:
+    """On finishing: one record per indicator a decision could move, and one per drill indicator
+    for the outcome (the total as a share of the possible)."""
+    version = attempt.drill_version
+    bounds, _best = analysis(version)
+    ref = f"drill:{drill.id}:v{drill.version}"
+    weight = 2.0 if attempt.mode == "assessed" else 1.0
+    for step in kept_steps(attempt):
+        node = drill.nodes[step.node_id]
+        options = [choice.score for choice in node.choices]
+        if node.on_timeout is not None:
+            options.append(node.on_timeout.score)
+        for indicator in {key for option in options for key in option}:
+            values = [option.get(indicator, 0) for option in options]
+            low, high = min(values), max(values)
+            if high == low:
+                continue
+            db.session.add(EvidenceRecord(
+                user_id=attempt.user_id, indicator=indicator, weight=DECISION_WEIGHT * weight,
+                score=round(100 * (step.deltas.get(indicator, 0) - low) / (high - low), 1),
+                source_kind="drill_decision", source_id=step.id,
+                source_ref=f"{ref}:{step.node_id}:{step.choice_id or 'timeout'}",
+                content_version=version.content_hash, created_at=attempt.finished_at))
+    totals = state_of(attempt).scores
+    for indicator, bound in bounds.items():
+        value = share(totals.get(indicator, 0), bound)
+        if value is not None:
+            db.session.add(EvidenceRecord(
+                user_id=attempt.user_id, indicator=indicator, weight=ENDING_WEIGHT * weight, score=value,
+                source_kind="drill_ending", source_id=attempt.id, source_ref=f"{ref}:{attempt.outcome}",
+                content_version=version.content_hash, created_at=attempt.finished_at))

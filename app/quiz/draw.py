@@ -1,0 +1,112 @@
+"""Seeded question draw and shuffle for a quiz attempt (pure: no Flask, no database).
+
+When an attempt starts the server picks a seed, calls ``draw`` (random questions by bank,
+indicator and difficulty) or ``arrange`` (a fixed list), and stores the resulting items: which
+questions, in which order, with which option order. The same pool, rules and seed always give the
+same items, so a stored seed alone could rebuild them, and a refresh never reshuffles::
+
+    rules = [DrawRule(3, difficulties={1}), DrawRule(2, indicators={"handling.emergency"})]
+    items = draw(pool, rules, seed="attempt-7f3a")      # [AttemptItem(bank_id, question_id, option_order)]
+    question.present(items[0].option_order)
+
+Independence: the pool is put in (bank id, question id) order first, so the caller's order does not
+matter, and each question's option order depends only on the seed and that question, not on which
+other questions were drawn. Options are shuffled for ``single`` and ``multiple`` questions only.
+"""
+from __future__ import annotations
+
+import random
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+
+from .questions import ChoiceQuestion, Question
+
+
+class NotEnoughQuestions(ValueError):
+    """A draw rule asks for more questions than the pool has left for it."""
+
+
+@dataclass(frozen=True)
+class DrawRule:
+    """Draw ``count`` questions matching all the given filters (None = any)."""
+
+    count: int
+    banks: Collection[str] | None = None
+    indicators: Collection[str] | None = None  # the question has at least one of these
+    difficulties: Collection[int] | None = None
+
+    def matches(self, question: Question) -> bool:
+        return ((self.banks is None or question.bank_id in self.banks)
+                and (self.indicators is None or any(i in self.indicators for i in question.indicators))
+                and (self.difficulties is None or question.difficulty in self.difficulties))
+
+
+@dataclass(frozen=True)
+class AttemptItem:
+    bank_id: str
+    question_id: str
+    option_order: tuple[str, ...] = ()  # empty for truefalse and fill
+
+    def to_dict(self) -> dict:
+        return {"bank": self.bank_id, "question": self.question_id, "options": list(self.option_order)}
+
+
+def _key(question: Question) -> tuple[str, str]:
+    return question.bank_id, question.id
+
+
+def _canonical(pool: Sequence[Question]) -> list[Question]:
+    ordered = sorted(pool, key=_key)
+    for before, after in zip(ordered, ordered[1:]):
+        if _key(before) == _key(after):
+            raise ValueError(f"question {after.bank_id}/{after.id} is in the pool twice")
+    return ordered
+
+
+def draw(pool: Sequence[Question], rules: Sequence[DrawRule], seed: str | int, *,
+         shuffle_questions: bool = True, shuffle_options: bool = True) -> list[AttemptItem]:
+    """Pick questions for each rule (never one twice), then arrange them.
+
+    Rules with fewer matching questions pick first, so a broad rule does not take the questions a
+    narrow one needs. Without ``shuffle_questions`` the items follow the rules' order, and within a
+    rule the pool order. Raises ``NotEnoughQuestions`` naming the rule (counted from 0).
+    """
+    ordered = _canonical(pool)
+    rng = random.Random(f"{seed}:pick")
+    candidates = [[q for q in ordered if rule.matches(q)] for rule in rules]
+    picked: list[list[Question]] = [[] for _ in rules]
+    used: set[tuple[str, str]] = set()
+    for index in sorted(range(len(rules)), key=lambda i: (len(candidates[i]), i)):
+        rule = rules[index]
+        if rule.count < 0:
+            raise ValueError(f"rule {index}: count must not be negative")
+        free = [q for q in candidates[index] if _key(q) not in used]
+        if rule.count > len(free):
+            raise NotEnoughQuestions(f"rule {index} asks for {rule.count} questions but only {len(free)} "
+                                     "matching questions are left in the pool")
+        chosen = rng.sample(free, rule.count)
+        used.update(_key(q) for q in chosen)
+        picked[index] = sorted(chosen, key=_key)
+    questions = [q for group in picked for q in group]
+    return arrange(questions, seed, shuffle_questions=shuffle_questions, shuffle_options=shuffle_options)
+
+
+def arrange(questions: Sequence[Question], seed: str | int, *, shuffle_questions: bool = True,
+            shuffle_options: bool = True) -> list[AttemptItem]:
+    """Items for these questions: order shuffled by the seed (or kept), option order per question."""
+    order = list(questions)
+    if len({_key(q) for q in order}) != len(order):
+        raise ValueError("a question appears twice in the quiz")
+    if shuffle_questions:
+        order.sort(key=_key)
+        random.Random(f"{seed}:order").shuffle(order)
+    return [AttemptItem(q.bank_id, q.id, _option_order(q, seed, shuffle_options)) for q in order]
+
+
+def _option_order(question: Question, seed: str | int, shuffle: bool) -> tuple[str, ...]:
+    if not isinstance(question, ChoiceQuestion):
+        return ()
+    ids = list(question.option_ids)
+    if shuffle:
+        random.Random(f"{seed}:options:{question.bank_id}/{question.id}").shuffle(ids)
+    return tuple(ids)

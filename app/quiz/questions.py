@@ -1,0 +1,547 @@
+"""Question types: check a question's spec, show it without the key, normalise and grade answers.
+
+Pure: no Flask, no database. A *spec* is one entry of a bank's ``questions:`` list, as YAML gives it
+(the format is ``docs/authoring-questions.md``); the GIFT and Aiken importers produce the same
+dicts. Each type is a small class registered in ``QUESTION_TYPES``::
+
+    problems = check_spec(spec, indicator_ids)      # [(path, problem)]; path is inside the question,
+                                                    # e.g. ("options[2].text", "required text is missing")
+    question = build_question(spec, bank_id="policy-basics")   # only for a spec without problems
+    question.present(option_order)                  # what a page may show: never a key
+    answer = question.normalise(raw)                # raises an AnswerError subclass if malformed
+    question.grade(answer)                          # 0.0 .. 1.0
+
+Grading:
+
+- ``single``: 1 for the correct option, else 0.
+- ``multiple``: each correct option chosen earns 1/k (k = number of correct options), each wrong
+  option chosen costs 1/k, never below 0. Choosing every option therefore scores 0 when there are
+  at least as many wrong options as correct ones.
+- ``truefalse``: 1 for the right answer.
+- ``fill``: 1 when the answer matches one accepted answer after ``normalise_text`` (NFKC, so
+  full-width "１１９" is "119"; case folded; all whitespace and zero-width characters removed).
+
+Option ids are stable per question: the ``id:`` given in the file, else "a", "b", "c", ... by
+position. Give explicit ids before reordering or inserting options in a bank that is in use
+(results also record the question's ``content_hash``, so old attempts stay interpretable).
+An unanswered question (``None``) is valid and scores 0.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import re
+import unicodedata
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+SOURCE_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*(/[a-z0-9]+([-_][a-z0-9]+)*)?$")
+COMMON_FIELDS = ("id", "type", "text", "indicators", "difficulty", "explanation", "source")
+OPTION_FIELDS = ("id", "text", "correct")
+MIN_OPTIONS, MAX_OPTIONS = 2, 8
+DIFFICULTIES = (1, 2, 3)
+MAX_FILL_ANSWER = 200  # characters a learner may type into a blank
+POSITIONAL_IDS = "abcdefgh"
+
+Problem = tuple[str, str]  # (path inside the question, or "" for the whole question; problem)
+
+
+class AnswerError(ValueError):
+    """A submitted answer is malformed (a tampered or broken form): refuse it, save nothing."""
+
+
+class UnknownOptionError(AnswerError):
+    """The answer names an option the question does not have (e.g. an option of another question)."""
+
+
+class AnswerShapeError(AnswerError):
+    """The answer has the wrong shape for the question type (e.g. a list for a single choice)."""
+
+
+def normalise_text(text: str) -> str:
+    """Fill-in matching form: NFKC (full-width → half-width), case folded, no whitespace at all."""
+    text = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
+    return "".join(ch for ch in text if not ch.isspace() and unicodedata.category(ch) != "Cf")
+
+
+def sha256_json(data: Any) -> str:
+    blob = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def _is_text(value: Any) -> bool:
+    return isinstance(value, str) and bool(value.strip())
+
+
+def _shown(value: Any) -> str:
+    return repr(value) if not isinstance(value, str) else f"'{value}'"
+
+
+def _text_problem(value: Any) -> str:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return "required text is missing"
+    return f"must be text, not {_shown(value)} (put quotes around numbers, yes/no and true/false)"
+
+
+@dataclass(frozen=True)
+class Option:
+    id: str
+    text: str
+    correct: bool = False
+
+
+QUESTION_TYPES: dict[str, type[Question]] = {}
+
+
+def register(cls: type[Question]) -> type[Question]:
+    """Class decorator: make ``cls`` the question type named ``cls.type_name``."""
+    QUESTION_TYPES[cls.type_name] = cls
+    return cls
+
+
+@dataclass(frozen=True, kw_only=True)
+class Question:
+    """What every question has; subclasses add their key and how to grade against it."""
+
+    type_name: ClassVar[str] = ""
+    type_fields: ClassVar[tuple[str, ...]] = ()
+
+    id: str
+    text: str
+    indicators: tuple[str, ...]
+    difficulty: int
+    explanation: str
+    source: str | None = None
+    bank_id: str = ""
+    content_hash: str = ""
+
+    # -- authoring ---------------------------------------------------------------------------
+    @classmethod
+    def check_fields(cls, spec: Mapping) -> list[Problem]:
+        """Problems with the type's own fields (the common ones are checked by ``check_spec``)."""
+        raise NotImplementedError
+
+    @classmethod
+    def fields_from_spec(cls, spec: Mapping) -> dict[str, Any]:
+        """The type's own constructor arguments from a spec that passed ``check_fields``."""
+        raise NotImplementedError
+
+    def key_data(self) -> dict[str, Any]:
+        """The type's own fields as plain data, in spec form (used for the content hash)."""
+        raise NotImplementedError
+
+    def to_spec(self) -> dict[str, Any]:
+        """The question as a spec dict (normalised: option ids filled in, no empty source)."""
+        spec: dict[str, Any] = {"id": self.id, "type": self.type_name, "text": self.text}
+        spec.update(self.key_data())
+        spec.update(indicators=list(self.indicators), difficulty=self.difficulty, explanation=self.explanation)
+        if self.source:
+            spec["source"] = self.source
+        return spec
+
+    # -- taking ------------------------------------------------------------------------------
+    def present(self, option_order: Sequence[str] | None = None) -> dict[str, Any]:
+        """What a page may show before submission: id, type, text (and options): never the key."""
+        return {"id": self.id, "type": self.type_name, "text": self.text}
+
+    def normalise(self, raw: Any) -> Any:
+        """The canonical form of a submitted answer (``None`` = unanswered); idempotent.
+
+        Raises ``UnknownOptionError`` or ``AnswerShapeError`` (both ``AnswerError``) when malformed.
+        """
+        raise NotImplementedError
+
+    def grade(self, answer: Any) -> float:
+        """Score 0.0..1.0 for an answer (normalised first, so it raises ``AnswerError`` too)."""
+        raise NotImplementedError
+
+    def correct_answer(self) -> Any:
+        """The key, in the same form ``normalise`` returns (for review after submission)."""
+        raise NotImplementedError
+
+    def chosen(self, answer: Any) -> tuple[str, ...]:
+        """What the answer picked, for option frequencies: option ids (or the normalised text)."""
+        raise NotImplementedError
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChoiceQuestion(Question):
+    """Options with ``correct`` flags; ``single`` and ``multiple`` differ in the count and grading."""
+
+    type_fields: ClassVar[tuple[str, ...]] = ("options",)
+    options: tuple[Option, ...] = ()
+
+    @classmethod
+    def check_correct_count(cls, count: int) -> str | None:
+        raise NotImplementedError
+
+    @classmethod
+    def check_fields(cls, spec: Mapping) -> list[Problem]:
+        options = spec.get("options")
+        if not isinstance(options, list) or not options:
+            return [("options", f"must be a list of {MIN_OPTIONS}-{MAX_OPTIONS} options")]
+        problems: list[Problem] = []
+        if not MIN_OPTIONS <= len(options) <= MAX_OPTIONS:
+            problems.append(("options", f"has {len(options)} options; use {MIN_OPTIONS} to {MAX_OPTIONS}"))
+        ids: dict[str, int] = {}
+        texts: dict[str, int] = {}
+        correct = 0
+        for i, option in enumerate(options):
+            where = f"options[{i}]"
+            if not isinstance(option, Mapping):
+                problems.append((where, "must be a mapping with text (and correct: true on right options)"))
+                continue
+            problems.extend((f"{where}.{key}", "unknown field")
+                            for key in sorted(set(option) - set(OPTION_FIELDS), key=str))
+            text = option.get("text")
+            if not _is_text(text):
+                problems.append((f"{where}.text", _text_problem(text)))
+            elif normalise_text(text) in texts:
+                problems.append((f"{where}.text", f"same text as options[{texts[normalise_text(text)]}]"))
+            else:
+                texts[normalise_text(text)] = i
+            flag = option.get("correct", False)
+            if not isinstance(flag, bool):
+                problems.append((f"{where}.correct", f"must be true or false, not {_shown(flag)}"))
+            correct += flag is True
+            option_id = option.get("id", POSITIONAL_IDS[i] if i < len(POSITIONAL_IDS) else None)
+            if "id" in option and (not isinstance(option_id, str) or not ID_RE.match(option_id)):
+                problems.append((f"{where}.id", f"{_shown(option_id)} may only use lowercase letters, "
+                                 "digits and hyphens"))
+            elif option_id in ids:
+                problems.append((f"{where}.id", f"duplicate option id '{option_id}' (also options[{ids[option_id]}])"))
+            elif option_id is not None:
+                ids[option_id] = i
+        wrong_count = cls.check_correct_count(correct)
+        if wrong_count:
+            problems.append(("options", wrong_count))
+        return problems
+
+    @classmethod
+    def fields_from_spec(cls, spec: Mapping) -> dict[str, Any]:
+        return {"options": tuple(
+            Option(id=str(o.get("id", POSITIONAL_IDS[i])), text=o["text"].strip(), correct=o.get("correct", False))
+            for i, o in enumerate(spec["options"]))}
+
+    def key_data(self) -> dict[str, Any]:
+        return {"options": [{"id": o.id, "text": o.text, "correct": o.correct} for o in self.options]}
+
+    @property
+    def option_ids(self) -> tuple[str, ...]:
+        return tuple(o.id for o in self.options)
+
+    @property
+    def correct_ids(self) -> tuple[str, ...]:
+        return tuple(o.id for o in self.options if o.correct)
+
+    def present(self, option_order: Sequence[str] | None = None) -> dict[str, Any]:
+        """Options in ``option_order`` (a permutation of the option ids; default: file order)."""
+        by_id = {o.id: o for o in self.options}
+        order = list(option_order) if option_order is not None else list(by_id)
+        if sorted(order) != sorted(by_id):
+            raise ValueError(f"option order {order} is not a permutation of {list(by_id)} ({self.id})")
+        return {**super().present(), "options": [{"id": i, "text": by_id[i].text} for i in order]}
+
+    def _option_id(self, value: Any) -> str:
+        if not isinstance(value, str):
+            raise AnswerShapeError(f"question {self.id}: an option id must be text, not {type(value).__name__}")
+        if value not in self.option_ids:
+            raise UnknownOptionError(f"question {self.id} has no option '{value}'")
+        return value
+
+    def chosen(self, answer: Any) -> tuple[str, ...]:
+        answer = self.normalise(answer)
+        if answer is None:
+            return ()
+        return (answer,) if isinstance(answer, str) else tuple(answer)
+
+
+@register
+@dataclass(frozen=True, kw_only=True)
+class SingleChoice(ChoiceQuestion):
+    """One correct option; the answer is one option id."""
+
+    type_name = "single"
+
+    @classmethod
+    def check_correct_count(cls, count: int) -> str | None:
+        if count != 1:
+            return f"a single-choice question needs exactly one option with correct: true (found {count})"
+        return None
+
+    def normalise(self, raw: Any) -> str | None:
+        if raw is None:
+            return None
+        return self._option_id(raw)
+
+    def grade(self, answer: Any) -> float:
+        answer = self.normalise(answer)
+        return 1.0 if answer is not None and answer in self.correct_ids else 0.0
+
+    def correct_answer(self) -> str:
+        return self.correct_ids[0]
+
+
+@register
+@dataclass(frozen=True, kw_only=True)
+class MultipleChoice(ChoiceQuestion):
+    """Two or more correct options; the answer is a list of option ids; partial credit."""
+
+    type_name = "multiple"
+
+    @classmethod
+    def check_correct_count(cls, count: int) -> str | None:
+        if count < 2:
+            return (f"a multiple-choice question needs at least two options with correct: true (found {count}); "
+                    "use type: single for one")
+        return None
+
+    def normalise(self, raw: Any) -> tuple[str, ...] | None:
+        if raw is None:
+            return None
+        if isinstance(raw, (str, bytes, Mapping)) or not isinstance(raw, Iterable):
+            raise AnswerShapeError(f"question {self.id}: a multiple-choice answer is a list of option ids")
+        picked = {self._option_id(value) for value in raw}
+        return tuple(i for i in self.option_ids if i in picked)
+
+    def grade(self, answer: Any) -> float:
+        answer = self.normalise(answer) or ()
+        correct = set(self.correct_ids)
+        right = sum(1 for i in answer if i in correct)
+        wrong = len(answer) - right
+        return max(0.0, (right - wrong) / len(correct))
+
+    def correct_answer(self) -> tuple[str, ...]:
+        return self.correct_ids
+
+
+@register
+@dataclass(frozen=True, kw_only=True)
+class TrueFalse(Question):
+    """A statement that is true or false; the answer is a bool (forms send "true"/"false")."""
+
+    type_name = "truefalse"
+    type_fields: ClassVar[tuple[str, ...]] = ("answer",)
+    answer: bool = False
+    CHOICES: ClassVar[dict[str, bool]] = {"true": True, "false": False}
+
+    @classmethod
+    def check_fields(cls, spec: Mapping) -> list[Problem]:
+        if "answer" not in spec:
+            return [("answer", "required: true or false")]
+        if not isinstance(spec["answer"], bool):
+            return [("answer", f"must be true or false (without quotes), not {_shown(spec['answer'])}")]
+        return []
+
+    @classmethod
+    def fields_from_spec(cls, spec: Mapping) -> dict[str, Any]:
+        return {"answer": spec["answer"]}
+
+    def key_data(self) -> dict[str, Any]:
+        return {"answer": self.answer}
+
+    def normalise(self, raw: Any) -> bool | None:
+        if raw is None or isinstance(raw, bool):
+            return raw
+        if not isinstance(raw, str):
+            raise AnswerShapeError(f"question {self.id}: a true/false answer is 'true' or 'false'")
+        if raw not in self.CHOICES:
+            raise UnknownOptionError(f"question {self.id}: '{raw}' is neither 'true' nor 'false'")
+        return self.CHOICES[raw]
+
+    def grade(self, answer: Any) -> float:
+        answer = self.normalise(answer)
+        return 1.0 if answer is self.answer else 0.0
+
+    def correct_answer(self) -> bool:
+        return self.answer
+
+    def chosen(self, answer: Any) -> tuple[str, ...]:
+        answer = self.normalise(answer)
+        return () if answer is None else ("true" if answer else "false",)
+
+
+@register
+@dataclass(frozen=True, kw_only=True)
+class FillIn(Question):
+    """A blank to fill; accepted answers match after ``normalise_text``."""
+
+    type_name = "fill"
+    type_fields: ClassVar[tuple[str, ...]] = ("answers",)
+    answers: tuple[str, ...] = ()
+
+    @classmethod
+    def check_fields(cls, spec: Mapping) -> list[Problem]:
+        answers = spec.get("answers")
+        if not isinstance(answers, list) or not answers:
+            return [("answers", 'must be a non-empty list of accepted answers, e.g. ["119"]')]
+        problems: list[Problem] = []
+        seen: dict[str, int] = {}
+        for i, answer in enumerate(answers):
+            if not _is_text(answer) or not normalise_text(answer):
+                problems.append((f"answers[{i}]", _text_problem(answer)))
+            elif normalise_text(answer) in seen:
+                problems.append((f"answers[{i}]", f"same as answers[{seen[normalise_text(answer)]}] once case, "
+                                 "spaces and full-width forms are ignored"))
+            elif len(answer) > MAX_FILL_ANSWER:
+                problems.append((f"answers[{i}]", f"longer than the {MAX_FILL_ANSWER} characters a learner may type"))
+            else:
+                seen[normalise_text(answer)] = i
+        return problems
+
+    @classmethod
+    def fields_from_spec(cls, spec: Mapping) -> dict[str, Any]:
+        return {"answers": tuple(a.strip() for a in spec["answers"])}
+
+    def key_data(self) -> dict[str, Any]:
+        return {"answers": list(self.answers)}
+
+    def normalise(self, raw: Any) -> str | None:
+        if raw is None:
+            return None
+        if not isinstance(raw, str):
+            raise AnswerShapeError(f"question {self.id}: a fill-in answer is text")
+        if len(raw) > MAX_FILL_ANSWER:
+            raise AnswerShapeError(f"question {self.id}: answer longer than {MAX_FILL_ANSWER} characters")
+        return raw.strip() or None
+
+    def grade(self, answer: Any) -> float:
+        answer = self.normalise(answer)
+        if answer is None:
+            return 0.0
+        return 1.0 if normalise_text(answer) in {normalise_text(a) for a in self.answers} else 0.0
+
+    def correct_answer(self) -> tuple[str, ...]:
+        return self.answers
+
+    def chosen(self, answer: Any) -> tuple[str, ...]:
+        answer = self.normalise(answer)
+        return () if answer is None else (normalise_text(answer),)
+
+
+def type_names() -> str:
+    return ", ".join(QUESTION_TYPES)
+
+
+def check_spec(spec: Any, indicator_ids: Collection[str] | None = None) -> list[Problem]:
+    """Every problem of one question spec; indicator ids are checked when ``indicator_ids`` is given."""
+    if not isinstance(spec, Mapping):
+        return [("", "must be a mapping of fields (id, type, text, ...)")]
+    problems: list[Problem] = []
+    qid = spec.get("id")
+    if not isinstance(qid, str) or not qid.strip():
+        problems.append(("id", "required, e.g. id: pb-001"))
+    elif not ID_RE.match(qid):
+        problems.append(("id", f"'{qid}' may only use lowercase letters, digits and hyphens"))
+    kind = spec.get("type")
+    cls = QUESTION_TYPES.get(kind) if isinstance(kind, str) else None
+    if kind is None:
+        problems.append(("type", f"required: one of {type_names()}"))
+    elif cls is None:
+        problems.append(("type", f"unknown question type {_shown(kind)} (use {type_names()})"))
+    allowed = set(COMMON_FIELDS) | (set(cls.type_fields) if cls else
+                                    {f for t in QUESTION_TYPES.values() for f in t.type_fields})
+    for key in sorted(set(spec) - allowed, key=str):
+        users = [name for name, t in QUESTION_TYPES.items() if key in t.type_fields]
+        problems.append((str(key), f"unknown field for a {kind} question (used by {', '.join(users)})"
+                         if users else "unknown field"))
+    if not _is_text(spec.get("text")):
+        problems.append(("text", _text_problem(spec.get("text"))))
+    problems.extend(_check_indicators(spec.get("indicators"), indicator_ids))
+    difficulty = spec.get("difficulty")
+    if difficulty is None:
+        problems.append(("difficulty", "required: 1 (easy), 2 (medium) or 3 (hard)"))
+    elif isinstance(difficulty, bool) or difficulty not in DIFFICULTIES:
+        problems.append(("difficulty", f"must be 1 (easy), 2 (medium) or 3 (hard), not {_shown(difficulty)}"))
+    if not _is_text(spec.get("explanation")):
+        problem = _text_problem(spec.get("explanation"))
+        problems.append(("explanation", problem + (" (shown after answering)" if "missing" in problem else "")))
+    source = spec.get("source")
+    if source is not None and (not isinstance(source, str) or not SOURCE_RE.match(source)):
+        problems.append(("source", f"{_shown(source)} must be a course id or course-id/lesson, "
+                         "e.g. onboarding-policy/02-residence-permit-and-hukou"))
+    if cls is not None:
+        problems.extend(cls.check_fields(spec))
+    return problems
+
+
+def _check_indicators(indicators: Any, indicator_ids: Collection[str] | None) -> list[Problem]:
+    if not isinstance(indicators, list) or not indicators:
+        return [("indicators", "must be a non-empty list of competency indicator ids, e.g. [policy.accuracy]")]
+    problems: list[Problem] = []
+    for i, ind in enumerate(indicators):
+        if not isinstance(ind, str):
+            problems.append((f"indicators[{i}]", f"must be an indicator id, not {_shown(ind)}"))
+        elif indicator_ids is not None and ind not in indicator_ids:
+            problems.append((f"indicators[{i}]", f"unknown indicator id '{ind}'"))
+        elif ind in indicators[:i]:
+            problems.append((f"indicators[{i}]", f"'{ind}' is listed twice"))
+    return problems
+
+
+def build_question(spec: Mapping, bank_id: str = "") -> Question:
+    """The question for a spec that ``check_spec`` passed (raises ValueError if it would not)."""
+    problems = check_spec(spec)
+    if problems:
+        raise ValueError(f"question spec has problems: {join_problem('', *problems[0])}")
+    cls = QUESTION_TYPES[spec["type"]]
+    question = cls(
+        id=spec["id"], text=spec["text"].strip(), indicators=tuple(spec["indicators"]),
+        difficulty=spec["difficulty"], explanation=spec["explanation"].strip(), source=spec.get("source"),
+        bank_id=bank_id, **cls.fields_from_spec(spec),
+    )
+    return dataclasses.replace(question, content_hash=sha256_json(question.to_spec()))
+
+
+def join_problem(where: str, path: str, problem: str) -> str:
+    """``"questions[3]"`` + ``("options", "...")`` → ``"questions[3].options: ..."``."""
+    place = where + ("." if where and path and not path.startswith("[") else "") + path
+    return f"{place}: {problem}" if place else problem
+
+
+# -- helpers for the importers (gift.py, aiken.py) ----------------------------------------------
+
+@dataclass(frozen=True)
+class ImportDefaults:
+    """What an imported question cannot say for itself: the importer asks the organizer."""
+
+    indicators: tuple[str, ...]
+    difficulty: int = 1
+    explanation: str | None = None  # used when the question carries no feedback
+    source: str | None = None
+
+
+def slug(title: str) -> str:
+    """An id from a question title (lowercase ASCII letters and digits joined by hyphens), or ""."""
+    text = unicodedata.normalize("NFKC", title).lower()
+    return "-".join(re.findall(r"[a-z0-9]+", text))[:60].strip("-")
+
+
+def unique_id(wanted: str, taken: set[str]) -> str:
+    """``wanted``, or ``wanted-2``, ``wanted-3``, ... whichever is not in ``taken`` (then taken)."""
+    candidate, n = wanted, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{wanted}-{n}"
+    taken.add(candidate)
+    return candidate
+
+
+def finish_import(spec: dict[str, Any], defaults: ImportDefaults, feedback: str | None) -> list[Problem]:
+    """Fill in the defaults and explanation, then check the spec with the bank's rules."""
+    spec["indicators"] = list(defaults.indicators)
+    spec["difficulty"] = defaults.difficulty
+    explanation = (feedback or "").strip() or (defaults.explanation or "").strip()
+    if explanation:
+        spec["explanation"] = explanation
+    if defaults.source:
+        spec["source"] = defaults.source
+    problems = check_spec(spec)
+    if not explanation:
+        problems = [p for p in problems if p[0] != "explanation"]
+        problems.append(("", "no explanation: give feedback in the question (#...) or a default explanation "
+                         "for the import"))
+    return problems

@@ -1,0 +1,156 @@
+"""Playing a drill through the views: the server is the referee for every forged or late request."""
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import DrillAttempt, DrillStep, EvidenceRecord
+from app.models.base import utcnow
+from tests.conftest import csrf_from
+
+BEST = ["knock-ventilate", "stop-him", "close-valve", "stairs-knock", "call-both", "hold-line", "brief-full",
+        "wait-all-clear", "report-and-prevent"]
+
+
+@pytest.fixture
+def start(client, content, people, login):
+    """Log in as ``user`` and start the gas-leak drill; returns the attempt."""
+
+    def do(user="worker", mode="practice"):
+        login(user)
+        token = csrf_from(client, "/drills")
+        response = client.post("/drills/gas-leak/start", data={"csrf_token": token, "mode": mode})
+        attempt_id = int(response.headers["Location"].rsplit("/", 1)[1])
+        return db.session.get(DrillAttempt, attempt_id)
+
+    return do
+
+
+def move(client, attempt, choice, step=None, path="choose"):
+    db.session.refresh(attempt)
+    token = csrf_from(client, "/drills")
+    return client.post(f"/drills/attempts/{attempt.id}/{path}",
+                       data={"csrf_token": token, "choice": choice,
+                             "step": attempt.step_count if step is None else step}, follow_redirects=True)
+
+
+def test_play_page_has_no_answer_key(client, start):
+    attempt = start()
+    page = client.get(f"/drills/attempts/{attempt.id}").get_data(as_text=True)
+    assert "knock-ventilate" in page and "bell-and-light" in page  # choice ids only
+    assert "门铃、电灯开关" not in page and "score" not in page  # no feedback, no scores
+    assert 'id="countdown"' in page  # the first node is urgent
+
+
+def test_forged_and_foreign_choices_are_refused(client, start):
+    attempt = start()
+    for forged in ("no-such-choice", "close-valve"):  # unknown, and from another node
+        page = move(client, attempt, forged).get_data(as_text=True)
+        assert "不提供这个选项" in page or "not offered" in page
+    db.session.refresh(attempt)
+    assert attempt.step_count == 0 and attempt.state["node"] == "arrive"
+
+
+def test_replayed_step_changes_nothing(client, start):
+    attempt = start()
+    move(client, attempt, "knock-ventilate")
+    page = move(client, attempt, "knock-ventilate", step=0).get_data(as_text=True)
+    assert "已过期" in page or "out of date" in page
+    db.session.refresh(attempt)
+    assert attempt.step_count == 1 and attempt.state["node"] == "door_301"
+
+
+def test_late_choice_takes_the_timeout_path(client, start):
+    attempt = start()
+    attempt.deadline = utcnow() - timedelta(seconds=10)
+    db.session.commit()
+    move(client, attempt, "knock-ventilate")
+    db.session.refresh(attempt)
+    step = db.session.scalar(select(DrillStep).where(DrillStep.attempt_id == attempt.id))
+    assert step.timed_out and step.choice_id is None and attempt.state["node"] == "hesitate"
+
+
+def test_timeout_request_before_the_deadline_changes_nothing(client, start):
+    attempt = start()
+    move(client, attempt, "", path="timeout")
+    db.session.refresh(attempt)
+    assert attempt.step_count == 0 and attempt.state["node"] == "arrive"
+
+
+def test_someone_elses_attempt_is_not_found(client, start, login):
+    attempt = start("worker")
+    client.post("/logout", data={"csrf_token": csrf_from(client, "/")})
+    login("mentor")
+    assert client.get(f"/drills/attempts/{attempt.id}").status_code == 404
+    assert client.get(f"/drills/attempts/{attempt.id}/result").status_code == 404
+    token = csrf_from(client, "/drills")
+    response = client.post(f"/drills/attempts/{attempt.id}/choose",
+                           data={"csrf_token": token, "choice": "knock-ventilate", "step": 0})
+    assert response.status_code == 404
+    db.session.refresh(attempt)
+    assert attempt.step_count == 0
+
+
+def test_back_one_step_in_practice_only(client, start):
+    attempt = start()
+    move(client, attempt, "bell-and-light")
+    move(client, attempt, "", path="back")
+    db.session.refresh(attempt)
+    assert attempt.state["node"] == "arrive" and attempt.just_undone
+    page = move(client, attempt, "", path="back").get_data(as_text=True)  # twice in a row: refused
+    assert attempt.state["node"] == "arrive"
+    assert "一次只能" in page or "one step at a time" in page
+
+
+def test_assessed_mode_cannot_go_back(client, start):
+    attempt = start(mode="assessed")
+    move(client, attempt, "knock-ventilate")
+    move(client, attempt, "", path="back")
+    db.session.refresh(attempt)
+    assert attempt.state["node"] == "door_301"
+
+
+def test_best_path_succeeds_with_evidence_and_debrief(client, start):
+    attempt = start()
+    for choice in BEST:
+        page = move(client, attempt, choice).get_data(as_text=True)
+    db.session.refresh(attempt)
+    assert attempt.outcome == "success" and attempt.finished_at is not None
+    assert 'id="debrief"' in page and "<svg" in page
+    evidence = db.session.scalars(select(EvidenceRecord).where(EvidenceRecord.user_id == attempt.user_id)).all()
+    endings = [e for e in evidence if e.source_kind == "drill_ending"]
+    scores = {e.indicator: e.score for e in endings}
+    assert scores["handling.emergency"] == 100 and min(scores.values()) >= 80  # per-indicator maxima can conflict
+    assert any(e.source_kind == "drill_decision" for e in evidence)
+    assert move(client, attempt, "knock-ventilate").status_code == 200  # after the end: refused
+    assert db.session.scalar(select(func.count(DrillStep.id)).where(DrillStep.attempt_id == attempt.id)) == 9
+
+
+def test_resume_after_leaving(client, start):
+    attempt = start()
+    move(client, attempt, "knock-ventilate")
+    page = client.get("/drills").get_data(as_text=True)
+    assert f"/drills/attempts/{attempt.id}" in page
+    assert "301" in client.get(f"/drills/attempts/{attempt.id}").get_data(as_text=True)
+
+
+def test_organizer_sees_analytics_of_their_area_only(client, start, login):
+    attempt = start("worker")
+    move(client, attempt, "bell-and-light")
+    client.post("/logout", data={"csrf_token": csrf_from(client, "/")})
+    login("organizer")
+    page = client.get("/drills/gas-leak/map").get_data(as_text=True)
+    assert "<svg" in page and 'id="wrong-first"' in page
+    client.post("/logout", data={"csrf_token": csrf_from(client, "/")})
+    login("linhu_org")
+    page = client.get("/drills/gas-leak/map").get_data(as_text=True)
+    assert 'id="wrong-first"' not in page
+
+
+def test_graph_cli(runner, tmp_path):
+    target = tmp_path / "gas.svg"
+    result = runner.invoke(args=["drill", "graph", "gas-leak", "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    assert target.read_text(encoding="utf-8").startswith("<svg")
+    assert runner.invoke(args=["drill", "graph", "nope"]).exit_code == 1
