@@ -31,6 +31,8 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     #: Where course folders and the competency model live.
     CONTENT_DIR = _env("CONTENT_DIR", str(BASE_DIR / "courses"))
+    #: Where question banks (``*.yaml``) and quiz definitions (``quizzes/*.yaml``) live.
+    QUESTIONS_DIR = _env("QUESTIONS_DIR", str(BASE_DIR / "questions"))
     #: Where branching drills live.
     SCENARIOS_DIR = _env("SCENARIOS_DIR", str(BASE_DIR / "scenarios"))
     #: zh_CN is the default UI language. Babel parses it as zh_Hans_CN, so its catalog lives in

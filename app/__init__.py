@@ -51,6 +51,8 @@ def create_app(config=None, **overrides) -> Flask:
     from .content.cli import content_cli, demo_cli, users_cli
     from .drill import bp as drill_bp
     from .drill.cli import drill_cli
+    from .quiz import bp as quiz_bp
+    from .quiz.cli import quiz_cli
     from .learn import bp as learn_bp
     from .main import bp as main_bp
     from .errors import init_errors
@@ -61,7 +63,9 @@ def create_app(config=None, **overrides) -> Flask:
     app.register_blueprint(learn_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(drill_bp)
+    app.register_blueprint(quiz_bp)
     app.cli.add_command(drill_cli)
+    app.cli.add_command(quiz_cli)
     app.cli.add_command(content_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(users_cli)

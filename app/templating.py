@@ -64,10 +64,12 @@ def init_templating(app: Flask) -> None:
         from .accounts.areas import LEVEL_NAMES
         from .learn.labels import TIER_NAMES
         from .models import ROLES
+        from .quiz.reports import flag_text
 
         return {"csrf_token": generate_csrf, "current_locale": str(get_locale()),
                 "TIER_NAMES": TIER_NAMES, "LEVEL_NAMES": LEVEL_NAMES, "ROLE_NAMES": role_names(),
-                "ROLES": ROLES, "OUTCOME_NAMES": outcome_names()}
+                "ROLES": ROLES, "OUTCOME_NAMES": outcome_names(),
+                "GRADING_NAMES": grading_names(), "flag_text": flag_text}
 
 
 def role_names():
@@ -81,3 +83,10 @@ def outcome_names():
     from flask_babel import lazy_gettext as _l
 
     return {"success": _l("Handled well"), "partial": _l("Partly handled"), "failure": _l("Went wrong")}
+
+
+def grading_names():
+    from flask_babel import lazy_gettext as _l
+
+    return {"highest": _l("highest attempt"), "last": _l("last attempt"), "first": _l("first attempt"),
+            "average": _l("average of attempts")}

@@ -30,8 +30,8 @@ def database_url(tmp_path_factory) -> str:
 
 @pytest.fixture(scope="session")
 def app(database_url):
-    app = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url,
-                     CONTENT_DIR=str(ROOT / "courses"), SCENARIOS_DIR=str(ROOT / "scenarios"))
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url, CONTENT_DIR=str(ROOT / "courses"),
+                     SCENARIOS_DIR=str(ROOT / "scenarios"), QUESTIONS_DIR=str(ROOT / "questions"))
     with app.app_context():
         upgrade()
     yield app
@@ -96,7 +96,7 @@ def content_report(app):
     """The shipped content, read and checked once per session (the drill checker plays every state)."""
     from app.content.sync import check_content
 
-    report = check_content(app.config["CONTENT_DIR"], app.config["SCENARIOS_DIR"])
+    report = check_content(app.config["CONTENT_DIR"], app.config["SCENARIOS_DIR"], app.config["QUESTIONS_DIR"])
     assert not report.errors, report.errors
     return report
 

@@ -19,7 +19,7 @@ users_cli = click.Group("users", help="Account administration.")
 
 def _report():
     cfg = current_app.config
-    return check_content(cfg["CONTENT_DIR"], cfg["SCENARIOS_DIR"])
+    return check_content(cfg["CONTENT_DIR"], cfg["SCENARIOS_DIR"], cfg["QUESTIONS_DIR"])
 
 
 @content_cli.command("check")
@@ -33,8 +33,10 @@ def content_check():
         click.echo(f"{len(report.errors)} problem(s) found; nothing was loaded.", err=True)
         sys.exit(1)
     lessons = sum(len(c.lessons) for c in report.courses)
-    click.echo(f"OK: {len(report.courses)} courses, {lessons} lessons, {report.indicator_count} "
-               f"indicators, {report.drill_count} drills (content {report.content_hash[:12]})")
+    questions = sum(len(b.questions) for b in report.banks)
+    click.echo(f"OK: {len(report.courses)} courses, {lessons} lessons, {report.indicator_count} indicators, "
+               f"{len(report.banks)} question banks ({questions} questions), {len(report.quizzes)} quizzes, "
+               f"{report.drill_count} drills (content {report.content_hash[:12]})")
 
 
 @content_cli.command("sync")

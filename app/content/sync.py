@@ -20,12 +20,15 @@ from .courses import CourseSpec, load_competency_model, load_courses, sha256
 class ContentReport:
     errors: list[str] = field(default_factory=list)
     courses: list[CourseSpec] = field(default_factory=list)
+    banks: list = field(default_factory=list)
+    quizzes: list = field(default_factory=list)
     indicator_count: int = 0
     drill_count: int = 0
     content_hash: str = ""
 
 
-def check_content(content_dir: str | Path, scenarios_dir: str | Path | None = None) -> ContentReport:
+def check_content(content_dir: str | Path, scenarios_dir: str | Path | None = None,
+                  questions_dir: str | Path | None = None) -> ContentReport:
     """Read and check every content file; nothing touches the database."""
     content_dir = Path(content_dir)
     report = ContentReport()
@@ -41,8 +44,24 @@ def check_content(content_dir: str | Path, scenarios_dir: str | Path | None = No
         report.errors.extend(errors)
         if Path(scenarios_dir).is_dir():
             drill_hashes = [sha256(p.read_text(encoding="utf-8")) for p in sorted(Path(scenarios_dir).glob("*.yaml"))]
-    report.content_hash = sha256(*(c.content_hash for c in report.courses), *drill_hashes)
+    if questions_dir is not None:
+        _check_questions(report, Path(questions_dir), ids)
+    report.content_hash = sha256(*(c.content_hash for c in report.courses), *drill_hashes,
+                                 *(b.content_hash for b in report.banks), *(q.content_hash for q in report.quizzes))
     return report
+
+
+def _check_questions(report: ContentReport, questions_dir: Path, indicator_ids: set[str]) -> None:
+    from ..quiz.bank import load_banks
+    from ..quiz.quizfile import load_quizzes
+
+    if not questions_dir.is_dir():
+        return
+    lessons = {c.slug: [lesson.slug for lesson in c.lessons] for c in report.courses}
+    report.banks, errors = load_banks(questions_dir, indicator_ids, lessons)
+    report.errors.extend(errors)
+    report.quizzes, errors = load_quizzes(questions_dir / "quizzes", report.banks, set(lessons))
+    report.errors.extend(errors)
 
 
 def _check_drills(scenarios_dir: Path, indicator_ids: set[str]) -> tuple[int, list[str]]:
@@ -84,9 +103,13 @@ def sync_courses(courses: list[CourseSpec]) -> dict[str, int]:
 
 def sync_content(report: ContentReport, scenarios_dir: str | Path | None = None) -> dict[str, int]:
     """Load checked courses (and drills) and record a ContentSync row when anything changed."""
+    from ..quiz.sync import sync_banks, sync_quizzes
+
     counts = sync_courses(report.courses)
     if scenarios_dir is not None:
         counts.update(sync_drills(scenarios_dir))
+    counts.update(sync_banks(report.banks))
+    counts.update(sync_quizzes(report.quizzes))
     last = db.session.scalar(select(ContentSync).order_by(ContentSync.id.desc()).limit(1))
     if any(counts.values()) or last is None or last.content_hash != report.content_hash:
         db.session.add(ContentSync(content_hash=report.content_hash, summary=counts))

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from ..extensions import db
 from ..learn.progress import area_summary, course_progress, hour_requirements, required_courses
 from ..models import ContentSync, LessonProgress, User
+from ..quiz.service import book_entries
 from ..scope import scope_users
 from ..security import is_safe_next
 from . import bp
@@ -22,6 +23,7 @@ def home():
             requirements=hour_requirements(current_user, current_app.config),
             required=[(course, assignment, progress.get(course.id)) for course, assignment in required],
             next_lesson=_next_lesson(current_user, [c for c, _a in required]),
+            book_count=len(book_entries(current_user)),
         )
     if current_user.is_manager:
         people = db.session.scalar(scope_users(current_user, select(func.count(User.id))))

@@ -3,10 +3,11 @@ from .area import LEVELS, Area
 from .course import TIERS, ContentSync, Course, CourseAssignment, Lesson, LessonProgress
 from .drill import DrillAttempt, DrillStep, DrillVersion
 from .evidence import SOURCE_KINDS, EvidenceRecord
+from .quiz import AttemptAnswer, Question, QuestionBank, Quiz, QuizAttempt, WrongAnswer
 from .user import MANAGER_ROLES, ROLES, User, UserRole
 
 __all__ = [
     "LEVELS", "Area", "TIERS", "ContentSync", "Course", "CourseAssignment", "Lesson",
     "LessonProgress", "DrillAttempt", "DrillStep", "DrillVersion", "SOURCE_KINDS", "EvidenceRecord",
-    "MANAGER_ROLES", "ROLES", "User", "UserRole",
+    "AttemptAnswer", "Question", "QuestionBank", "Quiz", "QuizAttempt", "WrongAnswer", "MANAGER_ROLES", "ROLES", "User", "UserRole",
 ]

@@ -123,9 +123,9 @@ def parse_aiken(text: str, defaults: ImportDefaults, *, taken: Iterable[str] = (
 def _finish(draft: _Draft, answer: str) -> tuple[dict[str, Any], str | None]:
     if len(draft.options) < 2:
         return {}, "a question needs at least two options (A. ..., B. ...) before ANSWER:"
-    letters_text = unicodedata.normalize("NFKC", answer).upper()
+    letters_text = unicodedata.normalize("NFKC", answer)
     if not _LETTERS.match(letters_text):
-        return {}, f"ANSWER: must give option letters, e.g. 'ANSWER: B', not '{answer}'"
+        return {}, f"ANSWER: must give capital option letters, e.g. 'ANSWER: B', not '{answer}'"
     letters = re.findall(r"[A-Z]", letters_text)
     known = [letter for letter, _text, _line in draft.options]
     unknown = [letter for letter in letters if letter not in known]

@@ -12,7 +12,8 @@ it maps to GridAcademy's four types:
 - ``::title::`` names a question: its slug becomes the id (``::Q1::`` → ``q1``); without a usable
   title the id is ``gift-<n>``, n counting questions in the file from 1. Ids never repeat an id in
   ``taken`` or an earlier imported one (``-2``, ``-3`` are added).
-- A leading ``[markdown]``, ``[html]``, ``[plain]`` or ``[moodle]`` format tag is dropped.
+- A leading ``[markdown]``, ``[html]``, ``[plain]`` or ``[moodle]`` format tag is dropped; after
+  ``[html]`` (as Moodle exports) tags are removed and entities decoded in the whole question.
 - ``{~wrong =right ~wrong}`` → ``single``. Text after the answer block makes a missing-word
   question: the block becomes a blank ``____`` in the text.
 - ``{~%50%right ~%50%right ~wrong}`` (no ``=``) → ``multiple`` when the positive weights are equal
@@ -33,6 +34,7 @@ Indicators, difficulty and source come from ``defaults`` (the importer asks the 
 """
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -43,6 +45,8 @@ _ESCAPABLE = {"\\": "\ue000", ":": "\ue001", "#": "\ue002", "=": "\ue003", "{": 
               "~": "\ue006", "n": "\ue007"}
 _UNESCAPE = str.maketrans({v: ("\n" if k == "n" else k) for k, v in _ESCAPABLE.items()})
 _FORMAT_TAG = re.compile(r"\[(html|moodle|plain|markdown)\]")
+_BREAK = re.compile(r"<br\s*/?>|</p>|</div>|</li>", re.IGNORECASE)
+_TAG = re.compile(r"<[^>]*>")
 _WEIGHT = re.compile(r"\s*%(-?\d+(?:\.\d+)?)%")
 _TRUE_FALSE = {"T": True, "TRUE": True, "F": False, "FALSE": False}
 BLANK = "____"
@@ -113,9 +117,12 @@ def _escape(text: str) -> str:
     return "".join(out)
 
 
-def _clean(text: str) -> str:
+def _clean(text: str, is_html: bool = False) -> str:
     """Placeholders back to characters, each line stripped, no blank lines at either end."""
-    return "\n".join(line.strip() for line in text.split("\n")).strip("\n").translate(_UNESCAPE).strip()
+    text = text.translate(_UNESCAPE)
+    if is_html:
+        text = html.unescape(_TAG.sub("", _BREAK.sub("\n", text)))
+    return "\n".join(line.strip() for line in text.split("\n")).strip()
 
 
 class _Block:
@@ -130,6 +137,10 @@ class _Block:
             rest = self.text[end:] if end >= 0 else ""
             self.begin = len(self.text) - len(rest.lstrip()) if rest.strip() else len(self.text)
         self.empty = not self.text[self.begin:].strip()
+        self.html = False
+
+    def clean(self, text: str) -> str:
+        return _clean(text, self.html)
 
     def line_at(self, pos: int) -> int:
         return self.start + self.text.count("\n", 0, max(0, pos))
@@ -147,6 +158,7 @@ class _Block:
         tag = _FORMAT_TAG.match(text, pos + skipped)
         if tag:
             pos = tag.end()
+            self.html = tag.group(1) == "html"
         opening, closing = text.find("{", pos), text.find("}", pos)
         if opening < 0 and closing < 0:
             raise _Rejected(pos, "no answer block {...}: a text without answers is a Moodle description, "
@@ -163,7 +175,7 @@ class _Block:
             raise _Rejected(extra, "a second answer block: only one {...} per question; separate questions "
                                    "with a blank line")
         before, after = text[pos:opening], text[closing + 1:]
-        question_text = _clean(before + BLANK + after if after.strip() else before)
+        question_text = self.clean(before + BLANK + after if after.strip() else before)
         if not question_text:
             raise _Rejected(pos, "the question text is missing")
         spec, feedback = self.answers(opening + 1, text[opening + 1:closing])
@@ -173,7 +185,7 @@ class _Block:
         general = ""
         cut = body.rfind("####")
         if cut >= 0:
-            general, body = _clean(body[cut + 4:]), body[:cut]
+            general, body = self.clean(body[cut + 4:]), body[:cut]
         stripped = body.strip()
         first = base + len(body) - len(body.lstrip())
         if not stripped:
@@ -208,10 +220,10 @@ class _Block:
                 if not -100 <= weight <= 100:
                     raise _Rejected(pos, f"answer weight {match.group(1)}% is outside -100%..100%")
             answer, _, feedback = chunk.partition("#")
-            answer = _clean(answer)
+            answer = self.clean(answer)
             if not answer:
                 raise _Rejected(pos, f"an empty answer after '{marker}'" if marker else "an empty answer")
-            result.append((marker, weight, answer, _clean(feedback), pos))
+            result.append((marker, weight, answer, self.clean(feedback), pos))
         return result
 
     def choice(self, base: int, body: str) -> tuple[dict[str, Any], str]:
@@ -257,7 +269,7 @@ class _Block:
         value, *feedback = body.split("#", 2)
         wrong, right = (feedback + ["", ""])[:2]
         return ({"type": "truefalse", "answer": _TRUE_FALSE[value.strip().upper()]},
-                _clean(right) or _clean(wrong))
+                self.clean(right) or self.clean(wrong))
 
     def short_answer(self, base: int, body: str) -> tuple[dict[str, Any], str]:
         items = self.pieces(base, body, "=")

@@ -159,7 +159,7 @@ class Question:
         raise NotImplementedError
 
     def correct_answer(self) -> Any:
-        """The key, in the same form ``normalise`` returns (for review after submission)."""
+        """The key for review after submission: option id(s), a bool, or the accepted answers (fill)."""
         raise NotImplementedError
 
     def chosen(self, answer: Any) -> tuple[str, ...]:
@@ -185,7 +185,8 @@ class ChoiceQuestion(Question):
             return [("options", f"must be a list of {MIN_OPTIONS}-{MAX_OPTIONS} options")]
         problems: list[Problem] = []
         if not MIN_OPTIONS <= len(options) <= MAX_OPTIONS:
-            problems.append(("options", f"has {len(options)} options; use {MIN_OPTIONS} to {MAX_OPTIONS}"))
+            problems.append(("options", f"has {len(options)} option{'s' * (len(options) != 1)}; "
+                                        f"use {MIN_OPTIONS} to {MAX_OPTIONS}"))
         ids: dict[str, int] = {}
         texts: dict[str, int] = {}
         correct = 0

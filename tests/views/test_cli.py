@@ -17,10 +17,11 @@ def content_copy(app, tmp_path):
     """A private copy of courses/ the test may break; restored config afterwards."""
     target = tmp_path / "courses"
     shutil.copytree(ROOT / "courses", target)
-    old = app.config["CONTENT_DIR"]
-    app.config["CONTENT_DIR"] = str(target)
+    shutil.copytree(ROOT / "questions", tmp_path / "questions")
+    old = app.config["CONTENT_DIR"], app.config["QUESTIONS_DIR"]
+    app.config["CONTENT_DIR"], app.config["QUESTIONS_DIR"] = str(target), str(tmp_path / "questions")
     yield target
-    app.config["CONTENT_DIR"] = old
+    app.config["CONTENT_DIR"], app.config["QUESTIONS_DIR"] = old
 
 
 def test_check_passes_on_shipped_content(runner):
@@ -65,6 +66,11 @@ def test_sync_is_idempotent_and_keeps_progress_on_change(runner, content_copy, p
     assert db.session.scalar(select(func.count(ContentSync.id))) == 2
 
     shutil.rmtree(content_copy / "topical-special-groups")
+    result = runner.invoke(args=["content", "sync"])
+    assert result.exit_code == 1 and "unknown course id 'topical-special-groups'" in result.output  # a bank uses it
+    for path in (content_copy.parent / "questions").rglob("*.yaml"):
+        if "topical-special-groups" in path.read_text(encoding="utf-8"):
+            path.unlink()
     result = runner.invoke(args=["content", "sync"])
     assert "courses_deactivated=1" in result.output
     assert not db.session.scalar(select(Course).where(Course.slug == "topical-special-groups")).active

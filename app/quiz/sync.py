@@ -1,0 +1,90 @@
+"""Loading checked question banks and quiz definitions into the database (the caller commits).
+
+Banks and quizzes are matched by id, questions by (bank, question id). Changed questions are
+updated in place (attempts keep their own snapshot of every question); questions and quizzes no
+longer in the files are deactivated, never deleted. Banks created by an import are left alone.
+"""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Question, QuestionBank, Quiz
+from .bank import Bank
+from .quizfile import QuizSpec
+
+
+def upsert_bank(slug: str, title: str, course: str | None, questions, origin: str, counts: dict[str, int],
+                deactivate_missing: bool = True) -> QuestionBank:
+    """Create or update one bank and its questions (``questions``: the pure Question objects)."""
+    bank = db.session.scalar(select(QuestionBank).where(QuestionBank.slug == slug))
+    if bank is None:
+        bank = QuestionBank(slug=slug, origin=origin)
+        db.session.add(bank)
+        counts["banks_added"] += 1
+    bank.title, bank.course_slug, bank.active = title, course, True
+    existing = {q.key: q for q in bank.questions}
+    for question in questions:
+        row = existing.pop(question.id, None)
+        if row is None:
+            row = Question(key=question.id, content_hash="")
+            bank.questions.append(row)
+            counts["questions_added"] += 1
+        elif row.content_hash == question.content_hash and row.active:
+            continue
+        else:
+            counts["questions_updated"] += 1
+        row.type, row.spec, row.indicators = question.type_name, question.to_spec(), list(question.indicators)
+        row.difficulty, row.content_hash, row.active = question.difficulty, question.content_hash, True
+    if deactivate_missing:
+        for row in existing.values():
+            if row.active:
+                row.active = False
+                counts["questions_deactivated"] += 1
+    db.session.flush()
+    return bank
+
+
+def sync_banks(banks: list[Bank]) -> dict[str, int]:
+    counts = dict.fromkeys(("banks_added", "questions_added", "questions_updated", "questions_deactivated"), 0)
+    seen = set()
+    for bank in banks:
+        seen.add(bank.id)
+        upsert_bank(bank.id, bank.title, bank.course, bank.questions, "file", counts)
+    for row in db.session.scalars(select(QuestionBank).where(QuestionBank.origin == "file", QuestionBank.active)):
+        if row.slug not in seen:
+            row.active = False
+            for question in row.questions:
+                if question.active:
+                    question.active = False
+                    counts["questions_deactivated"] += 1
+    db.session.flush()
+    return counts
+
+
+def sync_quizzes(quizzes: list[QuizSpec]) -> dict[str, int]:
+    counts = dict.fromkeys(("quizzes_added", "quizzes_updated", "quizzes_deactivated"), 0)
+    existing = {q.slug: q for q in db.session.scalars(select(Quiz))}
+    for spec in quizzes:
+        quiz = existing.pop(spec.id, None)
+        if quiz is None:
+            quiz = Quiz(slug=spec.id, content_hash="")
+            db.session.add(quiz)
+            counts["quizzes_added"] += 1
+        elif quiz.content_hash == spec.content_hash and quiz.active:
+            continue
+        else:
+            counts["quizzes_updated"] += 1
+        quiz.title, quiz.summary, quiz.course_slug, quiz.kind = spec.title, spec.summary, spec.course, spec.kind
+        quiz.selection, quiz.time_limit_s = spec.selection, spec.time_limit_s
+        quiz.shuffle_questions, quiz.shuffle_options = spec.shuffle_questions, spec.shuffle_options
+        quiz.opens_at, quiz.closes_at, quiz.attempts_allowed = spec.opens_at, spec.closes_at, spec.attempts
+        quiz.grading, quiz.pass_mark = spec.grading, spec.pass_mark
+        quiz.review_score, quiz.review_answers = spec.review["score"], spec.review["answers"]
+        quiz.review_explanations, quiz.content_hash, quiz.active = spec.review["explanations"], spec.content_hash, True
+    for quiz in existing.values():
+        if quiz.active:
+            quiz.active = False
+            counts["quizzes_deactivated"] += 1
+    db.session.flush()
+    return counts

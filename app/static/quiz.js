@@ -1,0 +1,54 @@
+// Quiz page: save each answer as soon as it changes, show a countdown, submit at the deadline.
+// The server is the referee: it stores answers, refuses them after the deadline and submits then.
+(function () {
+  var form = document.getElementById("quiz-form");
+  if (!form) { return; }
+  var script = document.currentScript;
+  var saveUrl = form.getAttribute("data-save-url");
+  var token = form.querySelector("input[name=csrf_token]").value;
+
+  function save(fieldset) {
+    var id = fieldset.getAttribute("data-answer-id");
+    var body = new URLSearchParams();
+    body.append("csrf_token", token);
+    body.append("answer_id", id);
+    fieldset.querySelectorAll("input").forEach(function (input) {
+      if ((input.type === "radio" || input.type === "checkbox") && !input.checked) { return; }
+      body.append(input.name, input.value);
+    });
+    var state = fieldset.querySelector(".save-state");
+    fetch(saveUrl, {method: "POST", body: body, credentials: "same-origin",
+                    headers: {"X-CSRFToken": token}})
+      .then(function (response) { return response.json().then(function (data) { return [response, data]; }); })
+      .then(function (pair) {
+        if (pair[0].ok) { state.textContent = script.getAttribute("data-saved"); return; }
+        state.textContent = script.getAttribute("data-failed") + pair[1].error;
+        if (pair[1].submitted) { window.location.reload(); }
+      })
+      .catch(function () { state.textContent = script.getAttribute("data-failed"); });
+  }
+  var timers = {};
+  form.querySelectorAll("fieldset.question").forEach(function (fieldset) {
+    var id = fieldset.getAttribute("data-answer-id");
+    fieldset.addEventListener("change", function () { save(fieldset); });
+    fieldset.addEventListener("input", function (event) {
+      if (event.target.type !== "text") { return; }
+      clearTimeout(timers[id]);
+      timers[id] = setTimeout(function () { save(fieldset); }, 600);
+    });
+  });
+
+  var box = document.getElementById("countdown");
+  if (!box) { return; }
+  var clock = document.getElementById("clock");
+  var deadline = Date.now() + parseInt(box.getAttribute("data-seconds"), 10) * 1000;
+  function tick() {
+    var left = Math.max(0, Math.round((deadline - Date.now()) / 1000));
+    var m = Math.floor(left / 60), s = left % 60;
+    clock.textContent = m + ":" + (s < 10 ? "0" : "") + s;
+    if (left <= 60) { box.classList.add("urgent"); }
+    if (left <= 0) { form.submit(); return; }
+    setTimeout(tick, 500);
+  }
+  tick();
+})();

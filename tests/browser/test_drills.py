@@ -1,0 +1,68 @@
+"""Drills in the browser: play the gas-leak drill to a success ending; let an urgent node time out
+after refreshing mid-drill, and find the drill resumed exactly where it was."""
+from datetime import timedelta
+from pathlib import Path
+
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from app.drill.engine import best_path, load_drill_file
+from app.extensions import db
+from app.models import DrillAttempt
+from app.models.base import utcnow
+from tests.conftest import PASSWORD
+
+GAS = Path(__file__).resolve().parents[2] / "scenarios" / "gas-leak.yaml"
+
+
+def log_in(page, base, username):
+    page.goto(base + "/login")
+    page.get_by_label("登录名或工号").fill(username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+
+
+def start_gas_leak(page, base, mode_label):
+    page.goto(base + "/drills")
+    page.locator("#drill-gas-leak").get_by_role("button", name=mode_label).click()
+    expect(page.locator(".situation")).to_contain_text("燃气味")
+
+
+def test_gas_leak_to_success(live_server, phone, content, people):
+    page = phone
+    drill = load_drill_file(GAS)
+    texts = {(n.id, c.id): c.text for n in drill.nodes.values() for c in n.choices}
+    log_in(page, live_server, "worker")
+    start_gas_leak(page, live_server, "练习模式")
+    expect(page.locator("#countdown")).to_be_visible()
+    for node_id, choice_id in best_path(drill):
+        page.get_by_role("button", name=texts[(node_id, choice_id)], exact=True).click()
+    expect(page.locator("#outcome")).to_contain_text("处置得当")
+    expect(page.get_by_role("heading", name="专家点评")).to_be_visible()
+    expect(page.locator(".map-wrap svg")).to_be_visible()
+    expect(page.locator(".decisions li")).to_have_count(len(best_path(drill)))
+
+
+def test_urgent_node_times_out_after_refresh(live_server, page, content, people):
+    page.set_viewport_size({"width": 1280, "height": 900})
+    drill = load_drill_file(GAS)
+    log_in(page, live_server, "worker")
+    start_gas_leak(page, live_server, "考核模式")
+    first = next(c for c in drill.nodes["arrive"].choices if c.id == "knock-ventilate")
+    page.get_by_role("button", name=first.text, exact=True).click()
+    expect(page.locator(".situation")).to_contain_text("301的门开了")
+    before = int(page.locator("#seconds").inner_text())
+
+    page.reload()  # a refresh resumes the same node, and the clock keeps running
+    expect(page.locator(".situation")).to_contain_text("301的门开了")
+    assert int(page.locator("#seconds").inner_text()) <= before
+    expect(page.get_by_text("退回上一步")).to_have_count(0)  # assessed: no going back
+
+    attempt = db.session.scalar(select(DrillAttempt))
+    attempt.deadline = utcnow() + timedelta(seconds=2)  # shorten the wait; the server still decides
+    db.session.commit()
+    page.reload()
+    expect(page.locator("#outcome")).to_contain_text("处置失误", timeout=10_000)
+    expect(page.locator(".decisions li.timed-out")).to_have_count(1)
+    db.session.refresh(attempt)
+    assert attempt.outcome == "failure" and attempt.steps[-1].timed_out

@@ -1,0 +1,144 @@
+"""Question types: presenting without the key, normalising answers, grading (incl. partial credit)."""
+import pytest
+
+from app.quiz.questions import (
+    QUESTION_TYPES, AnswerError, AnswerShapeError, MultipleChoice, SingleChoice, UnknownOptionError,
+    build_question, check_spec, normalise_text,
+)
+
+BASE = {"indicators": ["policy.accuracy"], "difficulty": 1, "explanation": "解析。"}
+
+
+def make(**spec):
+    return build_question({**BASE, **spec}, bank_id="demo")
+
+
+SINGLE = make(id="s-1", type="single", text="居民问办居住证的条件,最恰当的做法是?", options=[
+    {"text": "凭印象回答"}, {"text": "按条例讲清基本条件", "correct": True}, {"text": "让居民自己上网查"}])
+MULTIPLE = make(id="m-1", type="multiple", text="哪些属于网格员日常工作?", options=[
+    {"text": "信息采集", "correct": True}, {"text": "矛盾排查", "correct": True},
+    {"text": "代替法院判决"}, {"text": "政策宣传", "correct": True}, {"text": "收取费用"}])
+TRUEFALSE = make(id="t-1", type="truefalse", text="网格员可以承诺低保一定能批。", answer=False)
+FILL = make(id="f-1", type="fill", text="火警电话是____。", answers=["119"])
+
+
+def test_registry_holds_the_four_types():
+    assert list(QUESTION_TYPES) == ["single", "multiple", "truefalse", "fill"]
+    assert isinstance(SINGLE, SingleChoice) and isinstance(MULTIPLE, MultipleChoice)
+
+
+def test_option_ids_are_positional_unless_given():
+    assert SINGLE.option_ids == ("a", "b", "c")
+    explicit = make(id="s-2", type="single", text="?", options=[
+        {"id": "keep", "text": "甲", "correct": True}, {"id": "drop", "text": "乙"}])
+    assert explicit.option_ids == ("keep", "drop") and explicit.correct_answer() == "keep"
+
+
+def test_present_never_contains_the_key_and_follows_the_given_order():
+    shown = SINGLE.present(["c", "a", "b"])
+    assert shown == {"id": "s-1", "type": "single", "text": SINGLE.text, "options": [
+        {"id": "c", "text": "让居民自己上网查"}, {"id": "a", "text": "凭印象回答"}, {"id": "b", "text": "按条例讲清基本条件"}]}
+    assert "correct" not in repr(shown) and "answer" not in TRUEFALSE.present()
+    assert FILL.present() == {"id": "f-1", "type": "fill", "text": "火警电话是____。"}
+    assert "119" not in repr(FILL.present())
+    with pytest.raises(ValueError):
+        SINGLE.present(["a", "b"])  # not a permutation
+
+
+def test_single_choice_grading_and_malformed_answers():
+    assert SINGLE.grade("b") == 1.0
+    assert SINGLE.grade("a") == 0.0
+    assert SINGLE.grade(None) == 0.0
+    with pytest.raises(UnknownOptionError, match="question s-1 has no option 'z'"):
+        SINGLE.grade("z")
+    with pytest.raises(AnswerShapeError):
+        SINGLE.normalise(["b"])
+    assert SINGLE.chosen("b") == ("b",)
+
+
+@pytest.mark.parametrize("answer, score", [
+    (["a", "b", "d"], 1.0),          # all three correct
+    (["a", "b"], 2 / 3),             # two of three correct: 2/3
+    (["a"], 1 / 3),
+    (["a", "b", "d", "c"], 2 / 3),   # 3/3 - 1/3 for a wrong option
+    (["a", "c"], 0.0),               # 1/3 - 1/3
+    (["c", "e"], 0.0),               # -2/3 is clamped to 0
+    (["a", "b", "c", "d", "e"], 1 / 3),  # everything: 3/3 - 2/3
+    ([], 0.0),
+    (None, 0.0),
+    (["a", "a", "b"], 2 / 3),        # a duplicate counts once
+])
+def test_multiple_choice_partial_credit(answer, score):
+    assert MULTIPLE.grade(answer) == pytest.approx(score)
+
+
+def test_multiple_choice_normalises_to_question_order_and_refuses_bad_shapes():
+    assert MULTIPLE.normalise(["d", "a"]) == ("a", "d")
+    assert MULTIPLE.normalise(("a", "d")) == ("a", "d")  # idempotent
+    with pytest.raises(AnswerShapeError):
+        MULTIPLE.normalise("a")      # a bare string, not a list
+    with pytest.raises(AnswerShapeError):
+        MULTIPLE.normalise([1])
+    with pytest.raises(UnknownOptionError):
+        MULTIPLE.normalise(["a", "x"])  # e.g. an option id of another question
+    assert MULTIPLE.correct_answer() == ("a", "b", "d")
+
+
+def test_true_false():
+    assert TRUEFALSE.grade("false") == 1.0 and TRUEFALSE.grade(False) == 1.0
+    assert TRUEFALSE.grade("true") == 0.0 and TRUEFALSE.grade(None) == 0.0
+    assert TRUEFALSE.chosen("false") == ("false",)
+    with pytest.raises(UnknownOptionError):
+        TRUEFALSE.normalise("yes")
+    with pytest.raises(AnswerShapeError):
+        TRUEFALSE.normalise(0)
+
+
+@pytest.mark.parametrize("typed", ["119", "１１９", " 1 1 9 ", "1\u300019", "119\u200b"])
+def test_fill_in_is_width_space_and_case_tolerant(typed):
+    assert FILL.grade(typed) == 1.0
+
+
+def test_fill_in_case_and_wrong_answers():
+    question = make(id="f-2", type="fill", text="____", answers=["Wi-Fi", "无线网"])
+    assert question.grade("ｗｉ－ｆｉ") == 1.0
+    assert question.grade("WI-FI") == 1.0
+    assert question.grade("无线 网") == 1.0
+    assert question.grade("wifi") == 0.0
+    assert question.grade("") == 0.0 and question.normalise("  ") is None
+    assert question.chosen(" Wi-Fi ") == ("wi-fi",)
+    with pytest.raises(AnswerShapeError):
+        question.normalise(["Wi-Fi"])
+    with pytest.raises(AnswerShapeError):
+        question.normalise("x" * 201)
+
+
+def test_answer_errors_share_a_base_class():
+    assert issubclass(UnknownOptionError, AnswerError) and issubclass(AnswerShapeError, AnswerError)
+
+
+def test_normalise_text():
+    assert normalise_text("ＡＢＣ １２３") == "abc123"
+    assert normalise_text("Straße") == "strasse"
+
+
+def test_content_hash_tracks_the_question_not_the_bank():
+    again = make(id="s-1", type="single", text=SINGLE.text + "\n", options=[
+        {"text": "凭印象回答"}, {"text": "按条例讲清基本条件", "correct": True}, {"text": "让居民自己上网查"}])
+    assert again.content_hash == SINGLE.content_hash
+    changed = make(id="s-1", type="single", text=SINGLE.text, options=[
+        {"text": "凭印象回答", "correct": True}, {"text": "按条例讲清基本条件"}, {"text": "让居民自己上网查"}])
+    assert changed.content_hash != SINGLE.content_hash
+
+
+def test_build_question_refuses_a_spec_with_problems():
+    with pytest.raises(ValueError, match="options"):
+        build_question({**BASE, "id": "x", "type": "single", "text": "?", "options": [{"text": "a"}]})
+
+
+def test_check_spec_paths_are_relative_to_the_question():
+    problems = check_spec({**BASE, "id": "x", "type": "multiple", "text": "?",
+                           "options": [{"text": "a", "correct": "yes"}, {"text": "a", "colour": "red"}]})
+    assert ("options[0].correct", "must be true or false, not 'yes'") in problems
+    assert ("options[1].text", "same text as options[0]") in problems
+    assert ("options[1].colour", "unknown field") in problems

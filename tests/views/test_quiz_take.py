@@ -1,0 +1,194 @@
+"""Taking quizzes through the views: answers saved as you go, the server refuses every tampering."""
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import AttemptAnswer, EvidenceRecord, Quiz, QuizAttempt, WrongAnswer
+from app.models.base import utcnow
+from app.quiz.questions import build_question
+from tests.conftest import csrf_from
+
+QUIZ = "onboarding-emergency-test"
+
+
+@pytest.fixture
+def begin(client, content, people, login):
+    def do(user="worker", slug=QUIZ):
+        login(user)
+        token = csrf_from(client, "/quizzes")
+        response = client.post(f"/quizzes/{slug}/start", data={"csrf_token": token})
+        attempt_id = int(response.headers["Location"].rsplit("/", 1)[1])
+        return db.session.get(QuizAttempt, attempt_id)
+
+    return do
+
+
+def right_answer(row: AttemptAnswer):
+    question = build_question(row.spec)
+    correct = question.correct_answer()
+    if row.spec["type"] == "truefalse":
+        return "true" if correct else "false"
+    if row.spec["type"] == "fill":
+        return correct[0]
+    return list(correct) if row.spec["type"] == "multiple" else correct
+
+
+def wrong_answer(row: AttemptAnswer):
+    question = build_question(row.spec)
+    if row.spec["type"] == "truefalse":
+        return "false" if question.correct_answer() else "true"
+    if row.spec["type"] == "fill":
+        return "不知道"
+    wrong = [o["id"] for o in question.present()["options"] if o["id"] not in question.correct_ids]
+    return wrong[:1] if row.spec["type"] == "multiple" else wrong[0]
+
+
+def save(client, attempt, row_id, value, name=None):
+    data = {"csrf_token": csrf_from(client, "/quizzes"), "answer_id": row_id}
+    data[name or f"q-{row_id}"] = value
+    return client.post(f"/quizzes/attempts/{attempt.id}/answer", data=data)
+
+
+def test_take_page_has_no_key_and_fixed_questions(client, begin):
+    attempt = begin()
+    page = client.get(f"/quizzes/attempts/{attempt.id}").get_data(as_text=True)
+    assert len(attempt.answers) == 10
+    for row in attempt.answers:
+        assert row.spec["explanation"][:20] not in page
+    assert "correct" not in page
+    again = client.get(f"/quizzes/attempts/{attempt.id}").get_data(as_text=True)
+    assert page == again  # a refresh shows the same questions in the same order
+
+
+def test_answers_are_saved_as_you_go(client, begin):
+    attempt = begin()
+    row = attempt.answers[0]
+    response = save(client, attempt, row.id, right_answer(row))
+    assert response.status_code == 200 and response.json["ok"]
+    db.session.refresh(row)
+    assert row.answer is not None and row.saved_at is not None
+    page = client.get(f"/quizzes/attempts/{attempt.id}").get_data(as_text=True)
+    assert "已保存" in page or "Saved" in page
+
+
+def test_tampered_answers_are_refused(client, begin, login):
+    other = begin("mentor")
+    client.post("/logout", data={"csrf_token": csrf_from(client, "/")})
+    attempt = begin("worker")
+    choice_rows = [r for r in attempt.answers if r.spec["type"] in ("single", "multiple")]
+    row = choice_rows[0]
+    for answer_id, value in ((999999, "a"), (other.answers[0].id, "a")):  # unknown; another attempt's
+        response = save(client, attempt, answer_id, value, name=f"q-{answer_id}")
+        assert response.status_code == 409
+    response = save(client, attempt, row.id, "zz")  # an option id this question does not have
+    assert response.status_code == 409 and "1" in response.json["error"] or response.status_code == 409
+    db.session.refresh(row)
+    assert row.answer is None
+    assert db.session.get(AttemptAnswer, other.answers[0].id).answer is None
+
+
+def test_someone_elses_attempt_is_not_found(client, begin, login):
+    attempt = begin("worker")
+    client.post("/logout", data={"csrf_token": csrf_from(client, "/")})
+    login("mentor")
+    assert client.get(f"/quizzes/attempts/{attempt.id}").status_code == 404
+    assert client.get(f"/quizzes/attempts/{attempt.id}/review").status_code == 404
+    token = csrf_from(client, "/quizzes")
+    assert client.post(f"/quizzes/attempts/{attempt.id}/submit", data={"csrf_token": token}).status_code == 404
+
+
+def test_after_the_deadline_only_saved_answers_count(client, begin):
+    attempt = begin()
+    first, second = attempt.answers[0], attempt.answers[1]
+    save(client, attempt, first.id, right_answer(first))
+    attempt.deadline = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    response = save(client, attempt, second.id, right_answer(second))
+    assert response.status_code == 409 and response.json["submitted"]
+    db.session.refresh(attempt)
+    assert attempt.auto_submitted and attempt.score == 10.0
+    db.session.refresh(second)
+    assert second.answer is None
+
+
+def test_second_submission_counts_once(client, begin):
+    attempt = begin()
+    token = csrf_from(client, "/quizzes")
+    form = {"csrf_token": token}
+    for row in attempt.answers:
+        value = right_answer(row)
+        form[f"q-{row.id}"] = value
+    client.post(f"/quizzes/attempts/{attempt.id}/submit", data=form)
+    db.session.refresh(attempt)
+    first_time, score = attempt.submitted_at, attempt.score
+    assert score == 100.0 and attempt.passed
+    evidence = db.session.scalar(select(func.count(EvidenceRecord.id)))
+    page = client.post(f"/quizzes/attempts/{attempt.id}/submit",
+                       data={**form, f"q-{attempt.answers[0].id}": wrong_answer(attempt.answers[0])},
+                       follow_redirects=True).get_data(as_text=True)
+    db.session.refresh(attempt)
+    assert attempt.submitted_at == first_time and attempt.score == score
+    assert db.session.scalar(select(func.count(EvidenceRecord.id))) == evidence
+    assert "解析" in page or "Explanation" in page  # the review shows explanations
+
+
+def test_wrong_answers_enter_the_book_and_leave_after_two_days(app, client, begin):
+    from app.quiz import service
+
+    attempt = begin()
+    token = csrf_from(client, "/quizzes")
+    form = {"csrf_token": token}
+    for row in attempt.answers:
+        form[f"q-{row.id}"] = wrong_answer(row)
+    client.post(f"/quizzes/attempts/{attempt.id}/submit", data=form)
+    entries = db.session.scalars(select(WrongAnswer)).all()
+    assert len(entries) == 10
+    entry = entries[0]
+    row = next(r for r in attempt.answers if r.question_id == entry.question_id)
+    tz = app.config["BABEL_DEFAULT_TIMEZONE"]
+    day1 = utcnow()
+    assert service.practise(attempt.user, entry.id, right_answer(row), tz, now=day1).cleared is False
+    assert service.practise(attempt.user, entry.id, right_answer(row), tz, now=day1 + timedelta(hours=1)).cleared \
+        is False  # the same day twice does not count
+    assert entry not in service.due_entries(attempt.user, tz, now=day1)  # spaced: not again today
+    result = service.practise(attempt.user, entry.id, right_answer(row), tz, now=day1 + timedelta(days=1))
+    assert result.cleared
+    db.session.commit()
+    assert len(service.book_entries(attempt.user)) == 9
+
+
+def test_attempt_limit_and_window(client, begin, login):
+    quiz = db.session.scalar(select(Quiz).where(Quiz.slug == QUIZ))
+    quiz.attempts_allowed = 1
+    db.session.commit()
+    attempt = begin()
+    token = csrf_from(client, "/quizzes")
+    client.post(f"/quizzes/attempts/{attempt.id}/submit", data={"csrf_token": token})
+    page = client.post(f"/quizzes/{QUIZ}/start", data={"csrf_token": token}, follow_redirects=True)
+    assert "次数" in page.get_data(as_text=True) or "attempts" in page.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(QuizAttempt.id))) == 1
+    quiz.attempts_allowed, quiz.closes_at = 0, utcnow() - timedelta(days=1)
+    db.session.commit()
+    client.post(f"/quizzes/{QUIZ}/start", data={"csrf_token": token})
+    assert db.session.scalar(select(func.count(QuizAttempt.id))) == 1
+
+
+def test_statistics_and_excel_for_organizers(client, begin, login):
+    attempt = begin("worker")
+    token = csrf_from(client, "/quizzes")
+    form = {"csrf_token": token, **{f"q-{r.id}": right_answer(r) for r in attempt.answers[:5]}}
+    client.post(f"/quizzes/attempts/{attempt.id}/submit", data=form)
+    client.post("/logout", data={"csrf_token": csrf_from(client, "/")})
+    login("organizer")
+    page = client.get(f"/quizzes/{QUIZ}/stats").get_data(as_text=True)
+    assert "50.0" in page  # the one attempt's mean
+    response = client.get(f"/quizzes/{QUIZ}/stats.xlsx")
+    assert response.status_code == 200 and response.data[:2] == b"PK"
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    book = load_workbook(BytesIO(response.data))
+    assert book.worksheets[1].max_row == 11  # header + 10 questions
