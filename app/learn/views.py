@@ -46,8 +46,11 @@ def course(slug):
     done = done_lesson_ids(current_user, course)
     progress = course_progress(current_user, [course.id]).get(course.id)
     next_lesson = next((lesson for lesson in course.active_lessons if lesson.id not in done), None)
+    from ..models import Quiz
+
+    quizzes = db.session.scalars(select(Quiz).where(Quiz.course_slug == course.slug, Quiz.active)).all()
     return render_template("learn/course.html", course=course, done=done, progress=progress,
-                           next_lesson=next_lesson)
+                           next_lesson=next_lesson, quizzes=quizzes)
 
 
 def _lesson_or_404(course: Course, lesson_slug: str) -> Lesson:

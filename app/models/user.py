@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, String
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -21,6 +21,7 @@ class User(UserMixin, db.Model):
     """A person who logs in: a grid worker, a mentor, an organizer or an admin."""
 
     __tablename__ = "user"
+    __table_args__ = (CheckConstraint("mentor_capacity BETWEEN 1 AND 2", name="mentor_capacity"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Login name; a worker's is their worker number.
@@ -37,6 +38,8 @@ class User(UserMixin, db.Model):
     #: New accounts and reset passwords must be changed at the next login.
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: How many mentees this person may mentor at once (1 or 2, seed 2.2: 一对一或一对二).
+    mentor_capacity: Mapped[int] = mapped_column(Integer, default=2, server_default="2")
     #: Preferred UI language, or None for the default.
     locale: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
