@@ -46,6 +46,23 @@ class Config:
     ONBOARDING_REQUIRED_DAYS = _env("ONBOARDING_REQUIRED_DAYS", 5.0, float)
     #: Annual rotation: at least 5 days a year (seed 2.1: 每年不少于5天).
     ANNUAL_REQUIRED_DAYS = _env("ANNUAL_REQUIRED_DAYS", 5.0, float)
+    #: Evidence loses half its weight in this many days (competency scoring, see README).
+    EVIDENCE_HALF_LIFE_DAYS = _env("EVIDENCE_HALF_LIFE_DAYS", 180.0, float)
+    #: Workers hired within this many months count as new (they need a mentor).
+    NEW_WORKER_MONTHS = _env("NEW_WORKER_MONTHS", 12, int)
+    #: xAPI: the base of our activity IRIs and the home page of actor accounts.
+    XAPI_BASE = _env("XAPI_BASE", "https://gridacademy.example/xapi")
+    XAPI_HOME_PAGE = _env("XAPI_HOME_PAGE", "https://gridacademy.example")
+    #: Optional external Learning Record Store (``flask xapi push``); empty: none configured.
+    XAPI_LRS_ENDPOINT = _env("XAPI_LRS_ENDPOINT", "")
+    XAPI_LRS_USERNAME = _env("XAPI_LRS_USERNAME", "")
+    XAPI_LRS_PASSWORD = _env("XAPI_LRS_PASSWORD", "")
+    XAPI_LRS_MAX_TRIES = _env("XAPI_LRS_MAX_TRIES", 6, int)
+    #: A mentorship's planned term, in months (seed 2.2: 3-6 个月).
+    MENTORSHIP_MIN_MONTHS = _env("MENTORSHIP_MIN_MONTHS", 3, int)
+    MENTORSHIP_MAX_MONTHS = _env("MENTORSHIP_MAX_MONTHS", 6, int)
+    #: Joint household visits a month (seed 2.2: 每月至少2次).
+    VISITS_PER_MONTH = _env("VISITS_PER_MONTH", 2, int)
     #: Werkzeug password hash method; tests use a cheaper one.
     PASSWORD_HASH_METHOD = _env("PASSWORD_HASH_METHOD", "scrypt")
     #: Largest accepted upload (roster files), in bytes.

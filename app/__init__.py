@@ -51,6 +51,9 @@ def create_app(config=None, **overrides) -> Flask:
     from .content.cli import content_cli, demo_cli, users_cli
     from .drill import bp as drill_bp
     from .drill.cli import drill_cli
+    from .mentor import bp as mentor_bp
+    from .profile import bp as profile_bp
+    from .profile.cli import xapi_cli
     from .quiz import bp as quiz_bp
     from .quiz.cli import quiz_cli
     from .learn import bp as learn_bp
@@ -64,8 +67,11 @@ def create_app(config=None, **overrides) -> Flask:
     app.register_blueprint(accounts_bp)
     app.register_blueprint(drill_bp)
     app.register_blueprint(quiz_bp)
+    app.register_blueprint(mentor_bp)
+    app.register_blueprint(profile_bp)
     app.cli.add_command(drill_cli)
     app.cli.add_command(quiz_cli)
+    app.cli.add_command(xapi_cli)
     app.cli.add_command(content_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(users_cli)

@@ -69,7 +69,8 @@ def init_templating(app: Flask) -> None:
         return {"csrf_token": generate_csrf, "current_locale": str(get_locale()),
                 "TIER_NAMES": TIER_NAMES, "LEVEL_NAMES": LEVEL_NAMES, "ROLE_NAMES": role_names(),
                 "ROLES": ROLES, "OUTCOME_NAMES": outcome_names(),
-                "GRADING_NAMES": grading_names(), "flag_text": flag_text}
+                "GRADING_NAMES": grading_names(), "flag_text": flag_text,
+                "STATUS_NAMES": status_names(), "EVENT_NAMES": event_names(), "unread_count": unread_count()}
 
 
 def role_names():
@@ -90,3 +91,30 @@ def grading_names():
 
     return {"highest": _l("highest attempt"), "last": _l("last attempt"), "first": _l("first attempt"),
             "average": _l("average of attempts")}
+
+
+def status_names():
+    from flask_babel import lazy_gettext as _l
+
+    return {"active": _l("active"), "ended": _l("ended"), "independent": _l("works independently")}
+
+
+def event_names():
+    from flask_babel import lazy_gettext as _l
+
+    return {"created": _l("paired"), "extended": _l("term extended"), "ended": _l("ended"),
+            "signed_off": _l("signed off by the mentor"), "confirmed": _l("independence confirmed")}
+
+
+def unread_count() -> int:
+    """Unread in-app notifications of the logged-in person (one small query per page)."""
+    from flask_login import current_user
+    from sqlalchemy import func, select
+
+    from .extensions import db
+    from .models import Notification
+
+    if not current_user or not current_user.is_authenticated:
+        return 0
+    return db.session.scalar(select(func.count(Notification.id)).where(
+        Notification.user_id == current_user.id, Notification.read_at.is_(None))) or 0

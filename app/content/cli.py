@@ -135,6 +135,8 @@ def create_demo_data() -> int:
             db.session.add(CourseAssignment(course=course, role="worker", area=city, assigned_by=admin))
     db.session.flush()
     _demo_progress()
+    _demo_activity()
+    _demo_mentorship()
     return created
 
 
@@ -154,6 +156,82 @@ def _demo_progress() -> None:
             for lesson in course.active_lessons if course else []:
                 if slug != slugs[-1] or lesson.position == 1 or len(slugs) == 4:
                     mark_done(user, lesson)
+
+
+#: Demo workers' quiz accuracy, so profiles and the cohort heatmap show a spread.
+DEMO_SKILL = {"CQ1001": 0.85, "CQ1002": 0.55, "CQ1003": 0.35, "LH2001": 0.9, "LH2002": 0.6}
+
+
+def _demo_activity() -> None:
+    """Course tests and drills taken through the real services by the demo workers (once)."""
+    import random
+    from datetime import timedelta
+
+    from flask import current_app
+
+    from ..drill import engine, service as drills
+    from ..models import DrillAttempt, DrillVersion, Quiz
+    from ..models.base import utcnow
+    from ..quiz import service as quizzes
+    from ..quiz.service import right_answer
+
+    tz = current_app.config["BABEL_DEFAULT_TIMEZONE"]
+    tests = db.session.scalars(select(Quiz).where(Quiz.kind == "course", Quiz.course_slug.like("onboarding-%"))).all()
+    versions = db.session.scalars(select(DrillVersion).where(DrillVersion.active)).all()
+    for username, skill in DEMO_SKILL.items():
+        user = db.session.scalar(select(User).where(User.username == username))
+        if user is None or db.session.scalar(select(DrillAttempt.id).where(DrillAttempt.user_id == user.id)):
+            continue
+        rng = random.Random(username)
+        for n, quiz in enumerate(tests):
+            when = utcnow() - timedelta(days=40 - 8 * n)
+            attempt = quizzes.start_attempt(user, quiz, tz, now=when)
+            for row in attempt.answers:
+                raw = right_answer(row.spec) if rng.random() < skill else None
+                quizzes.save_answer(user, attempt, row.id, raw, tz, now=when + timedelta(minutes=1))
+            quizzes.submit(user, attempt, tz, now=when + timedelta(minutes=12))
+        for version in versions:
+            drill = drills.drill_of(version)
+            best = dict(engine.best_path(drill))
+            when = utcnow() - timedelta(days=rng.randint(3, 30))
+            attempt = drills.start_attempt(user, version, now=when)
+            for _step in range(40):
+                state = drills.state_of(attempt)
+                if state.finished:
+                    break
+                offered = engine.available_choices(drill, state)
+                good = best.get(state.node)
+                ids = [choice.id for choice in offered]
+                pick = good if good in ids and rng.random() < skill else rng.choice(ids)
+                when += timedelta(seconds=rng.randint(8, 25))
+                drills.choose(user, attempt, pick, attempt.step_count, now=when)
+    db.session.flush()
+
+
+def _demo_mentorship() -> None:
+    """The demo mentor mentors the demo worker, with one confirmed joint visit."""
+    from datetime import date, timedelta
+
+    from ..mentor.rules import add_months
+    from ..models import JointVisit, Mentorship, MentorshipEvent
+    from ..models.base import utcnow
+
+    mentor = db.session.scalar(select(User).where(User.username == "mentor"))
+    worker = db.session.scalar(select(User).where(User.username == "worker"))
+    organizer = db.session.scalar(select(User).where(User.username == "organizer"))
+    if db.session.scalar(select(Mentorship.id).where(Mentorship.mentee_id == worker.id)) is not None:
+        return
+    start = date.today() - timedelta(days=20)
+    pairing = Mentorship(mentor_id=mentor.id, mentee_id=worker.id, start_date=start,
+                         planned_end=add_months(start, 6), status="active", created_by_id=organizer.id)
+    pairing.events.append(MentorshipEvent(kind="created", new_end=pairing.planned_end, by_id=organizer.id))
+    pairing.visits.append(JointVisit(visit_date=start + timedelta(days=5), household="5号楼1单元 独居老人户",
+                                     purpose="了解老人近况，更新特殊人群台账",
+                                     demonstrated="如何开场、如何确认紧急联系人电话", mentee_did="记录用药和就医需求",
+                                     follow_up="下周联系社区医生上门", logged_by_id=mentor.id,
+                                     confirmed_at=utcnow()))
+    db.session.add(pairing)
+    db.session.flush()
 
 
 @users_cli.command("create-admin")

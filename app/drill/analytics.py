@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Area, DrillAttempt, DrillStep, DrillVersion, User
+from ..models import Area, DrillAttempt, DrillStep, DrillVersion, Mentorship, User
 from ..scope import area_filter
 from . import engine
 from .graph import Overlay, path_nodes
@@ -37,12 +37,20 @@ class DrillAnalytics:
     overlay: Overlay = field(default_factory=Overlay)
 
 
+def people_filter(actor: User):
+    """Whose attempts ``actor`` may analyse: everyone below a manager's area, else their own mentees."""
+    if actor.is_manager:
+        return area_filter(actor)
+    mentees = select(Mentorship.mentee_id).where(Mentorship.mentor_id == actor.id)
+    return User.id.in_(mentees)
+
+
 def drill_analytics(actor: User, drill: engine.Drill, drill_id: str, best: list[engine.Step]) -> DrillAnalytics:
-    """Aggregate every attempt (all versions) of ``drill_id`` by people in ``actor``'s scope."""
+    """Aggregate every attempt (all versions) of ``drill_id`` by the people ``actor`` may see."""
     attempts = db.session.scalars(
         select(DrillAttempt).join(DrillVersion).join(User, User.id == DrillAttempt.user_id)
         .join(Area, Area.id == User.area_id)
-        .where(DrillVersion.drill_id == drill_id, area_filter(actor))).all()
+        .where(DrillVersion.drill_id == drill_id, people_filter(actor))).all()
     result = DrillAnalytics(attempts=len(attempts))
     ids = [a.id for a in attempts]
     steps: dict[int, list[DrillStep]] = defaultdict(list)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from ..content.courses import indicators_by_id
 from ..extensions import db
 from ..models import MANAGER_ROLES, DrillAttempt
-from ..scope import can_manage_user
+from ..mentor.service import can_view_person, comments_for, is_mentor_of
 from ..security import roles_required
 from . import bp, service
 from .analytics import drill_analytics
@@ -137,7 +137,7 @@ def back(attempt_id):
 @login_required
 def result(attempt_id):
     attempt = db.session.get(DrillAttempt, attempt_id)
-    if attempt is None or not (attempt.user_id == current_user.id or can_manage_user(current_user, attempt.user)):
+    if attempt is None or not can_view_person(current_user, attempt.user):
         abort(404)
     if attempt.finished_at is None:
         if attempt.user_id != current_user.id:
@@ -155,7 +155,8 @@ def result(attempt_id):
     best_steps = [(drill.nodes[n], choice_text.get((n, c), "")) for n, c in best]
     return render_template("drill/result.html", attempt=attempt, drill=drill, ending=drill.nodes[state.node],
                            shares=shares, steps=kept, choice_text=choice_text, svg=svg, best_steps=best_steps,
-                           indicator_names=_indicator_names())
+                           indicator_names=_indicator_names(), comments=comments_for(attempt.id),
+                           can_comment=is_mentor_of(current_user, attempt.user))
 
 
 def _indicator_names() -> dict[str, str]:
@@ -164,7 +165,7 @@ def _indicator_names() -> dict[str, str]:
 
 
 @bp.route("/<drill_id>/map")
-@roles_required(*MANAGER_ROLES)
+@roles_required(*MANAGER_ROLES, "mentor")
 def analytics(drill_id):
     version = service.current_version(drill_id)
     if version is None:

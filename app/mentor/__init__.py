@@ -1,4 +1,4 @@
-"""Mentor pairing (导师制 / 青蓝工程): every new grid worker gets an experienced mentor, 1:1 or 1:2, for 3-6 months.
+"""Mentoring (导师制 / 青蓝工程): every new grid worker gets an experienced mentor, 1:1 or 1:2, for 3-6 months.
 
 The domain cores here are pure Python (no Flask, no database), data in, data out:
 
@@ -9,3 +9,8 @@ The domain cores here are pure Python (no Flask, no database), data in, data out
 
 Views, forms and models for mentorships build on these and live beside them.
 """
+from flask import Blueprint
+
+bp = Blueprint("mentor", __name__, template_folder="templates", url_prefix="/mentoring")
+
+from . import views  # noqa: E402,F401

@@ -163,6 +163,13 @@ def save_answer(user: User, attempt: QuizAttempt, answer_id: int, raw, tz: str,
     return row
 
 
+def right_answer(spec: dict):
+    """A right answer in the shape a form sends it (demo data and tests answer like a person)."""
+    correct = question_of(spec).correct_answer()
+    return {"truefalse": lambda: "true" if correct else "false", "fill": lambda: correct[0],
+            "multiple": lambda: list(correct), "single": lambda: correct}[spec["type"]]()
+
+
 def answer_problem(exc: AnswerError) -> str:
     """What is wrong with a malformed answer, in the user's language."""
     if isinstance(exc, UnknownOptionError):

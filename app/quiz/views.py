@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import MANAGER_ROLES, QuestionBank, Quiz, QuizAttempt
-from ..scope import can_manage_user
+from ..mentor.service import can_view_person
 from ..security import roles_required
 from . import bp, service
 from .forms import ImportForm, indicator_choices
@@ -137,7 +137,7 @@ def submit(attempt_id):
 @login_required
 def review(attempt_id):
     attempt = db.session.get(QuizAttempt, attempt_id)
-    if attempt is None or not (attempt.user_id == current_user.id or can_manage_user(current_user, attempt.user)):
+    if attempt is None or not can_view_person(current_user, attempt.user):
         abort(404)
     if attempt.submitted_at is None:
         if attempt.user_id != current_user.id:

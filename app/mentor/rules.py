@@ -1,0 +1,302 @@
+"""Rules of a mentorship (导师制): term, capacity, monthly visits, attention items, time to independence.
+
+Pure: no Flask, no database. Bounds come in as arguments (the app passes its settings); the
+defaults are the seed's: a term of 3 to 6 months, 1 or 2 mentees per mentor, at least 2 joint
+household visits (入户走访) a month. A broken rule raises ``RuleError`` with a message key and
+parameters for the view to translate, and an English message for logs and tests.
+
+- Terms count calendar months: 15 January + 3 months is 15 April; a day missing from the target
+  month falls back to its last day (31 August + 6 months is 29 February in a leap year). A planned
+  end exactly 3 or exactly 6 months after the start is allowed.
+- Visits: a finished month below the minimum is *short*; the month in progress is *at risk* while
+  below it, and only becomes short once it has ended. Months after today are not judged.
+- Attention items, most severe first: visits behind in the current month (high with 7 days or
+  fewer left, medium with 14 or fewer; "days left" counts today), each failed drill attempt not
+  yet commented (medium), each unfinished course without progress for ``stalled_after_days``
+  (low; medium at twice that), a planned end within 14 days without sign-off (high within 7) and a
+  planned end already passed without sign-off (high).
+- Time to independence: days from the start to the organizer's confirmation of the sign-off.
+  Its distribution gives count, min, quartiles (inclusive method: linear interpolation between
+  order statistics, as Excel's QUARTILE.INC), median and max.
+"""
+from __future__ import annotations
+
+import calendar
+import statistics
+from collections.abc import Hashable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import IntEnum
+from typing import Any, NamedTuple
+
+MIN_MONTHS, MAX_MONTHS = 3, 6
+CAPACITIES = (1, 2)
+VISIT_MINIMUM = 2
+END_WARNING_DAYS = 14
+STALLED_AFTER_DAYS = 14
+
+
+class RuleError(ValueError):
+    """A mentorship rule is broken; ``key`` names the rule, ``params`` fill its message."""
+
+    def __init__(self, key: str, message: str, **params: Any):
+        super().__init__(message)
+        self.key = key
+        self.params = params
+
+
+def _as_date(value: date) -> date:
+    return value.date() if isinstance(value, datetime) else value
+
+
+# --- term ------------------------------------------------------------------------------------
+
+def add_months(day: date, months: int) -> date:
+    """``day`` plus whole calendar months; a missing day becomes the month's last (Jan 31 + 1 → Feb 28/29)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def term_bounds(start: date, min_months: int = MIN_MONTHS, max_months: int = MAX_MONTHS) -> tuple[date, date]:
+    """The earliest and latest allowed planned end for a term starting on ``start``."""
+    if not 1 <= min_months <= max_months:
+        raise RuleError("term.bad_settings", f"term bounds must satisfy 1 <= min ({min_months}) <= max ({max_months})",
+                        min_months=min_months, max_months=max_months)
+    start = _as_date(start)
+    return add_months(start, min_months), add_months(start, max_months)
+
+
+def check_term(start: date, planned_end: date, min_months: int = MIN_MONTHS, max_months: int = MAX_MONTHS) -> None:
+    """Raise ``RuleError`` unless ``planned_end`` lies between ``min_months`` and ``max_months`` after ``start``."""
+    start, planned_end = _as_date(start), _as_date(planned_end)
+    earliest, latest = term_bounds(start, min_months, max_months)
+    if planned_end < earliest:
+        raise RuleError("term.too_short", f"a term lasts at least {min_months} months: end on {earliest} or later",
+                        months=min_months, earliest=earliest)
+    if planned_end > latest:
+        raise RuleError("term.too_long", f"a term lasts at most {max_months} months: end on {latest} or earlier",
+                        months=max_months, latest=latest)
+
+
+def term_problem(start: date, planned_end: date, min_months: int = MIN_MONTHS,
+                 max_months: int = MAX_MONTHS) -> str | None:
+    """The key of the term rule ``planned_end`` breaks ("term.too_short", "term.too_long"), or None."""
+    try:
+        check_term(start, planned_end, min_months, max_months)
+    except RuleError as error:
+        return error.key
+    return None
+
+
+def check_extension(start: date, current_end: date, new_end: date, reason: str,
+                    max_months: int = MAX_MONTHS) -> None:
+    """An extension moves the planned end later, within ``max_months`` of the start, and gives a reason."""
+    start, current_end, new_end = _as_date(start), _as_date(current_end), _as_date(new_end)
+    if not reason or not reason.strip():
+        raise RuleError("term.reason_required", "give a reason for extending the term")
+    if new_end <= current_end:
+        raise RuleError("term.not_later", f"the new end must be after the current end {current_end}",
+                        current_end=current_end)
+    latest = add_months(start, max_months)
+    if new_end > latest:
+        raise RuleError("term.too_long", f"a term lasts at most {max_months} months: end on {latest} or earlier",
+                        months=max_months, latest=latest)
+
+
+def check_early_end(start: date, end: date, reason: str) -> None:
+    """Ending a mentorship before its planned end needs a reason and a date not before the start."""
+    if not reason or not reason.strip():
+        raise RuleError("term.reason_required", "give a reason for ending the mentorship")
+    if _as_date(end) < _as_date(start):
+        raise RuleError("term.end_before_start", "a mentorship cannot end before it starts", start=_as_date(start))
+
+
+# --- capacity --------------------------------------------------------------------------------
+
+def check_capacity(capacity: int) -> None:
+    """A mentor takes 1 or 2 mentees at a time (一对一 or 一对二)."""
+    if isinstance(capacity, bool) or capacity not in CAPACITIES:
+        raise RuleError("capacity.invalid", f"a mentor's capacity is 1 or 2, not {capacity!r}", capacity=capacity)
+
+
+def check_can_take(capacity: int, current_mentees: int, adding: int = 1) -> None:
+    """Raise ``RuleError`` if ``adding`` more mentees would exceed the mentor's capacity."""
+    check_capacity(capacity)
+    if adding < 1 or current_mentees < 0:
+        raise RuleError("capacity.invalid", "mentee counts must be positive")
+    if current_mentees + adding > capacity:
+        raise RuleError("capacity.full",
+                        f"this mentor has {current_mentees} of {capacity} mentees and cannot take {adding} more",
+                        current=current_mentees, capacity=capacity, adding=adding)
+
+
+# --- visits ----------------------------------------------------------------------------------
+
+class Month(NamedTuple):
+    """A calendar month; ``(year, month)`` tuples and ``"YYYY-MM"`` strings are accepted wherever a Month is."""
+
+    year: int
+    month: int
+
+    @classmethod
+    def of(cls, day: date) -> Month:
+        return cls(day.year, day.month)
+
+    @classmethod
+    def parse(cls, value: str | tuple[int, int]) -> Month:
+        """A Month from ``(year, month)`` or ``"YYYY-MM"``."""
+        if isinstance(value, str):
+            year, _, month = value.partition("-")
+            value = (int(year), int(month))
+        month = cls(*value)
+        if not 1 <= month.month <= 12:
+            raise RuleError("visits.bad_month", f"not a month: {value!r}", month=value)
+        return month
+
+    @property
+    def first_day(self) -> date:
+        return date(self.year, self.month, 1)
+
+    @property
+    def last_day(self) -> date:
+        return date(self.year, self.month, calendar.monthrange(self.year, self.month)[1])
+
+    def next(self) -> Month:
+        return Month.of(add_months(self.first_day, 1))
+
+
+def term_months(start: date, end: date) -> list[Month]:
+    """Every calendar month a term touches, from the start's month to the end's, inclusive."""
+    month, last = Month.of(_as_date(start)), Month.of(_as_date(end))
+    months = []
+    while month <= last:
+        months.append(month)
+        month = month.next()
+    return months
+
+
+def days_left_in_month(today: date) -> int:
+    """Days left in ``today``'s month, today included (1 on the last day)."""
+    return (Month.of(today).last_day - today).days + 1
+
+
+@dataclass(frozen=True)
+class VisitCheck:
+    short: tuple[Month, ...]       # ended months below the minimum
+    at_risk: tuple[Month, ...]     # the month in progress, if below the minimum so far
+    counts: dict[Month, int]       # visits per judged month (missing months count 0)
+
+
+def visits_short(visits_by_month: Mapping[tuple[int, int] | str, int], months: Iterable[tuple[int, int] | str], *,
+                 today: date, minimum: int = VISIT_MINIMUM) -> VisitCheck:
+    """Judge ``months`` (e.g. ``term_months(start, end)``) against the monthly visit minimum.
+
+    ``visits_by_month`` maps a month (``Month``, ``(year, month)`` or ``"YYYY-MM"``) to its visit count.
+    """
+    if minimum < 0:
+        raise RuleError("visits.bad_minimum", "the monthly visit minimum cannot be negative", minimum=minimum)
+    today = _as_date(today)
+    counts: dict[Month, int] = {}
+    for key, count in visits_by_month.items():
+        counts[Month.parse(key)] = counts.get(Month.parse(key), 0) + count
+    current = Month.of(today)
+    short, at_risk, judged = [], [], {}
+    for month in sorted({Month.parse(m) for m in months}):
+        if month > current:
+            continue
+        count = judged[month] = counts.get(month, 0)
+        if count < minimum:
+            (at_risk if month == current else short).append(month)
+    return VisitCheck(tuple(short), tuple(at_risk), judged)
+
+
+# --- attention -------------------------------------------------------------------------------
+
+class Severity(IntEnum):
+    LOW = 1
+    MEDIUM = 2
+    HIGH = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+
+@dataclass(frozen=True)
+class AttentionItem:
+    key: str
+    severity: Severity
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+
+def attention_items(*, today: date, visits_this_month: int, visit_minimum: int = VISIT_MINIMUM,
+                    failed_drills_uncommented: Iterable[Hashable] = (),
+                    course_last_progress: Mapping[Hashable, date] | None = None,
+                    stalled_after_days: int = STALLED_AFTER_DAYS,
+                    planned_end: date | None = None, signed_off: bool = False,
+                    end_warning_days: int = END_WARNING_DAYS) -> list[AttentionItem]:
+    """What needs the mentor's attention for one mentee, most severe first (stable within a severity).
+
+    ``failed_drills_uncommented``: ids of failed drill attempts without a mentor comment.
+    ``course_last_progress``: unfinished course id → date of the last progress (or of the
+    assignment, when nothing was done yet). ``signed_off``: the mentor has signed off independence.
+    """
+    today = _as_date(today)
+    items: list[AttentionItem] = []
+    if visits_this_month < visit_minimum:
+        left = days_left_in_month(today)
+        if left <= 14:
+            items.append(AttentionItem("visits_behind", Severity.HIGH if left <= 7 else Severity.MEDIUM,
+                                       {"visits": visits_this_month, "minimum": visit_minimum, "days_left": left}))
+    for attempt in failed_drills_uncommented:
+        items.append(AttentionItem("drill_failed_uncommented", Severity.MEDIUM, {"attempt": attempt}))
+    for course, last in (course_last_progress or {}).items():
+        idle = (today - _as_date(last)).days
+        if idle >= stalled_after_days:
+            severity = Severity.MEDIUM if idle >= 2 * stalled_after_days else Severity.LOW
+            items.append(AttentionItem("course_stalled", severity, {"course": course, "days": idle}))
+    if planned_end is not None and not signed_off:
+        to_end = (_as_date(planned_end) - today).days
+        if to_end < 0:
+            items.append(AttentionItem("term_overdue", Severity.HIGH, {"days": -to_end, "planned_end": planned_end}))
+        elif to_end <= end_warning_days:
+            severity = Severity.HIGH if to_end <= 7 else Severity.MEDIUM
+            items.append(AttentionItem("term_ending_soon", severity, {"days": to_end, "planned_end": planned_end}))
+    return sorted(items, key=lambda item: -item.severity)
+
+
+# --- time to independence --------------------------------------------------------------------
+
+def time_to_independence(start: date, confirmed: date | None) -> int | None:
+    """Days from the start to the confirmed sign-off; None while not confirmed."""
+    if confirmed is None:
+        return None
+    start, confirmed = _as_date(start), _as_date(confirmed)
+    if confirmed < start:
+        raise RuleError("signoff.before_start", "a sign-off cannot be confirmed before the mentorship starts",
+                        start=start)
+    return (confirmed - start).days
+
+
+@dataclass(frozen=True)
+class Distribution:
+    count: int
+    min: float | None
+    q1: float | None
+    median: float | None
+    q3: float | None
+    max: float | None
+
+
+def distribution(days_list: Iterable[int | None]) -> Distribution:
+    """Summary of times to independence; None entries (not yet confirmed) are left out."""
+    values = sorted(v for v in days_list if v is not None)
+    if not values:
+        return Distribution(0, None, None, None, None, None)
+    if len(values) == 1:
+        q1 = q3 = float(values[0])
+    else:
+        q1, _, q3 = statistics.quantiles(values, n=4, method="inclusive")
+    return Distribution(len(values), values[0], q1, float(statistics.median(values)), q3, values[-1])

@@ -1,0 +1,139 @@
+"""The data behind the profile and cohort pages, with a fixed number of queries whatever the number
+of people or evidence rows (a test counts them at two sizes)."""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+
+from ..extensions import db
+from ..models import (
+    AttemptAnswer, Course, DrillAttempt, DrillStep, DrillVersion, EvidenceRecord, Lesson, LessonProgress, Observation,
+    Question, QuestionBank, Quiz, QuizAttempt, User,
+)
+from ..models.base import utcnow
+from .recommend import Item, recommend
+from .scoring import Profile, cohort_summary, score_profile, strengths, trends, weakest
+from .service import evidence_by_user, model, settings
+
+#: Evidence rows listed per indicator on the profile page.
+EVIDENCE_SHOWN = 8
+
+
+@dataclass
+class ProfilePage:
+    person: User
+    now: Profile
+    before: Profile                       # three months ago, for the radar's second polygon
+    trends: dict                          # indicator → [TrendPoint]
+    weakest: list
+    strengths: list
+    evidence: dict[str, list[dict]]       # indicator → newest records with a link to their source
+    recommendations: list
+
+
+def _links(records: list[EvidenceRecord]) -> dict[int, str]:
+    """record id → URL of what produced it (a quiz review, a drill decision, a mentor's note)."""
+    by_kind: dict[str, set[int]] = defaultdict(set)
+    for record in records:
+        if record.source_id is not None:
+            by_kind[record.source_kind].add(record.source_id)
+    answers = dict(db.session.execute(select(AttemptAnswer.id, AttemptAnswer.attempt_id)
+                                      .where(AttemptAnswer.id.in_(by_kind["quiz_answer"]))).all()) \
+        if by_kind["quiz_answer"] else {}
+    steps = dict(db.session.execute(select(DrillStep.id, DrillStep.attempt_id)
+                                    .where(DrillStep.id.in_(by_kind["drill_decision"]))).all()) \
+        if by_kind["drill_decision"] else {}
+    notes = dict(db.session.execute(select(Observation.id, Observation.mentorship_id)
+                                    .where(Observation.id.in_(by_kind["mentor_observation"]))).all()) \
+        if by_kind["mentor_observation"] else {}
+    links = {}
+    for r in records:
+        sid = r.source_id
+        if r.source_kind == "quiz_answer" and sid in answers:
+            links[r.id] = f"/quizzes/attempts/{answers[sid]}/review"
+        elif r.source_kind == "drill_decision" and sid in steps:
+            links[r.id] = f"/drills/attempts/{steps[sid]}/result#step-{sid}"
+        elif r.source_kind == "drill_ending" and sid is not None:
+            links[r.id] = f"/drills/attempts/{sid}/result"
+        elif r.source_kind == "mentor_observation" and sid in notes:
+            links[r.id] = f"/mentoring/{notes[sid]}#observations"
+    return links
+
+
+def catalogue() -> list[Item]:
+    """Courses, quizzes and drills with the indicators they train (four queries)."""
+    items = [Item("course", c.slug, c.title, tuple(c.indicators or ()))
+             for c in db.session.scalars(select(Course).where(Course.active).order_by(Course.sort_order))]
+    bank_indicators: dict[str, set[str]] = defaultdict(set)
+    for slug, indicators in db.session.execute(select(QuestionBank.slug, Question.indicators).join(Question)
+                                               .where(Question.active)):
+        bank_indicators[slug].update(indicators or ())
+    everything = set().union(*bank_indicators.values()) if bank_indicators else set()
+    for quiz in db.session.scalars(select(Quiz).where(Quiz.active, Quiz.kind != "daily")):
+        trained: set[str] = set()
+        for rule in quiz.selection.get("draw", []):
+            trained |= set(rule.get("indicators") or ()) or set().union(
+                *(bank_indicators[b] for b in rule.get("banks") or bank_indicators))
+        for ref in quiz.selection.get("fixed", []):
+            trained |= bank_indicators.get(ref.split("/")[0], set())
+        items.append(Item("quiz", quiz.slug, quiz.title, tuple(sorted(trained & everything))))
+    items += [Item("drill", v.drill_id, v.title, tuple(v.indicators or ()))
+              for v in db.session.scalars(select(DrillVersion).where(DrillVersion.active))]
+    return items
+
+
+def recent_activity(user: User) -> dict[tuple[str, str], datetime]:
+    """When the person last did each course, quiz and drill (three queries)."""
+    recent = {}
+    for slug, when in db.session.execute(select(Course.slug, func.max(LessonProgress.completed_at))
+                                         .join(Lesson, Lesson.course_id == Course.id)
+                                         .join(LessonProgress, LessonProgress.lesson_id == Lesson.id)
+                                         .where(LessonProgress.user_id == user.id).group_by(Course.slug)):
+        recent[("course", slug)] = when
+    for slug, when in db.session.execute(select(Quiz.slug, func.max(QuizAttempt.started_at)).join(QuizAttempt)
+                                         .where(QuizAttempt.user_id == user.id).group_by(Quiz.slug)):
+        recent[("quiz", slug)] = when
+    for drill_id, when in db.session.execute(select(DrillVersion.drill_id, func.max(DrillAttempt.started_at))
+                                             .join(DrillAttempt).where(DrillAttempt.user_id == user.id)
+                                             .group_by(DrillVersion.drill_id)):
+        recent[("drill", drill_id)] = when
+    return recent
+
+
+def profile_page(person: User, now: datetime | None = None) -> ProfilePage:
+    now = now or utcnow()
+    indicators, knobs = model(), settings()
+    records = db.session.scalars(select(EvidenceRecord).where(EvidenceRecord.user_id == person.id)
+                                 .order_by(EvidenceRecord.created_at.desc())).all()
+    current = score_profile(records, indicators, now, knobs)
+    earlier = score_profile(records, indicators, now - timedelta(days=91), knobs)
+    shown: dict[str, list[EvidenceRecord]] = defaultdict(list)
+    for record in records:
+        if len(shown[record.indicator]) < EVIDENCE_SHOWN:
+            shown[record.indicator].append(record)
+    links = _links([r for rows in shown.values() for r in rows])
+    evidence = {ind: [{"record": r, "link": links.get(r.id)} for r in rows] for ind, rows in shown.items()}
+    weak = weakest(current, 3)
+    recs = recommend(weak, catalogue(), recent_activity(person), now, skip_days=30, per_kind=2)
+    return ProfilePage(person=person, now=current, before=earlier, trends=trends(records, indicators, now, 6),
+                       weakest=weak, strengths=strengths(current, 3), evidence=evidence, recommendations=recs)
+
+
+@dataclass
+class CohortPage:
+    people: list[User]
+    profiles: dict[int, Profile]
+    summary: object
+    weakest: list = field(default_factory=list)
+
+
+def cohort_page(people: list[User], threshold: float = 60.0, now: datetime | None = None) -> CohortPage:
+    now = now or utcnow()
+    indicators, knobs = model(), settings()
+    evidence = evidence_by_user([p.id for p in people])
+    profiles = {p.id: score_profile(evidence.get(p.id, []), indicators, now, knobs) for p in people}
+    summary = cohort_summary(profiles, [i.id for i in indicators], threshold=threshold)
+    return CohortPage(people=people, profiles=profiles, summary=summary, weakest=summary.weakest)

@@ -1,0 +1,207 @@
+"""Mentorship rules: calendar-month terms, capacity, monthly visits, attention items, independence."""
+from datetime import date, datetime, timezone
+
+import pytest
+
+from app.mentor.rules import (
+    Month, RuleError, Severity, add_months, attention_items, check_can_take, check_capacity, check_early_end,
+    check_extension, check_term, days_left_in_month, distribution, term_bounds, term_months, term_problem,
+    time_to_independence, visits_short,
+)
+
+
+@pytest.mark.parametrize(("start", "months", "expected"), [
+    (date(2024, 1, 15), 3, date(2024, 4, 15)),
+    (date(2024, 1, 31), 1, date(2024, 2, 29)),     # leap year: clamps to the 29th
+    (date(2023, 1, 31), 1, date(2023, 2, 28)),
+    (date(2023, 8, 31), 6, date(2024, 2, 29)),
+    (date(2023, 11, 30), 3, date(2024, 2, 29)),
+    (date(2024, 2, 29), 6, date(2024, 8, 29)),
+    (date(2024, 2, 29), 12, date(2025, 2, 28)),
+    (date(2024, 10, 31), 6, date(2025, 4, 30)),    # across the year end
+    (date(2024, 12, 1), 1, date(2025, 1, 1)),
+    (date(2024, 3, 31), -1, date(2024, 2, 29)),
+])
+def test_add_months(start, months, expected):
+    assert add_months(start, months) == expected
+
+
+def test_term_exactly_three_and_six_months():
+    start = date(2024, 1, 15)
+    assert term_bounds(start) == (date(2024, 4, 15), date(2024, 7, 15))
+    check_term(start, date(2024, 4, 15))            # exactly 3 months
+    check_term(start, date(2024, 7, 15))            # exactly 6 months
+    with pytest.raises(RuleError) as short:
+        check_term(start, date(2024, 4, 14))
+    assert short.value.key == "term.too_short" and short.value.params["earliest"] == date(2024, 4, 15)
+    with pytest.raises(RuleError) as long:
+        check_term(start, date(2024, 7, 16))
+    assert long.value.key == "term.too_long" and long.value.params["latest"] == date(2024, 7, 15)
+    with pytest.raises(RuleError, match="at least 3 months"):
+        check_term(start, date(2023, 12, 1))        # before the start
+    # The same rule without raising, for callers that build their own message.
+    assert term_problem(start, date(2024, 4, 15)) is None and term_problem(start, date(2024, 7, 15)) is None
+    assert term_problem(start, date(2024, 4, 14)) == "term.too_short"
+    assert term_problem(start, date(2024, 7, 16)) == "term.too_long"
+    assert term_problem(start, date(2024, 2, 15), 1, 12) is None
+
+
+def test_term_leap_years_and_month_ends():
+    check_term(date(2023, 11, 30), date(2024, 2, 29))       # 3 months, clamped to the leap day
+    with pytest.raises(RuleError, match="too_short|at least"):
+        check_term(date(2023, 11, 30), date(2024, 2, 28))
+    check_term(date(2022, 11, 30), date(2023, 2, 28))       # not a leap year: the 28th is 3 months
+    check_term(date(2023, 8, 31), date(2024, 2, 29))        # 6 months to the leap day
+    with pytest.raises(RuleError) as err:
+        check_term(date(2023, 8, 31), date(2024, 3, 1))
+    assert err.value.key == "term.too_long"
+    check_term(date(2024, 2, 29), date(2024, 8, 29))
+    with pytest.raises(RuleError):
+        check_term(date(2024, 2, 29), date(2024, 8, 30))
+    # datetimes are taken by their date
+    check_term(datetime(2024, 1, 15, 9, tzinfo=timezone.utc), datetime(2024, 4, 15, 8, tzinfo=timezone.utc))
+
+
+def test_term_bounds_from_settings():
+    check_term(date(2024, 1, 1), date(2024, 2, 1), min_months=1, max_months=12)
+    check_term(date(2024, 1, 1), date(2025, 1, 1), min_months=1, max_months=12)
+    for bad in ((0, 6), (4, 3)):
+        with pytest.raises(RuleError) as err:
+            term_bounds(date(2024, 1, 1), *bad)
+        assert err.value.key == "term.bad_settings"
+
+
+def test_extension_and_early_end():
+    start = date(2024, 1, 15)
+    check_extension(start, date(2024, 4, 15), date(2024, 7, 15), "还需练习应急处置")
+    cases = [
+        ((date(2024, 4, 15), date(2024, 7, 15), " "), "term.reason_required"),
+        ((date(2024, 4, 15), date(2024, 4, 15), "理由"), "term.not_later"),
+        ((date(2024, 4, 15), date(2024, 7, 16), "理由"), "term.too_long"),
+    ]
+    for (current, new, reason), key in cases:
+        with pytest.raises(RuleError) as err:
+            check_extension(start, current, new, reason)
+        assert err.value.key == key
+    check_early_end(start, start, "导师调岗")
+    with pytest.raises(RuleError) as err:
+        check_early_end(start, date(2024, 1, 14), "导师调岗")
+    assert err.value.key == "term.end_before_start"
+    with pytest.raises(RuleError) as err:
+        check_early_end(start, date(2024, 2, 1), "")
+    assert err.value.key == "term.reason_required"
+
+
+def test_capacity():
+    check_capacity(1)
+    check_capacity(2)
+    for bad in (0, 3, True, 1.5, None):
+        with pytest.raises(RuleError) as err:
+            check_capacity(bad)
+        assert err.value.key == "capacity.invalid"
+    check_can_take(2, 1)
+    check_can_take(2, 0, adding=2)
+    with pytest.raises(RuleError) as err:
+        check_can_take(1, 1)
+    assert err.value.key == "capacity.full" and err.value.params == {"current": 1, "capacity": 1, "adding": 1}
+    with pytest.raises(RuleError, match="has 1 of 2 mentees and cannot take 2 more"):
+        check_can_take(2, 1, adding=2)
+
+
+def test_months_and_days_left():
+    assert term_months(date(2024, 11, 20), date(2025, 2, 3)) == [(2024, 11), (2024, 12), (2025, 1), (2025, 2)]
+    assert Month(2024, 2).last_day == date(2024, 2, 29) and Month(2023, 2).last_day == date(2023, 2, 28)
+    assert Month(2024, 12).next() == Month(2025, 1)
+    assert days_left_in_month(date(2024, 2, 29)) == 1
+    assert days_left_in_month(date(2024, 2, 1)) == 29
+    assert days_left_in_month(date(2023, 2, 1)) == 28
+    assert days_left_in_month(date(2024, 12, 31)) == 1
+
+
+def test_visits_short_and_month_in_progress():
+    visits = {(2024, 1): 2, (2024, 2): 1, Month(2024, 4): 5}
+    months = term_months(date(2024, 1, 10), date(2024, 4, 10))
+    # 29 February 2024 is the last day of February: February is still in progress.
+    check = visits_short(visits, months, today=date(2024, 2, 29))
+    assert check.short == () and check.at_risk == (Month(2024, 2),)
+    assert check.counts == {Month(2024, 1): 2, Month(2024, 2): 1}
+    # The next day February has ended and is short; March (0 so far) is at risk; April is future.
+    check = visits_short(visits, months, today=date(2024, 3, 1))
+    assert check.short == (Month(2024, 2),) and check.at_risk == (Month(2024, 3),)
+    check = visits_short(visits, months, today=date(2024, 4, 1))
+    assert check.short == (Month(2024, 2), Month(2024, 3)) and check.at_risk == ()   # April has 5
+    assert visits_short(visits, months, today=date(2024, 4, 1), minimum=1).short == (Month(2024, 3),)
+    assert visits_short({}, [], today=date(2024, 4, 1)).short == ()
+    # "YYYY-MM" keys (as a service may count them) work the same.
+    by_text = visits_short({"2024-01": 2, "2024-02": 1}, ["2024-01", "2024-02", "2024-03"], today=date(2024, 3, 1))
+    assert by_text.short == (Month(2024, 2),) and by_text.at_risk == (Month(2024, 3),)
+    with pytest.raises(RuleError):
+        visits_short({"2024-13": 1}, [], today=date(2024, 4, 1))
+    with pytest.raises(RuleError):
+        visits_short(visits, months, today=date(2024, 4, 1), minimum=-1)
+
+
+def keys(items):
+    return [(i.key, i.severity) for i in items]
+
+
+def test_attention_visits():
+    # 1 of 2 visits; 15 days left (16 June) → not yet; 14 left → medium; 7 left → high.
+    assert attention_items(today=date(2024, 6, 16), visits_this_month=1) == []
+    assert keys(attention_items(today=date(2024, 6, 17), visits_this_month=1)) == [("visits_behind", Severity.MEDIUM)]
+    item, = attention_items(today=date(2024, 6, 24), visits_this_month=0)
+    assert item.severity == Severity.HIGH and item.severity.label == "high"
+    assert item.params == {"visits": 0, "minimum": 2, "days_left": 7}
+    assert attention_items(today=date(2024, 6, 30), visits_this_month=2) == []
+    # February in a leap year: 29 February has 1 day left.
+    item, = attention_items(today=date(2024, 2, 29), visits_this_month=0, visit_minimum=3)
+    assert item.params["days_left"] == 1 and item.severity == Severity.HIGH
+
+
+def test_attention_drills_courses_and_term():
+    today = date(2024, 6, 10)
+    items = attention_items(
+        today=today, visits_this_month=2,
+        failed_drills_uncommented=[41, 42],
+        course_last_progress={"c-new": date(2024, 5, 28), "c-idle": date(2024, 5, 27), "c-dead": date(2024, 5, 13)},
+        planned_end=date(2024, 6, 20),
+    )
+    # c-new idle 13 days (not yet), c-idle 14 (low), c-dead 28 (medium); end in 10 days (medium)
+    assert keys(items) == [
+        ("drill_failed_uncommented", Severity.MEDIUM), ("drill_failed_uncommented", Severity.MEDIUM),
+        ("course_stalled", Severity.MEDIUM), ("term_ending_soon", Severity.MEDIUM), ("course_stalled", Severity.LOW),
+    ]
+    assert items[2].params == {"course": "c-dead", "days": 28} and items[0].params == {"attempt": 41}
+
+
+@pytest.mark.parametrize(("end", "signed_off", "expected"), [
+    (date(2024, 6, 25), False, []),                                   # 15 days away
+    (date(2024, 6, 24), False, [("term_ending_soon", Severity.MEDIUM)]),
+    (date(2024, 6, 17), False, [("term_ending_soon", Severity.HIGH)]),
+    (date(2024, 6, 10), False, [("term_ending_soon", Severity.HIGH)]),  # ends today
+    (date(2024, 6, 9), False, [("term_overdue", Severity.HIGH)]),
+    (date(2024, 6, 9), True, []),
+])
+def test_attention_term_end(end, signed_off, expected):
+    assert keys(attention_items(today=date(2024, 6, 10), visits_this_month=2, planned_end=end,
+                                signed_off=signed_off)) == expected
+
+
+def test_time_to_independence_and_distribution():
+    assert time_to_independence(date(2024, 1, 1), date(2024, 3, 1)) == 60        # 31 + 29 (leap February)
+    assert time_to_independence(date(2023, 1, 1), date(2023, 3, 1)) == 59
+    assert time_to_independence(date(2024, 1, 1), date(2024, 1, 1)) == 0
+    assert time_to_independence(date(2024, 1, 1), None) is None
+    with pytest.raises(RuleError) as err:
+        time_to_independence(date(2024, 1, 2), date(2024, 1, 1))
+    assert err.value.key == "signoff.before_start"
+
+    assert distribution([]) == distribution([None]) and distribution([]).count == 0 and distribution([]).median is None
+    one = distribution([90])
+    assert (one.count, one.min, one.q1, one.median, one.q3, one.max) == (1, 90, 90, 90, 90, 90)
+    # 10, 20, 30, 40, 50 (inclusive): positions 1 + (n − 1) × p → q1 at 2 → 20, q3 at 4 → 40
+    odd = distribution([50, 10, None, 40, 20, 30])
+    assert (odd.count, odd.min, odd.q1, odd.median, odd.q3, odd.max) == (5, 10, 20, 30, 40, 50)
+    # 60, 90, 120, 150: q1 at position 1.75 → 60 + 0.75 × 30 = 82.5; median 105; q3 at 3.25 → 127.5
+    even = distribution([150, 60, 120, 90])
+    assert (even.q1, even.median, even.q3) == pytest.approx((82.5, 105, 127.5))
