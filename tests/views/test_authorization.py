@@ -18,7 +18,23 @@ TABLE = [
     ("/manage/completion", MANAGERS),
     ("/manage/areas", {"admin"}),
     ("/drills", set(ROLES)),
-    ("/drills/gas-leak/map", MANAGERS),
+    ("/drills/gas-leak/map", MANAGERS | {"mentor"}),
+    ("/quizzes", set(ROLES)),
+    ("/quizzes/book", set(ROLES)),
+    ("/quizzes/book/practice", set(ROLES)),
+    ("/quizzes/import", MANAGERS),
+    ("/quizzes/daily/stats", MANAGERS),
+    ("/quizzes/daily/stats.xlsx", MANAGERS),
+    ("/profile", set(ROLES)),
+    ("/profile/cohort", MANAGERS),
+    ("/profile/cohort/records.xlsx", MANAGERS),
+    ("/profile/cohort/xapi.json", MANAGERS),
+    ("/profile/lrs", {"admin"}),
+    ("/mentoring", set(ROLES)),
+    ("/mentoring/notifications", set(ROLES)),
+    ("/mentoring/new", MANAGERS),
+    ("/mentoring/suggestions", MANAGERS),
+    ("/mentoring/cohort", MANAGERS),
 ]
 
 
@@ -30,7 +46,7 @@ def test_route_access(client, content, people, login, path, allowed, role):
         assert response.status_code == 302 and response.headers["Location"].startswith("/login")
         return
     login(role)
-    response = client.get(path)
+    response = client.get(path, follow_redirects=path == "/profile")
     assert response.status_code == (200 if role in allowed else 403), (role, path)
 
 
@@ -38,7 +54,13 @@ def test_route_access(client, content, people, login, path, allowed, role):
                                   "/manage/areas/1/delete", "/manage/areas/1/rename",
                                   "/courses/onboarding-governance/01-grid-and-duties/done", "/logout", "/language",
                                   "/drills/gas-leak/start", "/drills/attempts/1/choose", "/drills/attempts/1/back",
-                                  "/drills/attempts/1/timeout"])
+                                  "/drills/attempts/1/timeout", "/quizzes/daily/start",
+                                  "/quizzes/attempts/1/answer", "/quizzes/attempts/1/submit", "/quizzes/book/practice",
+                                  "/quizzes/import", "/profile/cohort/assign", "/profile/lrs", "/mentoring/new",
+                                  "/mentoring/accept", "/mentoring/cohort", "/mentoring/1/visits",
+                                  "/mentoring/visits/1/confirm", "/mentoring/1/observations", "/mentoring/1/signoff",
+                                  "/mentoring/1/confirm", "/mentoring/1/extend", "/mentoring/1/end",
+                                  "/mentoring/steps/1/comment"])
 def test_state_changing_posts_need_csrf(client, content, people, login, path):
     login("admin")
     assert client.post(path, data={}).status_code == 400

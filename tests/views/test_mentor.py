@@ -1,0 +1,173 @@
+"""Mentoring through the views: pairing rules, visits, observations, comments, sign-off, and every
+access boundary (a mentor sees only their own mentees, a worker only their own mentorship)."""
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.mentor.rules import add_months
+from app.models import EvidenceRecord, JointVisit, Mentorship, Notification, Observation
+from tests.conftest import csrf_from
+
+
+@pytest.fixture
+def paired(client, content, people, login, make_user, areas):
+    """The organizer pairs mentor 李建国 with new worker 张晓梅 through the form; returns the pairing."""
+    login("organizer")
+    token = csrf_from(client, "/mentoring/new")
+    start = date.today()
+    client.post("/mentoring/new", data={"csrf_token": token, "mentor": people["mentor"].id,
+                                        "mentees": [people["worker"].id], "start": start.isoformat(),
+                                        "planned_end": add_months(start, 4).isoformat()})
+    client.post("/logout", data={"csrf_token": token})
+    return db.session.scalar(select(Mentorship))
+
+
+def as_user(client, login, username):
+    """Log out whoever is logged in, log in as ``username``; returns a CSRF token."""
+    if client.get("/").status_code == 200:
+        client.post("/logout", data={"csrf_token": csrf_from(client, "/")})
+    login(username)
+    return csrf_from(client, "/")
+
+
+def test_pairing_rules(client, content, people, login, make_user, areas):
+    login("organizer")
+    token = csrf_from(client, "/mentoring/new")
+    start = date.today()
+    bad_terms = [add_months(start, 2), add_months(start, 7)]
+    for end in bad_terms:
+        page = client.post("/mentoring/new", data={"csrf_token": token, "mentor": people["mentor"].id,
+                                                   "mentees": [people["worker"].id], "start": start.isoformat(),
+                                                   "planned_end": end.isoformat()}, follow_redirects=True)
+        assert "3" in page.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Mentorship.id))) == 0
+    extra = [make_user(f"new{i}", ("worker",), areas["grid1"]) for i in range(3)]
+    page = client.post("/mentoring/new", data={"csrf_token": token, "mentor": people["mentor"].id,
+                                               "mentees": [u.id for u in extra], "start": start.isoformat(),
+                                               "planned_end": add_months(start, 3).isoformat()}, follow_redirects=True)
+    assert db.session.scalar(select(func.count(Mentorship.id))) == 0  # three mentees: refused
+    people["mentor"].mentor_capacity = 1
+    db.session.commit()
+    client.post("/mentoring/new", data={"csrf_token": token, "mentor": people["mentor"].id,
+                                        "mentees": [extra[0].id, extra[1].id], "start": start.isoformat(),
+                                        "planned_end": add_months(start, 3).isoformat()})
+    assert db.session.scalar(select(func.count(Mentorship.id))) == 0  # capacity 1: refused
+    client.post("/mentoring/new", data={"csrf_token": token, "mentor": people["mentor"].id,
+                                        "mentees": [people["other_worker"].id], "start": start.isoformat(),
+                                        "planned_end": add_months(start, 3).isoformat()})
+    assert db.session.scalar(select(func.count(Mentorship.id))) == 0  # outside the street: refused
+
+
+def test_visit_logged_by_one_confirmed_by_the_other(client, paired, login):
+    token = as_user(client, login, "mentor")
+    client.post(f"/mentoring/{paired.id}/visits", data={
+        "csrf_token": token, "visit_date": date.today().isoformat(), "household": "3号楼2单元", "purpose": "走访独居老人"})
+    visit = db.session.scalar(select(JointVisit))
+    assert visit.logged_by_id == paired.mentor_id and visit.confirmed_at is None
+    client.post(f"/mentoring/visits/{visit.id}/confirm", data={"csrf_token": token})
+    db.session.refresh(visit)
+    assert visit.confirmed_at is None  # the logger cannot confirm their own visit
+    future = (date.today() + timedelta(days=3)).isoformat()
+    client.post(f"/mentoring/{paired.id}/visits", data={"csrf_token": token, "visit_date": future,
+                                                        "household": "x", "purpose": "y"})
+    assert db.session.scalar(select(func.count(JointVisit.id))) == 1
+    token = as_user(client, login, "worker")
+    assert db.session.scalar(select(func.count(Notification.id)).where(Notification.user_id == paired.mentee_id)) >= 1
+    client.post(f"/mentoring/visits/{visit.id}/confirm", data={"csrf_token": token})
+    db.session.refresh(visit)
+    assert visit.confirmed_at is not None
+
+
+def test_observation_becomes_evidence(client, paired, login):
+    token = as_user(client, login, "mentor")
+    client.post(f"/mentoring/{paired.id}/observations", data={
+        "csrf_token": token, "indicator": "comm.residents", "rating": "4", "note": "入户时先自我介绍，耐心倾听"})
+    observation = db.session.scalar(select(Observation))
+    record = db.session.scalar(select(EvidenceRecord).where(EvidenceRecord.source_kind == "mentor_observation"))
+    assert observation.rating == 4 and record.user_id == paired.mentee_id and record.score == 75
+    token = as_user(client, login, "worker")
+    client.post(f"/mentoring/{paired.id}/observations", data={
+        "csrf_token": token, "indicator": "comm.residents", "rating": "5", "note": "我自己给自己打分"})
+    assert db.session.scalar(select(func.count(Observation.id))) == 1  # only the mentor observes
+
+
+def test_signoff_and_confirmation_record_time_to_independence(client, paired, login):
+    token = as_user(client, login, "mentor")
+    client.post(f"/mentoring/{paired.id}/signoff", data={"csrf_token": token, "assessment": "能独立完成入户走访和矛盾初步调解"})
+    token = as_user(client, login, "worker")
+    client.post(f"/mentoring/{paired.id}/confirm", data={"csrf_token": token})
+    db.session.refresh(paired)
+    assert paired.confirmed_at is None  # a worker cannot confirm
+    token = as_user(client, login, "organizer")
+    client.post(f"/mentoring/{paired.id}/confirm", data={"csrf_token": token})
+    db.session.refresh(paired)
+    assert paired.status == "independent" and paired.independence_days == 0
+    assert 'id="independence"' in client.get("/mentoring").get_data(as_text=True)
+
+
+def test_extend_and_end_need_reasons(client, paired, login):
+    token = as_user(client, login, "organizer")
+    new_end = add_months(paired.start_date, 6).isoformat()
+    client.post(f"/mentoring/{paired.id}/extend", data={"csrf_token": token, "new_end": new_end, "reason": ""})
+    db.session.refresh(paired)
+    assert paired.planned_end == add_months(paired.start_date, 4)
+    client.post(f"/mentoring/{paired.id}/extend", data={"csrf_token": token, "new_end": new_end, "reason": "多次走访不足"})
+    db.session.refresh(paired)
+    assert paired.planned_end.isoformat() == new_end
+    client.post(f"/mentoring/{paired.id}/end", data={"csrf_token": token, "reason": "导师调岗"})
+    db.session.refresh(paired)
+    assert paired.status == "ended" and paired.end_reason == "导师调岗"
+
+
+def test_access_boundaries(client, paired, login, make_user, areas, people):
+    outsider_mentor = make_user("mentor2", ("mentor", "worker"), areas["grid2"])
+    for username in ("mentor2", "linhu1", "linhu_org"):
+        as_user(client, login, username)
+        assert client.get(f"/mentoring/{paired.id}").status_code == 404, username
+        assert client.get(f"/profile/{paired.mentee_id}").status_code == 404, username
+    as_user(client, login, "worker")
+    assert client.get(f"/mentoring/{paired.id}").status_code == 200
+    assert client.get(f"/profile/{people['mentor'].id}").status_code == 404  # a mentee cannot open the mentor
+    assert client.get(f"/profile/{outsider_mentor.id}").status_code == 404
+    as_user(client, login, "mentor")
+    assert client.get(f"/profile/{paired.mentee_id}").status_code == 200
+    assert client.get(f"/profile/{people['other_worker'].id}").status_code == 404
+    assert client.get("/mentoring/suggestions").status_code == 403
+    as_user(client, login, "organizer")
+    assert client.get(f"/mentoring/{paired.id}").status_code == 200
+
+
+def test_mentor_comments_on_a_drill_decision(client, paired, login):
+    from app.models import DrillComment, DrillStep
+
+    token = as_user(client, login, "worker")
+    response = client.post("/drills/gas-leak/start", data={"csrf_token": token, "mode": "practice"})
+    attempt_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    client.post(f"/drills/attempts/{attempt_id}/choose", data={"csrf_token": token, "choice": "bell-and-light",
+                                                               "step": 0})
+    step = db.session.scalar(select(DrillStep))
+    token = as_user(client, login, "linhu_org")
+    assert client.post(f"/mentoring/steps/{step.id}/comment", data={"csrf_token": token, "text": "x"}).status_code == 404
+    token = as_user(client, login, "mentor")
+    client.post(f"/mentoring/steps/{step.id}/comment", data={"csrf_token": token, "text": "门铃也会打火花，要用手敲门"})
+    comment = db.session.scalar(select(DrillComment))
+    assert comment.author_id == paired.mentor_id
+    assert db.session.scalar(select(Notification).where(Notification.kind == "drill_comment")).user_id == \
+        paired.mentee_id
+
+
+def test_suggestions_and_cohort_assignment(client, content, people, login, make_user, areas):
+    newbies = [make_user(f"n{i}", ("worker",), areas["grid1"], name=f"新人{i}") for i in range(2)]
+    login("organizer")
+    page = client.get("/mentoring/suggestions").get_data(as_text=True)
+    for person in newbies:
+        assert f'id="suggest-{person.id}"' in page
+    token = csrf_from(client, "/mentoring/cohort")
+    page = client.get("/mentoring/cohort").get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Mentorship.id))) == 0  # a proposal saves nothing
+    pairs = [value for value in __import__("re").findall(r'name="pair" value="([0-9:]+)"', page)]
+    assert len(pairs) == 2  # the demo mentor has 2 places
+    client.post("/mentoring/cohort", data={"csrf_token": token, "pair": pairs})
+    assert db.session.scalar(select(func.count(Mentorship.id))) == 2

@@ -1,0 +1,173 @@
+"""Profiles and the cohort view: constant query counts, access, assigning a course to the weakest,
+records out as Excel and valid xAPI, and the LRS outbox with retries."""
+import json
+import threading
+from contextlib import contextmanager
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import event, func, select
+from werkzeug.serving import make_server
+from werkzeug.wrappers import Request, Response
+
+from app.extensions import db
+from app.models import CourseAssignment, EvidenceRecord, XapiOutbox
+from app.models.base import utcnow
+from app.profile.xapi import validate_statement
+from tests.conftest import csrf_from
+
+INDICATORS = ["policy.learning", "policy.accuracy", "comm.residents", "comm.departments", "handling.detection",
+              "handling.emergency", "info.collection", "info.analysis", "resilience.stress", "resilience.emotion"]
+
+
+def add_evidence(user, n, score=50.0):
+    now = utcnow()
+    for i in range(n):
+        db.session.add(EvidenceRecord(user_id=user.id, indicator=INDICATORS[i % 10], score=score, weight=1.0,
+                                      source_kind="quiz_answer" if i % 2 else "drill_decision",
+                                      source_ref=f"test:{user.id}:{i}", created_at=now - timedelta(days=i % 90)))
+    db.session.commit()
+
+
+@contextmanager
+def count_queries():
+    counter = {"n": 0}
+
+    def before(*_args, **_kwargs):
+        counter["n"] += 1
+
+    event.listen(db.engine, "before_cursor_execute", before)
+    try:
+        yield counter
+    finally:
+        event.remove(db.engine, "before_cursor_execute", before)
+
+
+def test_profile_queries_do_not_grow_with_evidence(client, content, people, login):
+    login("worker")
+    worker = people["worker"]
+    counts = []
+    for n in (20, 400):
+        add_evidence(worker, n)
+        client.get(f"/profile/{worker.id}")  # warm caches (model file, compiled templates)
+        with count_queries() as counter:
+            assert client.get(f"/profile/{worker.id}").status_code == 200
+        counts.append(counter["n"])
+    assert counts[0] == counts[1], counts
+
+
+def test_cohort_queries_do_not_grow_with_people(client, content, people, login, make_user, areas):
+    login("organizer")
+    counts = []
+    for size in (3, 40):
+        while len(db.session.scalars(select(EvidenceRecord.user_id).distinct()).all()) < size:
+            person = make_user(f"p{len(counts)}-{db.session.scalar(select(func.count(EvidenceRecord.id)))}",
+                               ("worker",), areas["grid1"])
+            add_evidence(person, 30, score=40.0)
+        client.get("/profile/cohort")
+        with count_queries() as counter:
+            page = client.get("/profile/cohort")
+        assert page.status_code == 200
+        counts.append(counter["n"])
+    assert counts[0] == counts[1], counts
+
+
+def test_levels_and_weakest_show_on_the_profile(client, content, people, login):
+    add_evidence(people["worker"], 60)
+    login("worker")
+    page = client.get(f"/profile/{people['worker'].id}").get_data(as_text=True)
+    assert 'id="radar-groups"' in page and "<svg" in page and 'id="weakest"' in page
+    assert "50</strong>" in page
+
+
+def test_cohort_assigns_a_course_to_everyone_below_the_threshold(client, content, people, login, make_user, areas):
+    from app.models import Course
+
+    low = [make_user(f"low{i}", ("worker",), areas["grid1"]) for i in range(2)]
+    high = make_user("high", ("worker",), areas["grid2"])
+    for person in low:
+        add_evidence(person, 40, score=30.0)
+    add_evidence(high, 40, score=90.0)
+    add_evidence(people["other_worker"], 40, score=10.0)  # another street: never touched
+    login("organizer")
+    course = db.session.scalar(select(Course).where(Course.slug == "onboarding-policy"))
+    token = csrf_from(client, "/profile/cohort")
+    client.post("/profile/cohort/assign", data={"csrf_token": token, "indicator": "policy.accuracy",
+                                                "course": course.id, "threshold": "60"})
+    assigned = {a.user_id for a in db.session.scalars(select(CourseAssignment))}
+    assert assigned == {p.id for p in low}
+
+
+def test_xapi_export_is_valid(client, content, people, login):
+    token = csrf_from(client, "/login")
+    login("worker")
+    token = csrf_from(client, "/drills")
+    response = client.post("/drills/gas-leak/start", data={"csrf_token": token, "mode": "practice"})
+    attempt_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    for step, choice in enumerate(["knock-ventilate", "let-hood"]):
+        client.post(f"/drills/attempts/{attempt_id}/choose", data={"csrf_token": token, "choice": choice,
+                                                                   "step": step})
+    response = client.get(f"/profile/{people['worker'].id}/xapi.json")
+    statements = json.loads(response.data)
+    assert len(statements) == 3  # two decisions and the attempt
+    for statement in statements:
+        assert validate_statement(statement) == [], statement
+    assert statements[-1]["verb"]["id"] == "http://adlnet.gov/expapi/verbs/failed"
+    assert len({s["id"] for s in statements}) == 3
+    again = json.loads(client.get(f"/profile/{people['worker'].id}/xapi.json").data)
+    assert [s["id"] for s in again] == [s["id"] for s in statements]  # stable ids
+    excel = client.get(f"/profile/{people['worker'].id}/records.xlsx")
+    assert excel.status_code == 200 and excel.data[:2] == b"PK"
+
+
+@pytest.fixture
+def fake_lrs():
+    """A local LRS that refuses the first batch (HTTP 503) and accepts later ones."""
+    received, calls = [], {"n": 0}
+
+    @Request.application
+    def app(request):
+        calls["n"] += 1
+        assert request.headers["X-Experience-API-Version"] == "1.0.3"
+        if calls["n"] == 1:
+            return Response("busy", status=503)
+        received.extend(json.loads(request.data))
+        return Response(json.dumps([s["id"] for s in received]), status=200)
+
+    server = make_server("127.0.0.1", 0, app)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/xapi", received
+    server.shutdown()
+
+
+def test_lrs_push_retries_and_shows_failures(app, runner, content, people, fake_lrs, client, login):
+    from app.profile import lrs
+
+    url, received = fake_lrs
+    add_evidence(people["worker"], 1)
+    from app.models import LessonProgress, Lesson
+
+    lesson = db.session.scalar(select(Lesson))
+    db.session.add(LessonProgress(user_id=people["worker"].id, lesson_id=lesson.id, hours=1, content_hash="x"))
+    db.session.commit()
+    app.config.update(XAPI_LRS_ENDPOINT=url, XAPI_LRS_USERNAME="u", XAPI_LRS_PASSWORD="p")
+    try:
+        result = runner.invoke(args=["xapi", "push"])
+        assert "will retry 1" in result.output and received == []
+        row = db.session.scalar(select(XapiOutbox))
+        assert row.status == "pending" and "503" in row.last_error
+        send = lrs.http_sender(url, "u", "p")
+        counts = lrs.send_pending(send, 6, now=utcnow() + timedelta(minutes=5))
+        db.session.commit()
+        assert counts["sent"] == 1 and len(received) == 1
+        row.status, row.last_error = "failed", "HTTP 503"
+        db.session.commit()
+        login("admin")
+        page = client.get("/profile/lrs").get_data(as_text=True)
+        assert "HTTP 503" in page
+        client.post("/profile/lrs", data={"csrf_token": csrf_from(client, "/profile/lrs")})
+        db.session.refresh(row)
+        assert row.status == "pending"
+    finally:
+        app.config.update(XAPI_LRS_ENDPOINT="", XAPI_LRS_USERNAME="", XAPI_LRS_PASSWORD="")
