@@ -156,6 +156,9 @@ def test_mentor_comments_on_a_drill_decision(client, paired, login):
     assert comment.author_id == paired.mentor_id
     assert db.session.scalar(select(Notification).where(Notification.kind == "drill_comment")).user_id == \
         paired.mentee_id
+    for url in (f"/mentoring/{paired.id}", "/mentoring"):  # the mentee's drill shows on the dashboard
+        page = client.get(url).get_data(as_text=True)
+        assert step.attempt.drill_version.title in page
 
 
 def test_suggestions_and_cohort_assignment(client, content, people, login, make_user, areas):
