@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .yamlfile import ContentError, load_yaml
+from .yamlfile import ContentError, load_yaml, shown_path
 
 TIERS = ("onboarding", "annual", "topical")
 ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -63,17 +63,11 @@ def sha256(*parts: str) -> str:
     return digest.hexdigest()
 
 
-def _shown(path: Path, root: Path) -> str:
-    try:
-        return str(path.relative_to(root.parent))
-    except ValueError:
-        return str(path)
-
 
 def load_competency_model(content_dir: Path) -> tuple[list[Indicator], list[str]]:
     """The indicators of ``<content_dir>/competency-model.yaml`` and the problems found."""
     path = content_dir / MODEL_FILE
-    shown = _shown(path, content_dir)
+    shown = shown_path(path, content_dir)
     if not path.is_file():
         return [], [f"{shown}: file not found"]
     try:
@@ -134,24 +128,24 @@ def load_courses(content_dir: Path, indicator_ids: set[str]) -> tuple[list[Cours
     for folder in sorted(p for p in content_dir.iterdir() if p.is_dir() and not p.name.startswith(".")):
         path = folder / "course.yaml"
         if not path.is_file():
-            errors.append(f"{_shown(folder, content_dir)}: course.yaml not found")
+            errors.append(f"{shown_path(folder, content_dir)}: course.yaml not found")
             continue
         course, problems = load_course(path, content_dir, indicator_ids)
         errors.extend(problems)
         if course is None:
             continue
         if course.slug in seen:
-            errors.append(f"{_shown(path, content_dir)}: id: duplicate course id '{course.slug}' "
+            errors.append(f"{shown_path(path, content_dir)}: id: duplicate course id '{course.slug}' "
                           f"(also in {seen[course.slug]})")
             continue
-        seen[course.slug] = _shown(path, content_dir)
+        seen[course.slug] = shown_path(path, content_dir)
         courses.append(course)
     return courses, errors
 
 
 def load_course(path: Path, content_dir: Path, indicator_ids: set[str]) -> tuple[CourseSpec | None, list[str]]:
     """One course.yaml and its lessons: (spec or None, problems)."""
-    shown = _shown(path, content_dir)
+    shown = shown_path(path, content_dir)
     try:
         data = load_yaml(path, shown)
     except ContentError as exc:

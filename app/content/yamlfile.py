@@ -33,6 +33,15 @@ def _construct_mapping(loader: StrictLoader, node: yaml.MappingNode, deep: bool 
 StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
+def shown_path(path: Path, root: Path) -> str:
+    """``path`` as content messages show it: relative to the parent of its content folder
+    (``courses/x/course.yaml``, ``scenarios/gas-leak.yaml``), else as given."""
+    try:
+        return str(path.relative_to(root.parent))
+    except ValueError:
+        return str(path)
+
+
 def load_yaml(path: Path, shown: str | None = None):
     """Parse ``path``; raise ContentError("<shown>: line N: problem") on bad YAML or duplicate keys."""
     shown = shown or str(path)

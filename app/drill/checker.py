@@ -71,7 +71,7 @@ from pathlib import Path
 from typing import Any
 
 from ..content.courses import ID_RE
-from ..content.yamlfile import ContentError, load_yaml
+from ..content.yamlfile import ContentError, load_yaml, shown_path
 from . import engine
 
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")        # node and choice ids
@@ -107,9 +107,9 @@ def check_all(scenarios_dir: str | Path, indicator_ids: set[str]) -> list[str]:
     problems: list[str] = []
     owners: dict[str, str] = {}
     for path in sorted(scenarios_dir.glob("*.yml")):
-        problems.append(f"{_shown(path, scenarios_dir)}: drill files must end in .yaml")
+        problems.append(f"{shown_path(path, scenarios_dir)}: drill files must end in .yaml")
     for path in sorted(scenarios_dir.glob("*.yaml")):
-        shown = _shown(path, scenarios_dir)
+        shown = shown_path(path, scenarios_dir)
         data, found = _check_file(path, indicator_ids, shown)
         problems += found
         drill_id = data.get("id") if isinstance(data, Mapping) else None
@@ -120,12 +120,6 @@ def check_all(scenarios_dir: str | Path, indicator_ids: set[str]) -> list[str]:
                 owners[drill_id] = shown
     return problems
 
-
-def _shown(path: Path, root: Path) -> str:
-    try:
-        return str(path.relative_to(root.parent))
-    except ValueError:
-        return str(path)
 
 
 def _check_file(path: Path, indicator_ids: set[str], shown: str) -> tuple[Any, list[str]]:

@@ -90,6 +90,25 @@ def mark_done(user: User, lesson: Lesson) -> bool:
     return True
 
 
+#: A finished course is light evidence (学习记录) on the indicators the course trains.
+COMPLETION_WEIGHT = 1.0
+
+
+def record_completion(user: User, course: Course) -> None:
+    """Write course-completion evidence once, when the last lesson of ``course`` is done."""
+    from ..models import EvidenceRecord
+
+    ref = f"course:{course.slug}"
+    if db.session.scalar(select(EvidenceRecord.id).where(EvidenceRecord.user_id == user.id,
+                                                         EvidenceRecord.source_ref == ref).limit(1)) is not None:
+        return
+    for indicator in course.indicators or []:
+        db.session.add(EvidenceRecord(user_id=user.id, indicator=indicator, score=100.0, weight=COMPLETION_WEIGHT,
+                                      source_kind="course_completion", source_id=course.id, source_ref=ref,
+                                      content_version=course.content_hash))
+    db.session.flush()
+
+
 def hours_by_tier(user: User, since: datetime | None = None) -> dict[str, float]:
     query = (select(Course.tier, func.coalesce(func.sum(LessonProgress.hours), 0.0))
              .select_from(LessonProgress).join(Lesson).join(Course)

@@ -14,7 +14,7 @@ from . import bp
 from .assign import AssignmentError, assign_course, remove_assignment, visible_assignments
 from .forms import AssignmentForm, MarkDoneForm
 from .progress import (
-    completion_matrix, learners_query, course_progress, done_lesson_ids, hour_requirements, mark_done, required_courses,
+    completion_matrix, learners_query, record_completion, course_progress, done_lesson_ids, hour_requirements, mark_done, required_courses,
     required_map,
 )
 from .labels import TIER_NAMES
@@ -84,8 +84,10 @@ def lesson_done(slug, lesson_slug):
     if not MarkDoneForm().validate_on_submit():
         abort(400)
     if mark_done(current_user, lesson):
-        db.session.commit()
         progress = course_progress(current_user, [course.id])[course.id]
+        if progress.complete:
+            record_completion(current_user, course)
+        db.session.commit()
         if progress.complete:
             flash(_("Course complete: %(title)s. Well done!", title=course.title), "success")
         else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from markupsafe import Markup
 from sqlalchemy import func, select
 
 from ..extensions import db
@@ -26,6 +27,27 @@ class MenteeCard:
     quizzes: list = field(default_factory=list)         # QuizAttempt, newest first
     drills: list = field(default_factory=list)          # DrillAttempt, newest first
     attention: list = field(default_factory=list)       # rules.AttentionItem
+    radar: str = ""                                     # SVG of the five abilities, now and 3 months ago
+
+
+def _radar(mentee) -> Markup:
+    from datetime import timedelta
+
+    from flask_babel import gettext as _
+
+    from ..models.base import utcnow
+    from ..profile.charts import Series, radar_svg
+    from ..profile.service import model, profiles_for
+
+    now = utcnow()
+    current = profiles_for([mentee.id], now)[mentee.id]
+    before = profiles_for([mentee.id], now - timedelta(days=91))[mentee.id]
+    groups = {item.group_id: item.group_title for item in model()}
+    return Markup(radar_svg(list(groups.items()),
+                            [Series(_("now"), {g: current.groups[g].level for g in groups}),
+                             Series(_("3 months ago"), {g: before.groups[g].level for g in groups},
+                                    dashed=True, fill=False)],
+                            title=_("Competency groups"), missing_label=_("not enough evidence yet")))
 
 
 def mentee_card(pairing: Mentorship, today: date, visit_minimum: int) -> MenteeCard:
@@ -57,6 +79,7 @@ def mentee_card(pairing: Mentorship, today: date, visit_minimum: int) -> MenteeC
                       days_left=(pairing.planned_end - today).days, visits_this_month=this_month,
                       visit_minimum=visit_minimum, short_months=list(check.short), courses=courses,
                       quizzes=quizzes, drills=drills)
+    card.radar = _radar(mentee)
     if pairing.status == "active":
         card.attention = rules.attention_items(
             today=today, visits_this_month=this_month, visit_minimum=visit_minimum,

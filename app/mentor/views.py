@@ -73,7 +73,34 @@ def _independence_stats(pairings: list[Mentorship]):
         by_cohort.setdefault(cohort, []).append(p.independence_days)
     return {"all": rules.distribution(p.independence_days for p in confirmed),
             "by_mentor": {k: rules.distribution(v) for k, v in sorted(by_mentor.items())},
-            "by_cohort": {k: rules.distribution(v) for k, v in sorted(by_cohort.items())}}
+            "by_cohort": {k: rules.distribution(v) for k, v in sorted(by_cohort.items())},
+            "outcomes": _mentee_outcomes(pairings)}
+
+
+def _mentee_outcomes(pairings: list[Mentorship]) -> dict[str, dict]:
+    """Per mentor: their mentees' mean quiz score and share of drills handled well (two queries)."""
+    from sqlalchemy import func as sql_func
+
+    from ..models import QuizAttempt
+
+    mentees: dict[str, set[int]] = {}
+    for p in pairings:
+        mentees.setdefault(p.mentor.name, set()).add(p.mentee_id)
+    everyone = set().union(*mentees.values()) if mentees else set()
+    quiz = dict(db.session.execute(select(QuizAttempt.user_id, sql_func.avg(QuizAttempt.score))
+                                   .where(QuizAttempt.user_id.in_(everyone), QuizAttempt.score.is_not(None))
+                                   .group_by(QuizAttempt.user_id)).all()) if everyone else {}
+    drills: dict[int, list[str]] = {}
+    for user_id, outcome in db.session.execute(select(DrillAttempt.user_id, DrillAttempt.outcome).where(
+            DrillAttempt.user_id.in_(everyone), DrillAttempt.outcome.is_not(None))) if everyone else []:
+        drills.setdefault(user_id, []).append(outcome)
+    result = {}
+    for mentor, ids in mentees.items():
+        scores = [float(quiz[i]) for i in ids if i in quiz]
+        outcomes = [o for i in ids for o in drills.get(i, [])]
+        result[mentor] = {"quiz": round(sum(scores) / len(scores)) if scores else None,
+                          "drills": round(100 * outcomes.count("success") / len(outcomes)) if outcomes else None}
+    return result
 
 
 @bp.route("/<int:pairing_id>")

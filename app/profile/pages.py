@@ -58,6 +58,8 @@ def _links(records: list[EvidenceRecord]) -> dict[int, str]:
             links[r.id] = f"/drills/attempts/{steps[sid]}/result#step-{sid}"
         elif r.source_kind == "drill_ending" and sid is not None:
             links[r.id] = f"/drills/attempts/{sid}/result"
+        elif r.source_kind == "course_completion":
+            links[r.id] = "/courses/" + r.source_ref.split(":", 1)[1]
         elif r.source_kind == "mentor_observation" and sid in notes:
             links[r.id] = f"/mentoring/{notes[sid]}#observations"
     return links

@@ -15,7 +15,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.content.yamlfile import ContentError, load_yaml
+from app.content.yamlfile import ContentError, load_yaml, shown_path
 
 from .questions import ID_RE, SOURCE_RE, Question, build_question, check_spec, join_problem, sha256_json
 
@@ -51,7 +51,7 @@ def load_banks(questions_dir: Path | str, indicator_ids: Collection[str],
     banks: list[Bank] = []
     problems: list[str] = []
     for path in sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")):
-        shown = _shown(path, folder)
+        shown = shown_path(path, folder)
         if path.suffix == ".yml":
             problems.append(f"{shown}: bank files end in .yaml; rename it to {path.stem}.yaml")
         elif path.suffix == ".yaml":
@@ -66,7 +66,7 @@ def load_bank(path: Path | str, indicator_ids: Collection[str], course_ids: Cour
               *, shown: str | None = None) -> tuple[Bank | None, list[str]]:
     """One bank file: (bank, []) or (None, problems). ``course_ids`` given: ``course``/``source`` checked."""
     path = Path(path)
-    shown = shown or _shown(path, path.parent)
+    shown = shown or shown_path(path, path.parent)
     try:
         data = load_yaml(path, shown)
     except ContentError as exc:
@@ -128,7 +128,7 @@ def _source_problem(source: object, course_ids: CourseIds | None) -> str | None:
     return None
 
 
-def _shown(path: Path, root: Path) -> str:
+def shown_path(path: Path, root: Path) -> str:
     try:
         return str(path.relative_to(root.parent))
     except ValueError:

@@ -10,16 +10,11 @@ from app.drill.engine import best_path, load_drill_file
 from app.extensions import db
 from app.models import DrillAttempt
 from app.models.base import utcnow
-from tests.conftest import PASSWORD
+from tests.browser.conftest import log_in
 
 GAS = Path(__file__).resolve().parents[2] / "scenarios" / "gas-leak.yaml"
 
 
-def log_in(page, base, username):
-    page.goto(base + "/login")
-    page.get_by_label("登录名或工号").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
 
 
 def start_gas_leak(page, base, mode_label):

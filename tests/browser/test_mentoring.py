@@ -5,15 +5,9 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Mentorship
-from tests.conftest import PASSWORD
+from tests.browser.conftest import log_in
 
 
-def log_in(page, base, username):
-    page.context.clear_cookies()
-    page.goto(base + "/login")
-    page.get_by_label("登录名或工号").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
 
 
 def test_mentoring_journey(live_server, phone, content, people):

@@ -7,17 +7,10 @@ from app.drill.engine import best_path, load_drill_file
 from app.extensions import db
 from app.models import CourseAssignment, QuizAttempt
 from app.quiz.service import right_answer
-from tests.browser.conftest import assert_fits_width
+from tests.browser.conftest import assert_fits_width, log_in
 from tests.browser.test_drills import GAS
-from tests.conftest import PASSWORD
 
 
-def log_in(page, base, username):
-    page.context.clear_cookies()
-    page.goto(base + "/login")
-    page.get_by_label("登录名或工号").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
 
 
 def test_radar_changes_and_organizer_assigns_to_the_weakest(live_server, phone, content, people):

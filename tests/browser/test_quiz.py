@@ -6,7 +6,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import QuizAttempt, WrongAnswer
 from app.quiz.questions import build_question
-from tests.conftest import PASSWORD
+from tests.browser.conftest import log_in
 
 
 def answer(scope, spec, right=True):
@@ -26,10 +26,7 @@ def answer(scope, spec, right=True):
 
 def test_timed_quiz_refresh_submit_review_and_practise(live_server, phone, content, people):
     page = phone
-    page.goto(live_server + "/login")
-    page.get_by_label("登录名或工号").fill("worker")
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
+    log_in(page, live_server, "worker")
     page.goto(live_server + "/quizzes")
     page.locator("#quiz-onboarding-emergency-test").get_by_role("button", name="开始测验").click()
     expect(page.locator("#countdown")).to_be_visible()

@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import User
-from tests.conftest import PASSWORD
+from tests.browser.conftest import log_in
 
 ROSTER = ("姓名,工号,手机号,街道,社区,网格,入职日期\n"
           "王小明,CQ501,13800000001,长青街道,幸福社区,第一网格,2026-09-01\n"
@@ -16,10 +16,7 @@ def test_roster_with_one_bad_row(live_server, page, people, tmp_path):
     roster = tmp_path / "九月新员工.csv"
     roster.write_text(ROSTER, encoding="utf-8")
     page.set_viewport_size({"width": 1280, "height": 900})
-    page.goto(live_server + "/login")
-    page.get_by_label("登录名或工号").fill("organizer")
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
+    log_in(page, live_server, "organizer")
     page.get_by_role("link", name="导入花名册").first.click()
 
     page.get_by_label("花名册文件").set_input_files(str(roster))

@@ -91,3 +91,16 @@ def test_home_says_what_to_do_next(client, content, people, login):
     page = login("organizer").get_data(as_text=True)
     assert "/manage/roster" in page and "/manage/completion" in page
     assert LESSON not in page  # an organizer-only account has no learning to do
+
+
+def test_course_completion_becomes_evidence_once(client, content, people, login):
+    from app.models import Course, EvidenceRecord
+
+    login("worker")
+    course = db.session.scalar(select(Course).where(Course.slug == "onboarding-governance"))
+    token = csrf_from(client, LESSON)
+    for lesson in course.active_lessons:
+        client.post(f"/courses/{course.slug}/{lesson.slug}/done", data={"csrf_token": token})
+    client.post(f"/courses/{course.slug}/{course.active_lessons[0].slug}/done", data={"csrf_token": token})
+    records = db.session.scalars(select(EvidenceRecord).where(EvidenceRecord.source_kind == "course_completion")).all()
+    assert sorted(r.indicator for r in records) == sorted(course.indicators)
