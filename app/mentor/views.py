@@ -67,10 +67,12 @@ def _independence_stats(pairings: list[Mentorship]):
     confirmed = [p for p in pairings if p.independence_days is not None]
     by_mentor: dict[str, list[int]] = {}
     by_cohort: dict[str, list[int]] = {}
-    for p in confirmed:
-        by_mentor.setdefault(p.mentor.name, []).append(p.independence_days)
+    for p in pairings:  # every mentor and hire year is listed, with the confirmed durations
         cohort = str(p.mentee.hire_date.year) if p.mentee.hire_date else _("unknown")
-        by_cohort.setdefault(cohort, []).append(p.independence_days)
+        for group, key in ((by_mentor, p.mentor.name), (by_cohort, cohort)):
+            group.setdefault(key, [])
+            if p.independence_days is not None:
+                group[key].append(p.independence_days)
     return {"all": rules.distribution(p.independence_days for p in confirmed),
             "by_mentor": {k: rules.distribution(v) for k, v in sorted(by_mentor.items())},
             "by_cohort": {k: rules.distribution(v) for k, v in sorted(by_cohort.items())},
