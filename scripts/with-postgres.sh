@@ -12,6 +12,8 @@ if [ "$(id -u)" -eq 0 ]; then
   chown postgres "$PGDATA" "$SOCKDIR"
   RUN=(runuser -u postgres --)
 fi
+cd_back=$(pwd)
+cd /  # the postgres user may not be able to enter the project folder
 cleanup() {
   "${RUN[@]}" "$PGBIN/pg_ctl" -D "$PGDATA" -m fast stop >/dev/null 2>&1 || true
   rm -rf "$PGDATA" "$SOCKDIR"
@@ -22,4 +24,5 @@ trap cleanup EXIT
   -o "-c listen_addresses=127.0.0.1 -p $PORT -k $SOCKDIR -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start >/dev/null
 "${RUN[@]}" "$PGBIN/createdb" -h 127.0.0.1 -p "$PORT" -U postgres gridacademy_test
 export TEST_DATABASE_URL="postgresql+psycopg://postgres@127.0.0.1:$PORT/gridacademy_test"
+cd "$cd_back"
 "$@"
