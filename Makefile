@@ -7,6 +7,7 @@ export FLASK_APP := wsgi.py
 .PHONY: run test test-sqlite test-postgres install install-dev system-deps translations check bench clean
 
 run: install translations
+	scripts/install-system-deps.sh --runtime
 	mkdir -p instance
 	$(BIN)/flask db upgrade
 	$(BIN)/flask content sync

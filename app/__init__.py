@@ -51,6 +51,7 @@ def create_app(config=None, **overrides) -> Flask:
     from .content.cli import content_cli, demo_cli, users_cli
     from .drill import bp as drill_bp
     from .drill.cli import drill_cli
+    from .compete import bp as compete_bp
     from .mentor import bp as mentor_bp
     from .profile import bp as profile_bp
     from .profile.cli import xapi_cli
@@ -68,6 +69,7 @@ def create_app(config=None, **overrides) -> Flask:
     app.register_blueprint(drill_bp)
     app.register_blueprint(quiz_bp)
     app.register_blueprint(mentor_bp)
+    app.register_blueprint(compete_bp)
     app.register_blueprint(profile_bp)
     app.cli.add_command(drill_cli)
     app.cli.add_command(quiz_cli)

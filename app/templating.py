@@ -70,7 +70,8 @@ def init_templating(app: Flask) -> None:
                 "TIER_NAMES": TIER_NAMES, "LEVEL_NAMES": LEVEL_NAMES, "ROLE_NAMES": role_names(),
                 "ROLES": ROLES, "OUTCOME_NAMES": outcome_names(),
                 "GRADING_NAMES": grading_names(), "flag_text": flag_text,
-                "STATUS_NAMES": status_names(), "EVENT_NAMES": event_names(), "unread_count": unread_count()}
+                "STATUS_NAMES": status_names(), "EVENT_NAMES": event_names(), "unread_count": unread_count(),
+                "ROUND_KINDS": round_kinds(), "ROUND_STATES": round_states()}
 
 
 def role_names():
@@ -118,3 +119,15 @@ def unread_count() -> int:
         return 0
     return db.session.scalar(select(func.count(Notification.id)).where(
         Notification.user_id == current_user.id, Notification.read_at.is_(None))) or 0
+
+
+def round_kinds():
+    from flask_babel import lazy_gettext as _l
+
+    return {"quiz": _l("knowledge quiz"), "drill": _l("scenario drill"), "practical": _l("judged practical")}
+
+
+def round_states():
+    from flask_babel import lazy_gettext as _l
+
+    return {"upcoming": _l("not open yet"), "open": _l("open now"), "closed": _l("closed")}

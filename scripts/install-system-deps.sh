@@ -1,13 +1,28 @@
 #!/usr/bin/env bash
 # Install the Debian packages the tests need, only when they are missing:
 #   chromium (browser tests, driven by Playwright; no `playwright install`),
-#   fonts-noto-cjk (Chinese text in screenshots), postgresql (the PostgreSQL test run).
+#   fonts-noto-cjk (Chinese text in screenshots), postgresql (the PostgreSQL test run),
+#   fonts-wqy-microhei (TrueType CJK font that app/certificates.py embeds in PDF certificates).
 set -euo pipefail
 
+# With --runtime: only what the running app itself needs (the certificate font); a failure is
+# reported and tolerated, since the app explains on the certificate page what to install.
 missing=()
-[ -x /usr/bin/chromium ] || missing+=(chromium)
-dpkg -s fonts-noto-cjk >/dev/null 2>&1 || missing+=(fonts-noto-cjk)
-ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+dpkg -s fonts-wqy-microhei >/dev/null 2>&1 || missing+=(fonts-wqy-microhei)
+if [ "${1:-}" = "--runtime" ]; then
+  [ ${#missing[@]} -eq 0 ] && exit 0
+  "$0" --install-only "${missing[@]}" || echo "warning: could not install ${missing[*]}: PDF certificates need it" >&2
+  exit 0
+fi
+if [ "${1:-}" = "--install-only" ]; then
+  shift
+  missing=("$@")
+else
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+  dpkg -s fonts-noto-cjk >/dev/null 2>&1 || missing+=(fonts-noto-cjk)
+  command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+fi
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

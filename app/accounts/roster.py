@@ -62,8 +62,9 @@ class RowResult:
     created_areas: list[str] = field(default_factory=list)
 
 
-def read_roster(filename: str, data: bytes) -> list[RosterRow]:
-    """Parse a .csv or .xlsx roster into rows keyed by field name. Raises RosterError."""
+def read_roster(filename: str, data: bytes, required: tuple[str, ...] = REQUIRED) -> list[RosterRow]:
+    """Parse a .csv or .xlsx roster into rows keyed by field name. Raises RosterError when a
+    ``required`` column is missing (a competition enrolment needs only the worker numbers)."""
     lower = filename.lower()
     if lower.endswith(".csv"):
         table = _read_csv(data)
@@ -79,7 +80,7 @@ def read_roster(filename: str, data: bytes) -> list[RosterRow]:
         key = HEADERS.get(str(cell or "").strip().lower())
         if key:
             columns[index] = key
-    missing = [f for f in REQUIRED if f not in columns.values()]
+    missing = [f for f in required if f not in columns.values()]
     if missing:
         raise RosterError(_("Line %(line)d: the header lacks the column(s) %(cols)s.", line=header_line,
                             cols=", ".join(str(FIELD_NAMES[f]) for f in missing)))

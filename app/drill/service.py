@@ -126,6 +126,10 @@ def _record(attempt: DrillAttempt, drill: engine.Drill, result: engine.StepResul
         attempt.finished_at = now
         attempt.outcome = result.outcome
         _write_evidence(attempt, drill)
+        if attempt.mode == "assessed":
+            from ..compete.service import on_drill_finished
+
+            on_drill_finished(attempt)
     db.session.flush()
     return Move(feedback=result.feedback, timed_out=result.timed_out, finished=result.ended)
 

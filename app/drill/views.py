@@ -10,6 +10,7 @@ from sqlalchemy import select
 from ..content.courses import indicators_by_id
 from ..extensions import db
 from ..models import MANAGER_ROLES, DrillAttempt
+from ..compete.service import sealed
 from ..mentor.service import can_view_person, comments_for, is_mentor_of
 from ..security import roles_required
 from . import bp, service
@@ -75,10 +76,11 @@ def play(attempt_id):
     state = service.state_of(attempt)
     node = drill.nodes[state.node]
     kept = service.kept_steps(attempt)
+    hidden = attempt.mode == "assessed" and sealed(attempt)
     return render_template(
         "drill/play.html", attempt=attempt, drill=drill, node=node,
         choices=service.engine.available_choices(drill, state), seconds_left=service.seconds_left(attempt),
-        last_step=kept[-1] if kept and not attempt.just_undone else None,
+        last_step=kept[-1] if kept and not attempt.just_undone and not hidden else None,
         can_go_back=attempt.mode == "practice" and bool(kept) and not attempt.just_undone,
         step_number=len(kept) + 1,
     )
@@ -143,6 +145,8 @@ def result(attempt_id):
         if attempt.user_id != current_user.id:
             abort(404)
         return redirect(url_for("drill.play", attempt_id=attempt.id))
+    if sealed(attempt):
+        return render_template("drill/sealed.html", attempt=attempt)
     version = attempt.drill_version
     drill = service.drill_of(version)
     bounds, best = service.analysis(version)

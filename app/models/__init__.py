@@ -1,5 +1,6 @@
 """SQLAlchemy models, one module per domain; imported here so Alembic sees every table."""
 from .area import LEVELS, Area
+from .compete import Bracket, Competition, CompetitionRound, Entry, JudgeScore, RoundJudge, RoundResult
 from .course import TIERS, ContentSync, Course, CourseAssignment, Lesson, LessonProgress
 from .drill import DrillAttempt, DrillStep, DrillVersion
 from .evidence import SOURCE_KINDS, EvidenceRecord
@@ -9,7 +10,8 @@ from .xapi import XapiOutbox
 from .user import MANAGER_ROLES, ROLES, User, UserRole
 
 __all__ = [
-    "LEVELS", "Area", "TIERS", "ContentSync", "Course", "CourseAssignment", "Lesson",
+    "LEVELS", "Area", "Bracket", "Competition", "CompetitionRound", "Entry", "JudgeScore", "RoundJudge",
+    "RoundResult", "TIERS", "ContentSync", "Course", "CourseAssignment", "Lesson",
     "LessonProgress", "DrillAttempt", "DrillStep", "DrillVersion", "SOURCE_KINDS", "EvidenceRecord",
     "DrillComment", "JointVisit", "Mentorship", "MentorshipEvent", "Notification", "Observation", "XapiOutbox",
     "AttemptAnswer", "Question", "QuestionBank", "Quiz", "QuizAttempt", "WrongAnswer", "MANAGER_ROLES", "ROLES", "User", "UserRole",

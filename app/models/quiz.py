@@ -59,7 +59,7 @@ class Quiz(db.Model):
 
     __tablename__ = "quiz"
     __table_args__ = (
-        CheckConstraint("kind IN ('course', 'practice', 'daily')", name="kind"),
+        CheckConstraint("kind IN ('course', 'practice', 'daily', 'competition')", name="kind"),
         CheckConstraint("grading IN ('highest', 'last', 'first', 'average')", name="grading"),
         CheckConstraint("pass_mark BETWEEN 0 AND 100", name="pass_mark"),
         CheckConstraint("attempts_allowed >= 0", name="attempts_allowed"),

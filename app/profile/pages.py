@@ -74,7 +74,7 @@ def catalogue() -> list[Item]:
                                                .where(Question.active)):
         bank_indicators[slug].update(indicators or ())
     everything = set().union(*bank_indicators.values()) if bank_indicators else set()
-    for quiz in db.session.scalars(select(Quiz).where(Quiz.active, Quiz.kind != "daily")):
+    for quiz in db.session.scalars(select(Quiz).where(Quiz.active, Quiz.kind.not_in(("daily", "competition")))):
         trained: set[str] = set()
         for rule in quiz.selection.get("draw", []):
             trained |= set(rule.get("indicators") or ()) or set().union(

@@ -208,6 +208,10 @@ def _finish(attempt: QuizAttempt, when: datetime, tz: str, auto: bool) -> None:
     attempt.submitted_at, attempt.auto_submitted = when, auto
     attempt.score = round(100 * total / len(attempt.answers), 1) if attempt.answers else 0.0
     attempt.passed = attempt.score >= attempt.quiz.pass_mark
+    if attempt.quiz.kind == "competition":
+        from ..compete.service import on_quiz_finished
+
+        on_quiz_finished(attempt)
     db.session.flush()
 
 

@@ -64,7 +64,7 @@ def sync_banks(banks: list[Bank]) -> dict[str, int]:
 
 def sync_quizzes(quizzes: list[QuizSpec]) -> dict[str, int]:
     counts = dict.fromkeys(("quizzes_added", "quizzes_updated", "quizzes_deactivated"), 0)
-    existing = {q.slug: q for q in db.session.scalars(select(Quiz))}
+    existing = {q.slug: q for q in db.session.scalars(select(Quiz).where(Quiz.kind != "competition"))}
     for spec in quizzes:
         quiz = existing.pop(spec.id, None)
         if quiz is None:

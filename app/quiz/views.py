@@ -23,7 +23,8 @@ def _tz() -> str:
 
 
 def _quiz_or_404(slug: str) -> Quiz:
-    quiz = db.session.scalar(select(Quiz).where(Quiz.slug == slug, Quiz.active))
+    """An active quiz; competition papers are reached only through their round (404 here)."""
+    quiz = db.session.scalar(select(Quiz).where(Quiz.slug == slug, Quiz.active, Quiz.kind != "competition"))
     if quiz is None:
         abort(404)
     return quiz
@@ -32,7 +33,8 @@ def _quiz_or_404(slug: str) -> Quiz:
 @bp.route("")
 @login_required
 def index():
-    quizzes = db.session.scalars(select(Quiz).where(Quiz.active).order_by(Quiz.kind.desc(), Quiz.title)).all()
+    quizzes = db.session.scalars(select(Quiz).where(Quiz.active, Quiz.kind != "competition")
+                                 .order_by(Quiz.kind.desc(), Quiz.title)).all()
     rows = []
     for quiz in quizzes:
         rows.append({"quiz": quiz, "grade": service.grade_for(current_user, quiz),

@@ -1,0 +1,684 @@
+"""Rules of a skill competition (技能比武): windows, attempts, judging, ranking, freeze, single awards.
+
+Pure: standard library only (no Flask, no database); data in, data out. A broken rule raises
+``CompeteError`` with a message ``key`` and ``params`` for the view to translate, and an English
+message for logs and tests. Times are timezone-aware ``datetime``s (a naive one is refused with
+``time.naive``); "now" is always passed in, so the server's clock is the only clock.
+
+**Windows and attempts**
+
+- A round is *upcoming* before ``opens_at``, *open* on ``[opens_at, closes_at)`` and *closed* from
+  ``closes_at`` on: it opens at the exact opening instant and is already closed at the exact
+  closing instant. ``closes_at`` must be after ``opens_at``.
+- Starting a round is checked in this order: enrolled in the round (``start.not_enrolled``), then
+  the window (``start.not_open_yet`` / ``start.closed``), then one attempt per round
+  (``start.already_attempted``). So an outsider learns nothing about the round, and a closed
+  round says "closed" whether or not the contestant took it.
+- An attempt's deadline is the earlier of its start + the round's time limit and the round's
+  close; an answer is accepted while ``now < deadline`` (``answer.deadline_passed``).
+- A judge may score a contestant only when assigned to that round and the contestant is enrolled
+  in it (``judge.not_assigned`` / ``judge.not_in_round``); a judge sees the other judges' scores
+  only after submitting their own (organizers always see them).
+
+**Judging a practical round** (a rubric is criteria with ``id`` and ``max_points``, or mappings as
+stored in JSON, ``{"name", "max", "indicator"}``, whose id is the name)
+
+- Rubric: at least one criterion, unique non-blank ids, ``max_points`` positive and a whole or half
+  number; given the model's indicator ids, a criterion's indicator must be one of them.
+- A judge's sheet is scores by criterion id, or a list in rubric order (its length must match,
+  ``score.count``); several sheets are a mapping judge → sheet, or a list (judges numbered 0, 1, …).
+- A judge's scores name every criterion and no other; each score is a number (int, float,
+  Decimal, Fraction or a numeric string; never a bool) from 0 to that criterion's ``max_points``
+  inclusive, in steps of 0.5. Every error names the criterion.
+- A judge's total is the sum of their points. The judged result is, per criterion, the mean of
+  the counted judges' points, and a 0-100 total = Σ criterion means / Σ max points × 100.
+- Trimming (on by default, an organizer's choice): with 5 or more judges, the judge with the
+  highest total and the judge with the lowest total are left out of every mean. Judges are
+  ordered by total, ties by judge id (numbers numerically, then text), and the first and last
+  are dropped, so exactly two judges are dropped even when totals tie. With 4 or fewer judges all
+  are counted. (``trim_from`` is a setting, at least 3 so that one judge is left.)
+- Arithmetic is exact (fractions); criterion means and the total are rounded half up to 2
+  decimals only at the end.
+- Disagreement: a criterion is flagged when, over *all* judges who scored it (trimmed ones too),
+  max − min **exceeds** ``threshold × max_points`` (default 0.25; exactly equal is not flagged).
+- Indicator scores: criteria mapped to an indicator give that indicator a 0-100 score,
+  Σ points / Σ max points over its criteria (``JudgedScore.indicator_scores`` from the exact
+  means, ``rubric_indicator_scores`` from given points): the judged result becomes evidence.
+
+**Ranking** (``Entry``: id, name, bracket, round scores 0-100 or None, finished_at)
+
+- Weights: one per round, each finite and ≥ 0, summing to more than 0. The total is
+  Σ w × score / Σ w over every round in ``weights``; a missing round (absent or None) counts 0.
+  Scores for rounds not in ``weights`` are ignored. The total is rounded half up to 2 decimals
+  and the rounded value is what is ranked: what the board shows is what decides.
+- Order: higher total, then earlier ``finished_at`` (the finish of the contestant's last round;
+  None ranks after every time), then fewer missing rounds. Contestants equal on all three share
+  a rank, competition style ("1, 2, 2, 4"); within a shared rank they are *listed* by name
+  (code-point order), then id, which is display order only and never decides a rank.
+- Per bracket: the same rule within each bracket, ranks restarting at 1; contestants without a
+  bracket form the bracket ``None``, listed last.
+
+**Freeze**
+
+- A result (entry, round, score, finished_at, recorded_at) is on the public board when it was
+  recorded strictly before ``freeze_at`` (``recorded_at`` is when the score became known, e.g.
+  the last judge submitted; it defaults to ``finished_at``). One recorded exactly at the freeze is
+  hidden. No freeze (None) hides nothing; organizers always see every result. The board is frozen
+  from the instant ``now >= freeze_at``.
+- ``entries_from_results`` builds entries from results: one result per entry and round (a
+  duplicate is an error); ``finished_at`` is the latest ``finished_at`` among the entry's results.
+
+**Single awards** (from per-entry indicator scores, 0-100, and the model's groups)
+
+- 政策通 ``policy_expert``: every indicator of the ``policy`` group (policy.learning,
+  policy.accuracy in the 10-indicator model).
+- 调解能手 ``mediator``: comm.residents + comm.departments + resilience.emotion (mediation needs
+  communication with both sides and staying calm).
+- 服务之星 ``service_star``: comm.residents + handling.detection + handling.emergency (serving
+  residents well and safely).
+- An award uses only the indicators that exist in the model (a city's variant may lack some); an
+  award with none left is left out of the result. An entry's award score is the mean of its scores on the
+  award's indicators it has a score on, and it qualifies only with a score on at least half of
+  them (rounded up: 1 of 2, 2 of 3). The mean is rounded half up to 2 decimals.
+- Winner: highest score, then earlier finish, then more of the award's indicators scored (fewer
+  missing), as the ranking. Entries equal on all three all win (listed by id). Nobody qualifying
+  means the award is returned with no winner and no score. One person may win several awards.
+- ``groups`` maps a group id to its indicator ids (``groups_from_indicators`` builds it from the
+  model); anything else, e.g. entry id → name, is refused (``award.bad_groups``).
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+from typing import Any, NamedTuple, Protocol
+
+UPCOMING, OPEN, CLOSED = "upcoming", "open", "closed"
+TRIM_FROM = 5
+DISAGREEMENT_THRESHOLD = 0.25
+
+
+class CompeteError(ValueError):
+    """A competition rule is broken; ``key`` names the rule, ``params`` fill its message."""
+
+    def __init__(self, key: str, message: str, **params: Any):
+        super().__init__(message)
+        self.key = key
+        self.params = params
+
+
+# --- numbers and times -------------------------------------------------------------------------
+
+def _fraction(value: Any) -> Fraction | None:
+    """An exact value for a finite number or numeric string; None for anything else (bools too)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, Fraction)):
+        return Fraction(value)
+    if isinstance(value, float):
+        return Fraction(repr(value)) if math.isfinite(value) else None
+    if isinstance(value, str):
+        try:
+            value = Decimal(value.strip())
+        except InvalidOperation:
+            return None
+    if isinstance(value, Decimal):
+        return Fraction(value) if value.is_finite() else None
+    return None
+
+
+def _hundredths(value: Fraction) -> int:
+    """``value`` (≥ 0) in hundredths, rounded half up."""
+    return math.floor(value * 100 + Fraction(1, 2))
+
+
+def _round2(value: Fraction) -> float:
+    return float(Fraction(_hundredths(value), 100))
+
+
+def _aware(name: str, value: datetime) -> datetime:
+    if not isinstance(value, datetime) or value.tzinfo is None or value.utcoffset() is None:
+        raise CompeteError("time.naive", f"{name} must be a timezone-aware datetime", name=name)
+    return value
+
+
+def _id_key(value: Hashable) -> tuple:
+    """Order ids: numbers numerically, then everything else by its text."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return (0, value, "")
+    return (1, 0, str(value))
+
+
+# --- windows and attempts ----------------------------------------------------------------------
+
+def check_window(opens_at: datetime, closes_at: datetime) -> None:
+    """Raise ``CompeteError`` unless both times are aware and ``closes_at`` is after ``opens_at``."""
+    _aware("opens_at", opens_at)
+    _aware("closes_at", closes_at)
+    if closes_at <= opens_at:
+        raise CompeteError("window.bad_order", f"a round must close ({closes_at}) after it opens ({opens_at})",
+                           opens_at=opens_at, closes_at=closes_at)
+
+
+def round_state(opens_at: datetime, closes_at: datetime, now: datetime) -> str:
+    """``"upcoming"`` before ``opens_at``, ``"open"`` on ``[opens_at, closes_at)``, ``"closed"`` after."""
+    check_window(opens_at, closes_at)
+    _aware("now", now)
+    if now < opens_at:
+        return UPCOMING
+    return OPEN if now < closes_at else CLOSED
+
+
+def check_can_start(*, opens_at: datetime, closes_at: datetime, now: datetime,
+                    enrolled: bool, attempted: bool) -> None:
+    """Raise ``CompeteError`` unless an enrolled contestant may start the round now, for the first time.
+
+    Checked in order: ``start.not_enrolled``, ``start.not_open_yet``, ``start.closed``,
+    ``start.already_attempted``.
+    """
+    if not enrolled:
+        raise CompeteError("start.not_enrolled", "you are not enrolled in this round")
+    state = round_state(opens_at, closes_at, now)
+    if state == UPCOMING:
+        raise CompeteError("start.not_open_yet", f"this round opens at {opens_at}", opens_at=opens_at)
+    if state == CLOSED:
+        raise CompeteError("start.closed", f"this round closed at {closes_at}", closes_at=closes_at)
+    if attempted:
+        raise CompeteError("start.already_attempted", "one attempt per round: you have already taken this round")
+
+
+def attempt_deadline(started_at: datetime, closes_at: datetime, time_limit_s: int | None = None) -> datetime:
+    """The earlier of ``started_at + time_limit_s`` (if any) and the round's ``closes_at``."""
+    _aware("started_at", started_at)
+    _aware("closes_at", closes_at)
+    if time_limit_s is None:
+        return closes_at
+    if time_limit_s <= 0:
+        raise CompeteError("attempt.bad_limit", f"a time limit must be positive, not {time_limit_s}",
+                           time_limit_s=time_limit_s)
+    return min(started_at + timedelta(seconds=time_limit_s), closes_at)
+
+
+def check_can_answer(deadline: datetime, now: datetime) -> None:
+    """Raise ``answer.deadline_passed`` unless ``now`` is before ``deadline``."""
+    if _aware("now", now) >= _aware("deadline", deadline):
+        raise CompeteError("answer.deadline_passed", f"time is up: answers were accepted until {deadline}",
+                           deadline=deadline)
+
+
+def check_can_judge(*, assigned: bool, enrolled: bool) -> None:
+    """Raise ``judge.not_assigned`` / ``judge.not_in_round`` unless this judge may score this contestant."""
+    if not assigned:
+        raise CompeteError("judge.not_assigned", "you are not a judge of this round")
+    if not enrolled:
+        raise CompeteError("judge.not_in_round", "this contestant is not in this round")
+
+
+def can_see_other_judges(*, submitted: bool, organizer: bool = False) -> bool:
+    """A judge sees the other judges' scores only after submitting their own; organizers always do."""
+    return organizer or submitted
+
+
+# --- judging -----------------------------------------------------------------------------------
+
+class CriterionLike(Protocol):
+    id: str
+    max_points: Any
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """One rubric line: ``max_points`` a whole or half number; ``indicator`` the competency it evidences."""
+
+    id: str
+    title: str
+    max_points: float
+    indicator: str | None = None
+
+
+class JudgedScore(NamedTuple):
+    criteria: dict[str, float]          # criterion id → mean points of the counted judges (2 decimals)
+    points: float                       # Σ criterion means (2 decimals)
+    total: float                        # 0-100 (2 decimals)
+    judges: tuple                       # the counted judges' ids
+    dropped: tuple                      # (lowest judge, highest judge) when trimmed, else ()
+    judge_totals: dict                  # judge id → that judge's total points (every judge)
+    indicator_scores: dict[str, float]  # indicator → 0-100 from the criteria mapped to it (2 decimals)
+
+
+class Disagreement(NamedTuple):
+    criterion: str
+    low: float
+    high: float
+    spread: float                       # high − low
+    limit: float                        # threshold × max_points; flagged when spread > limit
+    low_judges: tuple
+    high_judges: tuple
+
+
+def criteria(rubric: Iterable[CriterionLike | Mapping[str, Any]]) -> tuple[Criterion, ...]:
+    """The rubric as ``Criterion``s: objects with ``id`` and ``max_points``, or mappings as stored in JSON,
+    ``{"id" or "name", "max_points" or "max", "title"?, "indicator"?}`` (the id defaults to the name)."""
+    out = []
+    for item in rubric:
+        if isinstance(item, Mapping):
+            cid = item.get("id") or item.get("name")
+            out.append(Criterion(id=cid, title=item.get("title") or item.get("name") or str(cid),
+                                 max_points=item.get("max_points", item.get("max")),
+                                 indicator=item.get("indicator") or None))
+        else:
+            out.append(Criterion(id=item.id, title=getattr(item, "title", "") or str(item.id),
+                                 max_points=item.max_points, indicator=getattr(item, "indicator", None) or None))
+    return tuple(out)
+
+
+def rubric_problems(rubric: Iterable[Any], indicators: Iterable[str] | None = None) -> list[CompeteError]:
+    """Every problem with a rubric (empty, no id, duplicate id, bad maximum, and, when the model's
+    ``indicators`` are given, an unknown indicator); empty when valid."""
+    known = None if indicators is None else set(indicators)
+    problems: list[CompeteError] = []
+    seen: set = set()
+    items = criteria(rubric)
+    if not items:
+        problems.append(CompeteError("rubric.empty", "a rubric needs at least one criterion"))
+    for position, criterion in enumerate(items, 1):
+        cid = criterion.id
+        if cid is None or (isinstance(cid, str) and not cid.strip()):
+            problems.append(CompeteError("rubric.no_id", f"criterion {position} has no name", position=position))
+            continue
+        if cid in seen:
+            problems.append(CompeteError("rubric.duplicate", f"criterion {cid!r} appears twice", criterion=cid))
+        seen.add(cid)
+        top = _fraction(criterion.max_points)
+        if top is None or top <= 0 or (top * 2).denominator != 1:
+            problems.append(CompeteError(
+                "rubric.bad_max", f"criterion {cid!r}: max points must be a positive whole or half number, "
+                f"not {criterion.max_points!r}", criterion=cid, max=criterion.max_points))
+        if known is not None and criterion.indicator is not None and criterion.indicator not in known:
+            problems.append(CompeteError("rubric.unknown_indicator", f"criterion {cid!r}: unknown indicator "
+                                         f"{criterion.indicator!r}", criterion=cid, indicator=criterion.indicator))
+    return problems
+
+
+def check_rubric(rubric: Iterable[Any], indicators: Iterable[str] | None = None) -> dict[str, Fraction]:
+    """Criterion id → max points, in rubric order; raise the first of ``rubric_problems`` as ``CompeteError``."""
+    problems = rubric_problems(rubric, indicators)
+    if problems:
+        raise problems[0]
+    return {criterion.id: _fraction(criterion.max_points) for criterion in criteria(rubric)}
+
+
+def _by_criterion(maxima: Mapping[str, Fraction], scores: Any) -> tuple[Mapping[str, Any], list[CompeteError]]:
+    """Scores by criterion id: a mapping as is, a list or tuple read in rubric order."""
+    if isinstance(scores, Mapping):
+        return scores, []
+    if isinstance(scores, (list, tuple)):
+        problems = []
+        if len(scores) != len(maxima):
+            problems.append(CompeteError("score.count", f"{len(scores)} scores for {len(maxima)} criteria",
+                                         expected=len(maxima), got=len(scores)))
+        return dict(zip(maxima, scores)), problems
+    raise CompeteError("score.bad_sheet", f"scores are a mapping or a list, not {type(scores).__name__}")
+
+
+def _exact_scores(rubric: Sequence[Any], scores: Any) -> tuple[dict, list[CompeteError]]:
+    maxima = check_rubric(rubric)
+    exact: dict[str, Fraction] = {}
+    scores, problems = _by_criterion(maxima, scores)
+    for cid, top in maxima.items():
+        if cid not in scores or scores[cid] is None or scores[cid] == "":
+            problems.append(CompeteError("score.missing", f"criterion {cid!r}: no score", criterion=cid))
+            continue
+        value = _fraction(scores[cid])
+        if value is None:
+            problems.append(CompeteError("score.not_a_number", f"criterion {cid!r}: {scores[cid]!r} is not a number",
+                                         criterion=cid, value=scores[cid]))
+        elif not 0 <= value <= top:
+            problems.append(CompeteError("score.out_of_range",
+                                         f"criterion {cid!r}: {scores[cid]} is outside 0..{float(top):g}",
+                                         criterion=cid, value=scores[cid], max=float(top)))
+        elif (value * 2).denominator != 1:
+            problems.append(CompeteError("score.not_half",
+                                         f"criterion {cid!r}: {scores[cid]} is not a whole or half point",
+                                         criterion=cid, value=scores[cid]))
+        else:
+            exact[cid] = value
+    for cid in scores:
+        if cid not in maxima:
+            problems.append(CompeteError("score.unknown", f"criterion {cid!r} is not in the rubric", criterion=cid))
+    return exact, problems
+
+
+def score_problems(rubric: Sequence[Any], scores: Mapping[str, Any] | Sequence[Any]) -> list[CompeteError]:
+    """Every problem with one judge's scores (a wrong count first, then rubric order, then unknown
+    criteria); empty when valid. Scores are by criterion id, or a list in rubric order."""
+    return _exact_scores(rubric, scores)[1]
+
+
+def validate_scores(rubric: Sequence[Any], scores: Mapping[str, Any] | Sequence[Any]) -> dict[str, float]:
+    """One judge's scores as criterion id → points, or raise the first problem as ``CompeteError``."""
+    exact, problems = _exact_scores(rubric, scores)
+    if problems:
+        raise problems[0]
+    return {cid: float(value) for cid, value in exact.items()}
+
+
+def _judge_scores(rubric, scores_by_judge: Mapping[Hashable, Any] | Sequence[Any]) -> dict[Hashable, dict]:
+    """Judge → exact scores; a list of sheets numbers its judges 0, 1, 2… in list order."""
+    if not scores_by_judge:
+        raise CompeteError("judging.no_scores", "no judge has scored yet")
+    sheets = scores_by_judge.items() if isinstance(scores_by_judge, Mapping) else enumerate(scores_by_judge)
+    exact = {}
+    for judge, scores in sheets:
+        values, problems = _exact_scores(rubric, scores)
+        if problems:
+            first = problems[0]
+            raise CompeteError(first.key, f"judge {judge!r}: {first}", judge=judge, **first.params)
+        exact[judge] = values
+    return exact
+
+
+def judged_score(rubric: Sequence[Any], scores_by_judge: Mapping[Hashable, Any] | Sequence[Any], *,
+                 trim: bool = True, trim_from: int = TRIM_FROM) -> JudgedScore:
+    """Per-criterion mean over judges and a 0-100 total; with ``trim`` and ``trim_from`` or more judges,
+    the judges with the lowest and the highest total are left out (ties by judge id)."""
+    if trim_from < 3:
+        raise CompeteError("judging.bad_trim", f"trimming needs at least 3 judges to leave one, not {trim_from}",
+                           trim_from=trim_from)
+    maxima = check_rubric(rubric)
+    exact = _judge_scores(rubric, scores_by_judge)
+    totals = {judge: sum(values.values(), Fraction(0)) for judge, values in exact.items()}
+    counted = sorted(exact, key=lambda judge: (totals[judge], _id_key(judge)))
+    dropped: tuple = ()
+    if trim and len(counted) >= trim_from:
+        dropped = (counted[0], counted[-1])
+        counted = counted[1:-1]
+    means = {cid: sum((exact[judge][cid] for judge in counted), Fraction(0)) / len(counted) for cid in maxima}
+    points = sum(means.values(), Fraction(0))
+    return JudgedScore(
+        criteria={cid: _round2(mean) for cid, mean in means.items()},
+        points=_round2(points),
+        total=_round2(points / sum(maxima.values()) * 100),
+        judges=tuple(sorted(counted, key=_id_key)),
+        dropped=dropped,
+        judge_totals={judge: float(total) for judge, total in totals.items()},
+        indicator_scores=_indicator_scores(criteria(rubric), maxima, means),
+    )
+
+
+def disagreements(rubric: Sequence[Any], scores_by_judge: Mapping[Hashable, Any] | Sequence[Any],
+                  threshold: float = DISAGREEMENT_THRESHOLD) -> list[Disagreement]:
+    """Criteria (rubric order) where max − min over all judges exceeds ``threshold × max_points``."""
+    limit_share = _fraction(threshold)
+    if limit_share is None or not 0 <= limit_share <= 1:
+        raise CompeteError("judging.bad_threshold", f"a disagreement threshold lies in 0..1, not {threshold!r}",
+                           threshold=threshold)
+    maxima = check_rubric(rubric)
+    exact = _judge_scores(rubric, scores_by_judge)
+    flagged = []
+    for cid, top in maxima.items():
+        values = {judge: scores[cid] for judge, scores in exact.items()}
+        low, high = min(values.values()), max(values.values())
+        limit = limit_share * top
+        if high - low > limit:
+            flagged.append(Disagreement(
+                criterion=cid, low=float(low), high=float(high), spread=float(high - low), limit=float(limit),
+                low_judges=tuple(sorted((j for j, v in values.items() if v == low), key=_id_key)),
+                high_judges=tuple(sorted((j for j, v in values.items() if v == high), key=_id_key)),
+            ))
+    return flagged
+
+
+def _indicator_scores(items: Sequence[Criterion], maxima: Mapping[str, Fraction],
+                      points: Mapping[str, Any]) -> dict[str, float]:
+    got: dict[str, Fraction] = {}
+    top: dict[str, Fraction] = {}
+    for criterion in items:
+        value = _fraction(points.get(criterion.id))
+        if criterion.indicator is None or value is None:
+            continue
+        got[criterion.indicator] = got.get(criterion.indicator, Fraction(0)) + value
+        top[criterion.indicator] = top.get(criterion.indicator, Fraction(0)) + maxima[criterion.id]
+    return {indicator: _round2(got[indicator] / top[indicator] * 100) for indicator in got}
+
+
+def rubric_indicator_scores(rubric: Sequence[Any], criterion_points: Mapping[str, Any]) -> dict[str, float]:
+    """Indicator → 0-100: Σ points / Σ max points over the criteria mapped to it (2 decimals)."""
+    return _indicator_scores(criteria(rubric), check_rubric(rubric), criterion_points)
+
+
+# --- ranking -----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Entry:
+    """A contestant on the board: round id → score 0-100 (None: not taken or not yet scored)."""
+
+    id: Hashable
+    name: str
+    bracket: str | None = None
+    round_scores: Mapping[Hashable, float | None] = field(default_factory=dict)
+    finished_at: datetime | None = None
+
+
+class Standing(NamedTuple):
+    rank: int
+    entry: Entry
+    total: float                        # 0-100, 2 decimals: what is shown is what is ranked
+    missing: int                        # rounds without a score
+    tied: bool                          # shares its rank with another entry
+
+
+def _weights(weights: Mapping[Hashable, Any]) -> dict[Hashable, Fraction]:
+    exact = {}
+    for round_id, weight in weights.items():
+        value = _fraction(weight)
+        if value is None or value < 0:
+            raise CompeteError("ranking.bad_weight", f"round {round_id!r}: a weight is a number ≥ 0, not {weight!r}",
+                               round=round_id, weight=weight)
+        exact[round_id] = value
+    if sum(exact.values(), Fraction(0)) <= 0:
+        raise CompeteError("ranking.no_weight", "the round weights must add up to more than 0")
+    return exact
+
+
+def _score(entry_id: Hashable, round_id: Hashable, score: Any) -> Fraction | None:
+    if score is None:
+        return None
+    value = _fraction(score)
+    if value is None or not 0 <= value <= 100:
+        raise CompeteError("ranking.bad_score", f"entry {entry_id!r}, round {round_id!r}: a score lies in 0..100, "
+                           f"not {score!r}", entry=entry_id, round=round_id, score=score)
+    return value
+
+
+_NEVER = datetime.min.replace(tzinfo=timezone.utc)
+
+
+def _order_key(hundredths: int, finished_at: datetime | None, missing: int) -> tuple:
+    """Smaller is better: higher total, earlier finish (None after every time), fewer missing."""
+    if finished_at is not None:
+        _aware("finished_at", finished_at)
+    return (-hundredths, finished_at is None, finished_at or _NEVER, missing)
+
+
+def _competition_ranks(rows: list[tuple[tuple, Any]]) -> list[tuple[int, bool, Any]]:
+    """Rows sorted by key → (rank, tied, payload) with competition ranking ("1, 2, 2, 4")."""
+    out = []
+    for index, (key, payload) in enumerate(rows):
+        rank = out[-1][0] if index and rows[index - 1][0] == key else index + 1
+        tied = (index > 0 and rows[index - 1][0] == key) or (index + 1 < len(rows) and rows[index + 1][0] == key)
+        out.append((rank, tied, payload))
+    return out
+
+
+def rank(entries: Iterable[Entry], weights: Mapping[Hashable, Any]) -> list[Standing]:
+    """Entries ranked by weighted total, then earlier finish, then fewer missing rounds (see module doc)."""
+    exact_weights = _weights(weights)
+    weight_sum = sum(exact_weights.values(), Fraction(0))
+    rows = []
+    for entry in entries:
+        total, missing = Fraction(0), 0
+        for round_id, weight in exact_weights.items():
+            score = _score(entry.id, round_id, entry.round_scores.get(round_id))
+            if score is None:
+                missing += 1
+            else:
+                total += weight * score
+        hundredths = _hundredths(total / weight_sum)
+        key = _order_key(hundredths, entry.finished_at, missing)
+        rows.append((key, (entry, hundredths, missing)))
+    rows.sort(key=lambda row: (row[0], row[1][0].name, _id_key(row[1][0].id)))
+    return [Standing(rank=position, entry=entry, total=hundredths / 100, missing=missing, tied=tied)
+            for position, tied, (entry, hundredths, missing) in _competition_ranks(rows)]
+
+
+def rank_by_bracket(entries: Iterable[Entry], weights: Mapping[Hashable, Any]) -> dict[str | None, list[Standing]]:
+    """Bracket → its own ranking (ranks from 1); brackets by name, entries without a bracket (None) last."""
+    groups: dict[str | None, list[Entry]] = {}
+    for entry in entries:
+        groups.setdefault(entry.bracket, []).append(entry)
+    order = sorted(groups, key=lambda bracket: (bracket is None, bracket or ""))
+    return {bracket: rank(groups[bracket], weights) for bracket in order}
+
+
+# --- freeze ------------------------------------------------------------------------------------
+
+class Result(NamedTuple):
+    """One contestant's score on one round; ``recorded_at`` is when the score became known."""
+
+    entry_id: Hashable
+    round_id: Hashable
+    score: float | None
+    finished_at: datetime
+    recorded_at: datetime | None = None
+
+
+def is_frozen(freeze_at: datetime | None, now: datetime) -> bool:
+    """True from the instant ``now >= freeze_at``; never without a freeze time."""
+    return freeze_at is not None and _aware("now", now) >= _aware("freeze_at", freeze_at)
+
+
+def frozen_view(results: Iterable[Result], freeze_at: datetime | None) -> list[Result]:
+    """The results the public board shows: recorded strictly before ``freeze_at`` (all when None).
+
+    A result is anything with ``finished_at`` and optionally ``recorded_at`` (``Result``, a database row).
+    """
+    if freeze_at is None:
+        return list(results)
+    _aware("freeze_at", freeze_at)
+    return [r for r in results if _aware("recorded_at", getattr(r, "recorded_at", None) or r.finished_at) < freeze_at]
+
+
+def visible_results(results: Iterable[Result], freeze_at: datetime | None, *, organizer: bool) -> list[Result]:
+    """Organizers see every result; everyone else the frozen view."""
+    return list(results) if organizer else frozen_view(results, freeze_at)
+
+
+def entries_from_results(contestants: Iterable[Any], results: Iterable[Result]) -> list[Entry]:
+    """``Entry`` per contestant (``id``, ``name``, ``bracket``): its scores, finished at its latest result."""
+    by_entry: dict[Hashable, dict[Hashable, Result]] = {}
+    for result in results:
+        rounds = by_entry.setdefault(result.entry_id, {})
+        if result.round_id in rounds:
+            raise CompeteError("results.duplicate", f"entry {result.entry_id!r} has two results on round "
+                               f"{result.round_id!r}", entry=result.entry_id, round=result.round_id)
+        rounds[result.round_id] = result
+    entries = []
+    for person in contestants:
+        rounds = by_entry.get(person.id, {})
+        finished = max((_aware("finished_at", r.finished_at) for r in rounds.values()), default=None)
+        entries.append(Entry(id=person.id, name=person.name, bracket=getattr(person, "bracket", None),
+                             round_scores={rid: r.score for rid, r in rounds.items()}, finished_at=finished))
+    return entries
+
+
+# --- single awards -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class AwardRule:
+    """An award over indicators: every indicator of ``groups`` plus ``indicators``."""
+
+    key: str
+    title: str
+    groups: tuple[str, ...] = ()
+    indicators: tuple[str, ...] = ()
+    reason: str = ""
+
+
+AWARD_RULES: tuple[AwardRule, ...] = (
+    AwardRule("policy_expert", "政策通", groups=("policy",), reason="policy understanding: every policy indicator"),
+    AwardRule("mediator", "调解能手", indicators=("comm.residents", "comm.departments", "resilience.emotion"),
+              reason="mediation needs communication with both sides and staying calm"),
+    AwardRule("service_star", "服务之星", indicators=("comm.residents", "handling.detection", "handling.emergency"),
+              reason="serving residents well and safely"),
+)
+
+
+class Award(NamedTuple):
+    key: str
+    title: str
+    winners: tuple                      # entry ids (several on an exact tie; empty when nobody qualifies)
+    score: float | None                 # the winners' mean, 0-100, 2 decimals
+    indicators: tuple[str, ...]         # the indicators used
+    min_indicators: int                 # scores needed on at least this many of them
+
+
+def groups_from_indicators(indicators: Iterable[Any]) -> dict[str, tuple[str, ...]]:
+    """Group id → its indicator ids, from model indicators (``id``, ``group_id``), in model order."""
+    groups: dict[str, list[str]] = {}
+    for indicator in indicators:
+        groups.setdefault(indicator.group_id, []).append(indicator.id)
+    return {group: tuple(ids) for group, ids in groups.items()}
+
+
+def award_indicators(rule: AwardRule, groups: Mapping[str, Sequence[str]]) -> tuple[str, ...]:
+    """The rule's indicators that exist in the model, without repeats, groups' first."""
+    known = {indicator for ids in groups.values() for indicator in ids}
+    wanted = [indicator for group in rule.groups for indicator in groups.get(group, ())] + list(rule.indicators)
+    return tuple(dict.fromkeys(indicator for indicator in wanted if indicator in known))
+
+
+def single_awards(indicator_scores_by_entry: Mapping[Hashable, Mapping[str, Any]],
+                  groups: Mapping[str, Sequence[str]], *,
+                  finished_at: Mapping[Hashable, datetime | None] | None = None,
+                  rules: Sequence[AwardRule] = AWARD_RULES) -> list[Award]:
+    """One ``Award`` per rule that has indicators in the model (see module doc for the rules)."""
+    for group, ids in groups.items():
+        if isinstance(ids, str) or not isinstance(ids, Iterable):
+            raise CompeteError("award.bad_groups", f"groups map a group id to its indicator ids; {group!r} maps to "
+                               f"{ids!r}", group=group)
+    finished_at = finished_at or {}
+    awards = []
+    for rule in rules:
+        indicators = award_indicators(rule, groups)
+        if not indicators:
+            continue
+        needed = math.ceil(len(indicators) / 2)
+        rows = []
+        for entry_id, scores in indicator_scores_by_entry.items():
+            values = []
+            for indicator in indicators:
+                raw = scores.get(indicator)
+                if raw is None:
+                    continue
+                value = _fraction(raw)
+                if value is None or not 0 <= value <= 100:
+                    raise CompeteError("award.bad_score", f"entry {entry_id!r}, {indicator}: a score lies in 0..100, "
+                                       f"not {raw!r}", entry=entry_id, indicator=indicator, score=raw)
+                values.append(value)
+            if len(values) < needed:
+                continue
+            hundredths = _hundredths(sum(values, Fraction(0)) / len(values))
+            key = _order_key(hundredths, finished_at.get(entry_id), len(indicators) - len(values))
+            rows.append((key, entry_id, hundredths))
+        if not rows:
+            awards.append(Award(rule.key, rule.title, (), None, indicators, needed))
+            continue
+        best = min(row[0] for row in rows)
+        winners = sorted((row for row in rows if row[0] == best), key=lambda row: _id_key(row[1]))
+        awards.append(Award(rule.key, rule.title, tuple(row[1] for row in winners), winners[0][2] / 100,
+                            indicators, needed))
+    return awards

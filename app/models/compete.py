@@ -1,0 +1,144 @@
+"""Skill competitions (技能比武): rounds, brackets, entries, one result per entry and round, judges."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    JSON, CheckConstraint, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import UTCDateTime, utcnow
+
+
+class Competition(db.Model):
+    __tablename__ = "competition"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    #: The organizer's node: contestants and judges come from at or below it.
+    area_id: Mapped[int] = mapped_column(ForeignKey("area.id"))
+    #: After this instant the public leaderboard stops updating (organizers still see the truth).
+    freeze_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    area = relationship("Area")
+    rounds: Mapped[list[CompetitionRound]] = relationship(back_populates="competition",
+                                                          order_by="CompetitionRound.position",
+                                                          cascade="all, delete-orphan")
+    brackets: Mapped[list[Bracket]] = relationship(back_populates="competition", order_by="Bracket.id",
+                                                   cascade="all, delete-orphan")
+
+
+class Bracket(db.Model):
+    """A group with its own leaderboard, e.g. a district, or new vs experienced workers."""
+
+    __tablename__ = "bracket"
+    __table_args__ = (UniqueConstraint("competition_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    competition_id: Mapped[int] = mapped_column(ForeignKey("competition.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+
+    competition: Mapped[Competition] = relationship(back_populates="brackets")
+
+
+class CompetitionRound(db.Model):
+    """A knowledge quiz (the same paper for all, shuffled), a drill (assessed mode) or a judged practical."""
+
+    __tablename__ = "competition_round"
+    __table_args__ = (
+        CheckConstraint("kind IN ('quiz', 'drill', 'practical')", name="kind"),
+        CheckConstraint("weight > 0", name="weight_positive"),
+        CheckConstraint("closes_at > opens_at", name="window"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    competition_id: Mapped[int] = mapped_column(ForeignKey("competition.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(200))
+    weight: Mapped[float] = mapped_column(Float, default=1.0)
+    opens_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    closes_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: Quiz rounds: the paper, a quiz of kind "competition" with a fixed question list.
+    quiz_id: Mapped[int | None] = mapped_column(ForeignKey("quiz.id"))
+    #: Drill rounds: the drill id (its current version when the contestant starts).
+    drill_id: Mapped[str | None] = mapped_column(String(64))
+    #: Practical rounds: [{"name": ..., "max": points, "indicator": id}, ...]
+    rubric: Mapped[list] = mapped_column(JSON, default=list)
+
+    competition: Mapped[Competition] = relationship(back_populates="rounds")
+    quiz = relationship("Quiz")
+
+
+class Entry(db.Model):
+    """A contestant enrolled in a competition (optionally in a bracket)."""
+
+    __tablename__ = "entry"
+    __table_args__ = (UniqueConstraint("competition_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    competition_id: Mapped[int] = mapped_column(ForeignKey("competition.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    bracket_id: Mapped[int | None] = mapped_column(ForeignKey("bracket.id", ondelete="SET NULL"))
+
+    user = relationship("User")
+    bracket = relationship("Bracket")
+
+
+class RoundResult(db.Model):
+    """One attempt per entry and round (the unique constraint is the referee), and its score 0-100."""
+
+    __tablename__ = "round_result"
+    __table_args__ = (
+        UniqueConstraint("round_id", "entry_id"),
+        CheckConstraint("score IS NULL OR (score >= 0 AND score <= 100)", name="score_range"),
+        Index("ix_round_result_round_finished", "round_id", "finished_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("competition_round.id", ondelete="CASCADE"))
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entry.id", ondelete="CASCADE"), index=True)
+    quiz_attempt_id: Mapped[int | None] = mapped_column(ForeignKey("quiz_attempt.id", ondelete="SET NULL"),
+                                                        unique=True)
+    drill_attempt_id: Mapped[int | None] = mapped_column(ForeignKey("drill_attempt.id", ondelete="SET NULL"),
+                                                         unique=True)
+    score: Mapped[float | None] = mapped_column(Float)
+    #: Per indicator 0-100 as measured in this round (for the single awards).
+    indicator_scores: Mapped[dict] = mapped_column(JSON, default=dict)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    round: Mapped[CompetitionRound] = relationship()
+    entry: Mapped[Entry] = relationship()
+
+
+class RoundJudge(db.Model):
+    __tablename__ = "round_judge"
+
+    round_id: Mapped[int] = mapped_column(ForeignKey("competition_round.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+
+    user = relationship("User")
+
+
+class JudgeScore(db.Model):
+    """One judge's points for one contestant on a practical round (per rubric criterion)."""
+
+    __tablename__ = "judge_score"
+    __table_args__ = (UniqueConstraint("round_id", "entry_id", "judge_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("competition_round.id", ondelete="CASCADE"), index=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entry.id", ondelete="CASCADE"))
+    judge_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    #: Points per criterion, in rubric order.
+    points: Mapped[list] = mapped_column(JSON)
+    note: Mapped[str] = mapped_column(String(500), default="")
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    judge = relationship("User")
