@@ -96,18 +96,15 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Any, NamedTuple, Protocol
 
+from ..rules_error import RuleBroken
+
 UPCOMING, OPEN, CLOSED = "upcoming", "open", "closed"
 TRIM_FROM = 5
 DISAGREEMENT_THRESHOLD = 0.25
 
 
-class CompeteError(ValueError):
+class CompeteError(RuleBroken):
     """A competition rule is broken; ``key`` names the rule, ``params`` fill its message."""
-
-    def __init__(self, key: str, message: str, **params: Any):
-        super().__init__(message)
-        self.key = key
-        self.params = params
 
 
 # --- numbers and times -------------------------------------------------------------------------

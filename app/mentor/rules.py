@@ -29,6 +29,8 @@ from datetime import date, datetime
 from enum import IntEnum
 from typing import Any, NamedTuple
 
+from ..rules_error import RuleBroken
+
 MIN_MONTHS, MAX_MONTHS = 3, 6
 CAPACITIES = (1, 2)
 VISIT_MINIMUM = 2
@@ -36,13 +38,8 @@ END_WARNING_DAYS = 14
 STALLED_AFTER_DAYS = 14
 
 
-class RuleError(ValueError):
+class RuleError(RuleBroken):
     """A mentorship rule is broken; ``key`` names the rule, ``params`` fill its message."""
-
-    def __init__(self, key: str, message: str, **params: Any):
-        super().__init__(message)
-        self.key = key
-        self.params = params
 
 
 def _as_date(value: date) -> date:

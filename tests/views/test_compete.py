@@ -189,3 +189,25 @@ def test_parallel_starts_create_one_attempt(app, client, competition, login, peo
     assert statuses.count(302) == 4
     assert db.session.scalar(select(func.count(RoundResult.id))) == 1
     assert db.session.scalar(select(func.count(QuizAttempt.id))) == 1
+
+
+def test_leaderboard_queries_do_not_grow_with_answers(client, competition, login, people, make_user, areas):
+    from tests.views.test_profile import count_queries
+
+    as_user(client, login, "organizer")
+    url = f"/compete/{competition.id}/leaderboard"
+    counts = []
+    for extra in (0, 6):
+        for i in range(extra):  # more contestants with saved answers and scores
+            person = make_user(f"c{i}", ("worker",), areas["grid1"])
+            entry = Entry(competition_id=competition.id, user_id=person.id)
+            db.session.add(entry)
+            db.session.flush()
+            db.session.add(RoundResult(round_id=competition.rounds[0].id, entry_id=entry.id, score=50.0 + i,
+                                       finished_at=utcnow(), indicator_scores={"handling.emergency": 60.0}))
+        db.session.commit()
+        client.get(url)
+        with count_queries() as counter:
+            assert client.get(url).status_code == 200
+        counts.append(counter["n"])
+    assert counts[0] == counts[1], counts
