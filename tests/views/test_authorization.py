@@ -35,6 +35,8 @@ TABLE = [
     ("/mentoring/new", MANAGERS),
     ("/mentoring/suggestions", MANAGERS),
     ("/mentoring/cohort", MANAGERS),
+    ("/compete", set(ROLES)),
+    ("/compete/new", MANAGERS),
 ]
 
 
@@ -60,7 +62,9 @@ def test_route_access(client, content, people, login, path, allowed, role):
                                   "/mentoring/accept", "/mentoring/cohort", "/mentoring/1/visits",
                                   "/mentoring/visits/1/confirm", "/mentoring/1/observations", "/mentoring/1/signoff",
                                   "/mentoring/1/confirm", "/mentoring/1/extend", "/mentoring/1/end",
-                                  "/mentoring/steps/1/comment"])
+                                  "/mentoring/steps/1/comment", "/compete/new", "/compete/1/rounds",
+                                  "/compete/1/enrol", "/compete/1/rounds/1/judges", "/compete/1/rounds/1/start",
+                                  "/compete/1/rounds/1/judge/1"])
 def test_state_changing_posts_need_csrf(client, content, people, login, path):
     login("admin")
     assert client.post(path, data={}).status_code == 400
