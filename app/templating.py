@@ -57,7 +57,8 @@ def hours(value: float | None) -> str:
 
 def init_templating(app: Flask) -> None:
     app.jinja_env.filters.update(markdown=render_markdown, strip_title=strip_title,
-                                 datetime=local_datetime, date=local_date, hours=hours)
+                                 datetime=local_datetime, date=local_date, hours=hours,
+                                 number=hours)
 
     @app.context_processor
     def globals_():
