@@ -137,6 +137,7 @@ def create_demo_data() -> int:
     _demo_progress()
     _demo_activity()
     _demo_mentorship()
+    _demo_competition()
     return created
 
 
@@ -231,6 +232,42 @@ def _demo_mentorship() -> None:
                                      follow_up="下周联系社区医生上门", logged_by_id=mentor.id,
                                      confirmed_at=utcnow()))
     db.session.add(pairing)
+    db.session.flush()
+
+
+DEMO_COMPETITION = "2026年下半年长青街道网格员技能比武"
+
+
+def _demo_competition() -> None:
+    """An open two-round competition in 长青街道 with the street's workers enrolled (once)."""
+    from datetime import timedelta
+
+    from ..compete import service as compete
+    from ..models import Competition
+    from ..models.base import utcnow
+
+    if db.session.scalar(select(Competition.id).where(Competition.title == DEMO_COMPETITION)) is not None:
+        return
+    organizer = db.session.scalar(select(User).where(User.username == "organizer"))
+    now = utcnow()
+    competition = compete.create_competition(organizer, DEMO_COMPETITION, "知识竞赛与入户走访实操考核，以赛促学。",
+                                             None, ["新网格员", "老网格员"])
+    compete.add_round(organizer, competition, kind="quiz", title="知识竞赛", weight=1.0, opens_at=now,
+                      closes_at=now + timedelta(days=30), banks=["emergency", "policy-basics", "communication"],
+                      count=15, time_limit_min=20)
+    practical = compete.add_round(
+        organizer, competition, kind="practical", title="入户走访实操考核", weight=1.0, opens_at=now,
+        closes_at=now + timedelta(days=30), indicator_ids={"comm.residents", "info.collection", "handling.detection"},
+        rubric=[{"name": "入户沟通", "max": 10, "indicator": "comm.residents"},
+                {"name": "信息采集", "max": 10, "indicator": "info.collection"},
+                {"name": "隐患发现", "max": 10, "indicator": "handling.detection"}])
+    from ..models import Area
+
+    street = db.session.scalar(select(Area).where(Area.name == "长青街道"))
+    people = [u for u in db.session.scalars(select(User).join(Area).where(
+        Area.path.startswith(street.path))) if u.has_role("worker")]
+    compete.enrol(organizer, competition, people)
+    compete.assign_judges(organizer, practical, [organizer])
     db.session.flush()
 
 
