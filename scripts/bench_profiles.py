@@ -11,6 +11,7 @@ and the number of SQL queries of each page.
 from __future__ import annotations
 
 import argparse
+import shutil
 import os
 import random
 import re
@@ -127,13 +128,23 @@ def main() -> int:
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]*)"', login)
     client.post("/login", data={"username": "bench-organizer", "password": "bench1234",
                                 "csrf_token": token.group(1) if token else ""})
+    try:
+        time_pages(app, client, args, worker_id)
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        shutil.rmtree(folder, ignore_errors=True)
+    return 0
+
+
+def time_pages(app, client, args, worker_id: int) -> None:
     for label, url in (("profile page (one worker, ~31 records)", f"/profile/{worker_id}"),
                        (f"cohort heatmap ({args.workers} people, {args.evidence} records)", "/profile/cohort")):
         with app.app_context():
             times, queries, size = timed(client, url, args.runs)
         print(f"{label}: median {statistics.median(times):.0f} ms, worst {max(times):.0f} ms, "
               f"{queries} SQL queries, {size // 1024} KiB")
-    return 0
 
 
 if __name__ == "__main__":

@@ -26,6 +26,10 @@ from . import bp, rules, service
 from .service import CompeteError
 
 
+#: Rows per board on the page (everyone: ?all=1); the viewer's own row is always shown.
+BOARD_ROWS = 100
+
+
 def _tz() -> str:
     return current_app.config["BABEL_DEFAULT_TIMEZONE"]
 
@@ -288,8 +292,13 @@ def leaderboard(competition_id):
     truth = organizer and request.args.get("public") is None
     overall, brackets, frozen = service.leaderboard(competition, truth=truth)
     screen = request.args.get("screen") is not None
-    return render_template("compete/leaderboard.html", competition=competition, overall=overall,
-                           brackets=brackets, frozen=frozen, organizer=organizer, truth=truth, screen=screen,
+    shown = BOARD_ROWS if request.args.get("all") is None else None
+    entry = service.entry_of(current_user, competition)
+    mine = next((s for s in overall if entry is not None and s.entry.id == entry.id), None)
+    return render_template("compete/leaderboard.html", competition=competition, overall=overall[:shown],
+                           total_rows=len(overall), mine=mine if mine and mine not in overall[:shown] else None,
+                           brackets={k: v[:shown] for k, v in brackets.items()}, shown=shown,
+                           frozen=frozen, organizer=organizer, truth=truth, screen=screen,
                            awards=service.awards(competition) if truth or not competition.freeze_at else None)
 
 

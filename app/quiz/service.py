@@ -68,11 +68,16 @@ def window_problem(quiz: Quiz, now: datetime) -> str | None:
 
 
 def _pool(quiz: Quiz) -> list:
-    rows = db.session.execute(select(Question, Question.bank_id).where(Question.active)).all()
+    """(row, Question) for the quiz's candidates: only the listed ones for a fixed paper, every
+    active question for a draw (rules filter them), in one query."""
     from ..models import QuestionBank
 
-    banks = dict(db.session.execute(select(QuestionBank.id, QuestionBank.slug)).all())
-    return [(row, question_of(row.spec, banks[bank_id])) for row, bank_id in rows]
+    query = select(Question, QuestionBank.slug).join(QuestionBank).where(Question.active)
+    fixed = quiz.selection.get("fixed")
+    if fixed:
+        query = query.where(Question.key.in_([ref.split("/", 1)[-1] for ref in fixed]),
+                            QuestionBank.slug.in_({ref.split("/", 1)[0] for ref in fixed}))
+    return [(row, question_of(row.spec, slug)) for row, slug in db.session.execute(query).all()]
 
 
 def start_attempt(user: User, quiz: Quiz, tz: str, now: datetime | None = None) -> QuizAttempt:

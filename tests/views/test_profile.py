@@ -56,14 +56,32 @@ def test_profile_queries_do_not_grow_with_evidence(client, content, people, logi
     assert counts[0] == counts[1], counts
 
 
-def test_cohort_queries_do_not_grow_with_people(client, content, people, login, make_user, areas):
+def bulk_people(area, count, start):
+    """``count`` workers in ``area`` with 10 evidence records each, inserted in bulk."""
+    from sqlalchemy import insert
+
+    from app.models import User, UserRole
+
+    now = utcnow()
+    db.session.execute(insert(User), [{"username": f"bulk{start + i}", "name": f"bulk{start + i}", "area_id": area.id,
+                                       "password_hash": "x", "must_change_password": False, "active": True,
+                                       "mentor_capacity": 2, "created_at": now} for i in range(count)])
+    ids = list(db.session.scalars(select(User.id).where(User.username.like("bulk%"),
+                                                        ~User.role_rows.any())))
+    db.session.execute(insert(UserRole), [{"user_id": uid, "role": "worker"} for uid in ids])
+    db.session.execute(insert(EvidenceRecord), [
+        {"user_id": uid, "indicator": INDICATORS[k], "score": 40.0, "weight": 1.0, "source_kind": "quiz_answer",
+         "source_ref": f"bulk:{uid}:{k}", "content_version": "", "created_at": now - timedelta(days=k)}
+        for uid in ids for k in range(10)])
+    db.session.commit()
+
+
+def test_cohort_queries_do_not_grow_with_people(client, content, people, login, areas):
+    """3 people, then over 500 (where per-batch eager loads would start to add queries)."""
     login("organizer")
     counts = []
-    for size in (3, 40):
-        while len(db.session.scalars(select(EvidenceRecord.user_id).distinct()).all()) < size:
-            person = make_user(f"p{len(counts)}-{db.session.scalar(select(func.count(EvidenceRecord.id)))}",
-                               ("worker",), areas["grid1"])
-            add_evidence(person, 30, score=40.0)
+    for size in (3, 520):
+        bulk_people(areas["grid1"], size, start=len(counts) * 1000)
         client.get("/profile/cohort")
         with count_queries() as counter:
             page = client.get("/profile/cohort")
