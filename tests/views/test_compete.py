@@ -211,3 +211,32 @@ def test_leaderboard_queries_do_not_grow_with_answers(client, competition, login
             assert client.get(url).status_code == 200
         counts.append(counter["n"])
     assert counts[0] == counts[1], counts
+
+
+def test_drill_round_is_assessed_and_sealed_until_it_closes(client, competition, login):
+    from app.drill.service import analysis, current_version
+    from app.models import DrillAttempt
+
+    token = as_user(client, login, "organizer")
+    now = utcnow()
+    client.post(f"/compete/{competition.id}/rounds", data={
+        "csrf_token": token, "kind": "drill", "title": "情景模拟", "weight": "2", "drill_id": "gas-leak",
+        "opens_at": local(now - timedelta(minutes=5)), "closes_at": local(now + timedelta(hours=1))})
+    db.session.refresh(competition)
+    drill_round = competition.rounds[2]
+    token = as_user(client, login, "worker")
+    response = client.post(f"/compete/{competition.id}/rounds/{drill_round.id}/start", data={"csrf_token": token})
+    attempt_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    attempt = db.session.get(DrillAttempt, attempt_id)
+    assert attempt.mode == "assessed"
+    _bounds, best = analysis(current_version("gas-leak"))
+    for step, (_node, choice) in enumerate(best):
+        page = client.post(f"/drills/attempts/{attempt_id}/choose", data={"csrf_token": token, "choice": choice,
+                                                                         "step": step}, follow_redirects=True)
+    page = page.get_data(as_text=True)
+    assert 'id="debrief"' not in page and "<svg" not in page  # sealed while the round is open
+    result = db.session.scalar(select(RoundResult).where(RoundResult.round_id == drill_round.id))
+    assert result.score is not None and result.score > 80 and result.indicator_scores
+    drill_round.closes_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    assert 'id="debrief"' in client.get(f"/drills/attempts/{attempt_id}/result").get_data(as_text=True)
