@@ -90,26 +90,12 @@ def hello():
 
 def build(contestants: int, questions: int) -> dict:
     """Areas, an organizer, ``contestants`` workers, a competition with an open quiz round, everyone enrolled."""
-    from app.accounts.areas import create_area
+    from benchdata import area_tree_and_organizer
     from app.compete import service
     from app.models import QuestionBank, User, UserRole
     from app.models.base import utcnow
-    from app.security import hash_password
 
-    city = create_area("江城市", "city")
-    grids = []
-    for d in range(4):
-        district = create_area(f"第{d + 1}区", "district", city)
-        for s in range(5):
-            street = create_area(f"第{d + 1}区第{s + 1}街道", "street", district)
-            for c in range(4):
-                community = create_area(f"社区{c + 1}", "community", street)
-                grids += [create_area(f"网格{g + 1}", "grid", community) for g in range(2)]
-    password = hash_password(PASSWORD)
-    organizer = User(username="bench-organizer", name="组织者", area=city, password_hash=password,
-                     must_change_password=False)
-    organizer.set_roles({"organizer"})
-    db.session.add(organizer)
+    organizer, grids, password = area_tree_and_organizer(PASSWORD)
     db.session.flush()
     now = utcnow()
     rows = [{"username": f"C{i:05d}", "name": f"参赛者{i:04d}", "worker_number": f"C{i:05d}",

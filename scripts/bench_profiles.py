@@ -36,25 +36,11 @@ KINDS = ["quiz_answer", "drill_decision", "drill_ending", "mentor_observation"]
 
 def build(workers: int, evidence: int) -> tuple[int, int]:
     """The area tree, a city organizer, ``workers`` workers and ``evidence`` records; (organizer, a worker)."""
-    from app.accounts.areas import create_area
+    from benchdata import area_tree_and_organizer
     from app.models import EvidenceRecord, User, UserRole
     from app.models.base import utcnow
-    from app.security import hash_password
 
-    city = create_area("江城市", "city")
-    grids = []
-    for d in range(4):
-        district = create_area(f"第{d + 1}区", "district", city)
-        for s in range(5):
-            street = create_area(f"第{d + 1}区第{s + 1}街道", "street", district)
-            for c in range(4):
-                community = create_area(f"社区{c + 1}", "community", street)
-                grids += [create_area(f"网格{g + 1}", "grid", community) for g in range(2)]
-    password = hash_password("bench1234")
-    organizer = User(username="bench-organizer", name="组织者", area=city, password_hash=password,
-                     must_change_password=False)
-    organizer.set_roles({"organizer"})
-    db.session.add(organizer)
+    organizer, grids, password = area_tree_and_organizer("bench1234")
     db.session.flush()
     rows = [{"username": f"W{i:05d}", "name": f"网格员{i}", "worker_number": f"W{i:05d}",
              "area_id": grids[i % len(grids)].id, "password_hash": password, "must_change_password": False,

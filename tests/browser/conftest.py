@@ -56,3 +56,24 @@ def log_in(page, base: str, username: str, password: str = "pass1234") -> None:
     page.get_by_label("登录名或工号").fill(username)
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
+
+
+def answer_quiz(page, attempt, right=lambda row: True) -> None:
+    """Tick or type the right answer to each question of ``attempt`` for which ``right(row)`` holds,
+    leave the others blank, and submit the quiz."""
+    from playwright.sync_api import expect
+
+    from app.quiz.service import right_answer
+
+    for row in attempt.answers:
+        if not right(row):
+            continue
+        fieldset = page.locator(f"fieldset[data-answer-id='{row.id}']")
+        value = right_answer(row.spec)
+        if row.spec["type"] == "fill":
+            fieldset.get_by_role("textbox").fill(value)
+        else:
+            for option_id in value if isinstance(value, list) else [value]:
+                fieldset.locator(f"input[value='{option_id}']").check()
+    page.get_by_role("button", name="提交测验").click()
+    expect(page.locator("#result")).to_be_visible()

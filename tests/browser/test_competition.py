@@ -12,8 +12,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Competition, QuizAttempt
 from app.models.base import utcnow
-from app.quiz.service import right_answer
-from tests.browser.conftest import log_in
+from tests.browser.conftest import answer_quiz, log_in
 
 
 def local(moment):
@@ -31,16 +30,7 @@ def take_quiz(page, base, competition, right):
     page.goto(base + f"/compete/{competition.id}")
     page.get_by_role("button", name="开始本环节").click()
     attempt = db.session.scalars(select(QuizAttempt).order_by(QuizAttempt.id.desc())).first()
-    for row in attempt.answers if right else []:
-        fieldset = page.locator(f"fieldset[data-answer-id='{row.id}']")
-        value = right_answer(row.spec)
-        if row.spec["type"] == "fill":
-            fieldset.get_by_role("textbox").fill(value)
-        else:
-            for option_id in value if isinstance(value, list) else [value]:
-                fieldset.locator(f"input[value='{option_id}']").check()
-    page.get_by_role("button", name="提交测验").click()
-    expect(page.locator("#result")).to_be_visible()
+    answer_quiz(page, attempt, lambda row: right)
 
 
 def test_two_round_competition(live_server, page, content, people):

@@ -6,8 +6,7 @@ from sqlalchemy import select
 from app.drill.engine import best_path, load_drill_file
 from app.extensions import db
 from app.models import CourseAssignment, QuizAttempt
-from app.quiz.service import right_answer
-from tests.browser.conftest import assert_fits_width, log_in
+from tests.browser.conftest import answer_quiz, assert_fits_width, log_in
 from tests.browser.test_drills import GAS
 
 
@@ -23,18 +22,7 @@ def test_radar_changes_and_organizer_assigns_to_the_weakest(live_server, phone, 
     page.goto(base + "/quizzes")
     page.locator("#quiz-onboarding-emergency-test").get_by_role("button").click()
     attempt = db.session.scalar(select(QuizAttempt))
-    for row in attempt.answers:
-        fieldset = page.locator(f"fieldset[data-answer-id='{row.id}']")
-        value = right_answer(row.spec) if row.position % 3 else None  # two thirds right
-        if value is None:
-            continue
-        if row.spec["type"] == "fill":
-            fieldset.get_by_role("textbox").fill(value)
-        else:
-            for option_id in value if isinstance(value, list) else [value]:
-                fieldset.locator(f"input[value='{option_id}']").check()
-    page.get_by_role("button", name="提交测验").click()
-    expect(page.locator("#result")).to_be_visible()
+    answer_quiz(page, attempt, lambda row: row.position % 3)  # two thirds right
 
     drill = load_drill_file(GAS)
     texts = {(n.id, c.id): c.text for n in drill.nodes.values() for c in n.choices}
