@@ -24,12 +24,25 @@ def home():
             required=[(course, assignment, progress.get(course.id)) for course, assignment in required],
             next_lesson=_next_lesson(current_user, [c for c, _a in required]),
             book_count=len(book_entries(current_user)),
+            competitions=_my_competitions(current_user),
         )
     if current_user.is_manager:
         people = db.session.scalar(scope_users(current_user, select(func.count(User.id))))
         context.update(people_count=people, summary=area_summary(current_user),
                        last_sync=db.session.scalar(select(ContentSync).order_by(ContentSync.id.desc()).limit(1)))
     return render_template("main/home.html", **context)
+
+
+def _my_competitions(user):
+    """Competitions the person is enrolled in that still have a round open or to come."""
+    from ..models import Competition, CompetitionRound, Entry
+    from ..models.base import utcnow
+
+    return db.session.scalars(
+        select(Competition).join(Entry, Entry.competition_id == Competition.id)
+        .where(Entry.user_id == user.id, select(CompetitionRound.id).where(
+            CompetitionRound.competition_id == Competition.id, CompetitionRound.closes_at > utcnow()).exists())
+        .order_by(Competition.created_at.desc())).all()
 
 
 def _next_lesson(user, required):

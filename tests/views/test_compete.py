@@ -65,6 +65,13 @@ def take_quiz(client, comp, right=True):
     return attempt
 
 
+def test_enrolled_worker_sees_the_competition_at_home(client, competition, login):
+    as_user(client, login, "worker")
+    assert 'id="my-competitions"' in client.get("/").get_data(as_text=True)
+    as_user(client, login, "linhu1")
+    assert 'id="my-competitions"' not in client.get("/").get_data(as_text=True)
+
+
 def test_setup(competition):
     assert [r.kind for r in competition.rounds] == ["quiz", "practical"]
     paper = competition.rounds[0].quiz
