@@ -11,7 +11,7 @@ from ..content.courses import indicators_by_id
 from ..extensions import db
 from ..models import MANAGER_ROLES, DrillAttempt
 from ..compete.service import sealed
-from ..mentor.service import can_view_person, comments_for, is_mentor_of
+from ..mentor.service import comments_for, is_mentor_of, result_access
 from ..security import roles_required
 from . import bp, service
 from .analytics import drill_analytics
@@ -139,11 +139,10 @@ def back(attempt_id):
 @login_required
 def result(attempt_id):
     attempt = db.session.get(DrillAttempt, attempt_id)
-    if attempt is None or not can_view_person(current_user, attempt.user):
+    access = result_access(current_user, attempt.user, attempt.finished_at is not None) if attempt else None
+    if access is None:
         abort(404)
-    if attempt.finished_at is None:
-        if attempt.user_id != current_user.id:
-            abort(404)
+    if access == "resume":
         return redirect(url_for("drill.play", attempt_id=attempt.id))
     if sealed(attempt):
         return render_template("drill/sealed.html", attempt=attempt)

@@ -53,6 +53,17 @@ def can_view_person(actor: User, person: User) -> bool:
     return actor.id == person.id or is_mentor_of(actor, person) or can_manage_user(actor, person)
 
 
+def result_access(actor: User, owner: User, finished: bool) -> str | None:
+    """Who may open the results of an attempt (a quiz review, a drill debrief): "show" for the owner,
+    their mentor and their organizers once it is finished; "resume" sends the owner back to an
+    unfinished attempt; None means not found (nobody else learns that it exists)."""
+    if not can_view_person(actor, owner):
+        return None
+    if finished:
+        return "show"
+    return "resume" if actor.id == owner.id else None
+
+
 def mentorships_of(user: User, as_mentor: bool) -> list[Mentorship]:
     column = Mentorship.mentor_id if as_mentor else Mentorship.mentee_id
     return db.session.scalars(select(Mentorship).where(column == user.id)

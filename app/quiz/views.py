@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import MANAGER_ROLES, QuestionBank, Quiz, QuizAttempt
-from ..mentor.service import can_view_person
+from ..mentor.service import result_access
 from ..security import roles_required
 from . import bp, service
 from .forms import ImportForm, indicator_choices
@@ -139,11 +139,10 @@ def submit(attempt_id):
 @login_required
 def review(attempt_id):
     attempt = db.session.get(QuizAttempt, attempt_id)
-    if attempt is None or not can_view_person(current_user, attempt.user):
+    access = result_access(current_user, attempt.user, attempt.submitted_at is not None) if attempt else None
+    if access is None:
         abort(404)
-    if attempt.submitted_at is None:
-        if attempt.user_id != current_user.id:
-            abort(404)
+    if access == "resume":
         return redirect(url_for("quiz.take", attempt_id=attempt.id))
     items = []
     for row in attempt.answers:
