@@ -27,6 +27,41 @@ class ContentReport:
     content_hash: str = ""
 
 
+def changed_row(existing: dict, key, make, unchanged, counts: dict[str, int], kind: str):
+    """The row to (re)write for ``key``, or None when ``unchanged(row)`` says it is current.
+
+    Pops ``key`` from ``existing`` (what stays there afterwards has left the files); ``make()``
+    creates and attaches a new row; ``<kind>_added`` / ``<kind>_updated`` are counted.
+    """
+    row = existing.pop(key, None)
+    if row is None:
+        counts[f"{kind}_added"] += 1
+        return make()
+    if unchanged(row):
+        return None
+    counts[f"{kind}_updated"] += 1
+    return row
+
+
+def deactivate(rows, counts: dict[str, int], kind: str) -> None:
+    """Deactivate (never delete) rows whose source left the files, counting ``<kind>_deactivated``."""
+    for row in rows:
+        if row.active:
+            row.active = False
+            counts[f"{kind}_deactivated"] += 1
+
+
+def same_hash(content_hash: str):
+    """``unchanged`` test for ``changed_row``: same content hash and still active."""
+    return lambda row: row.content_hash == content_hash and row.active
+
+
+def add_row(row):
+    """Add a new row to the session and return it (a ``make`` for ``changed_row``)."""
+    db.session.add(row)
+    return row
+
+
 def check_content(content_dir: str | Path, scenarios_dir: str | Path | None = None,
                   questions_dir: str | Path | None = None) -> ContentReport:
     """Read and check every content file; nothing touches the database."""
@@ -80,23 +115,15 @@ def sync_courses(courses: list[CourseSpec]) -> dict[str, int]:
          "lessons_added", "lessons_updated", "lessons_deactivated"), 0)
     existing = {c.slug: c for c in db.session.scalars(select(Course))}
     for spec in courses:
-        course = existing.pop(spec.slug, None)
+        course = changed_row(existing, spec.slug, lambda: add_row(Course(slug=spec.slug, content_hash="")),
+                             same_hash(spec.content_hash), counts, "courses")
         if course is None:
-            course = Course(slug=spec.slug, content_hash="")
-            db.session.add(course)
-            counts["courses_added"] += 1
-        elif course.content_hash != spec.content_hash or not course.active:
-            counts["courses_updated"] += 1
-        elif course.content_hash == spec.content_hash:
             continue
         course.title, course.tier, course.hours = spec.title, spec.tier, spec.hours
         course.audience, course.summary, course.sort_order = spec.audience, spec.summary, spec.order
         course.indicators, course.content_hash, course.active = list(spec.indicators), spec.content_hash, True
         _sync_lessons(course, spec, counts)
-    for course in existing.values():
-        if course.active:
-            course.active = False
-            counts["courses_deactivated"] += 1
+    deactivate(existing.values(), counts, "courses")
     db.session.flush()
     return counts
 
@@ -159,19 +186,15 @@ def sync_drills(scenarios_dir: str | Path) -> dict[str, int]:
 def _sync_lessons(course: Course, spec: CourseSpec, counts: dict[str, int]) -> None:
     by_slug = {lesson.slug: lesson for lesson in course.lessons}
     for position, lspec in enumerate(spec.lessons, start=1):
-        lesson = by_slug.pop(lspec.slug, None)
+        def make(slug=lspec.slug):
+            course.lessons.append(Lesson(slug=slug, content_hash=""))
+            return course.lessons[-1]
+
+        lesson = changed_row(by_slug, lspec.slug, make,
+                             lambda row, l=lspec, p=position: (row.content_hash, row.position, row.hours, row.active)
+                             == (l.content_hash, p, l.hours, True), counts, "lessons")
         if lesson is None:
-            lesson = Lesson(slug=lspec.slug, content_hash="")
-            course.lessons.append(lesson)
-            counts["lessons_added"] += 1
-        elif (lesson.content_hash, lesson.position, lesson.hours, lesson.active) != (
-                lspec.content_hash, position, lspec.hours, True):
-            counts["lessons_updated"] += 1
-        else:
             continue
         lesson.position, lesson.title, lesson.body_md = position, lspec.title, lspec.body
         lesson.hours, lesson.content_hash, lesson.active = lspec.hours, lspec.content_hash, True
-    for lesson in by_slug.values():
-        if lesson.active:
-            lesson.active = False
-            counts["lessons_deactivated"] += 1
+    deactivate(by_slug.values(), counts, "lessons")

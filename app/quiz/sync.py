@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from ..content.sync import add_row, changed_row, deactivate, same_hash
 from ..extensions import db
 from ..models import Question, QuestionBank, Quiz
 from .bank import Bank
@@ -25,22 +26,17 @@ def upsert_bank(slug: str, title: str, course: str | None, questions, origin: st
     bank.title, bank.course_slug, bank.active = title, course, True
     existing = {q.key: q for q in bank.questions}
     for question in questions:
-        row = existing.pop(question.id, None)
+        def make(key=question.id):
+            bank.questions.append(Question(key=key, content_hash=""))
+            return bank.questions[-1]
+
+        row = changed_row(existing, question.id, make, same_hash(question.content_hash), counts, "questions")
         if row is None:
-            row = Question(key=question.id, content_hash="")
-            bank.questions.append(row)
-            counts["questions_added"] += 1
-        elif row.content_hash == question.content_hash and row.active:
             continue
-        else:
-            counts["questions_updated"] += 1
         row.type, row.spec, row.indicators = question.type_name, question.to_spec(), list(question.indicators)
         row.difficulty, row.content_hash, row.active = question.difficulty, question.content_hash, True
     if deactivate_missing:
-        for row in existing.values():
-            if row.active:
-                row.active = False
-                counts["questions_deactivated"] += 1
+        deactivate(existing.values(), counts, "questions")
     db.session.flush()
     return bank
 
@@ -54,10 +50,7 @@ def sync_banks(banks: list[Bank]) -> dict[str, int]:
     for row in db.session.scalars(select(QuestionBank).where(QuestionBank.origin == "file", QuestionBank.active)):
         if row.slug not in seen:
             row.active = False
-            for question in row.questions:
-                if question.active:
-                    question.active = False
-                    counts["questions_deactivated"] += 1
+            deactivate(row.questions, counts, "questions")
     db.session.flush()
     return counts
 
@@ -66,15 +59,10 @@ def sync_quizzes(quizzes: list[QuizSpec]) -> dict[str, int]:
     counts = dict.fromkeys(("quizzes_added", "quizzes_updated", "quizzes_deactivated"), 0)
     existing = {q.slug: q for q in db.session.scalars(select(Quiz).where(Quiz.kind != "competition"))}
     for spec in quizzes:
-        quiz = existing.pop(spec.id, None)
+        quiz = changed_row(existing, spec.id, lambda: add_row(Quiz(slug=spec.id, content_hash="")),
+                           same_hash(spec.content_hash), counts, "quizzes")
         if quiz is None:
-            quiz = Quiz(slug=spec.id, content_hash="")
-            db.session.add(quiz)
-            counts["quizzes_added"] += 1
-        elif quiz.content_hash == spec.content_hash and quiz.active:
             continue
-        else:
-            counts["quizzes_updated"] += 1
         quiz.title, quiz.summary, quiz.course_slug, quiz.kind = spec.title, spec.summary, spec.course, spec.kind
         quiz.selection, quiz.time_limit_s = spec.selection, spec.time_limit_s
         quiz.shuffle_questions, quiz.shuffle_options = spec.shuffle_questions, spec.shuffle_options
@@ -82,9 +70,6 @@ def sync_quizzes(quizzes: list[QuizSpec]) -> dict[str, int]:
         quiz.grading, quiz.pass_mark = spec.grading, spec.pass_mark
         quiz.review_score, quiz.review_answers = spec.review["score"], spec.review["answers"]
         quiz.review_explanations, quiz.content_hash, quiz.active = spec.review["explanations"], spec.content_hash, True
-    for quiz in existing.values():
-        if quiz.active:
-            quiz.active = False
-            counts["quizzes_deactivated"] += 1
+    deactivate(existing.values(), counts, "quizzes")
     db.session.flush()
     return counts
