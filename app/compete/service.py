@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import secrets
 from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..models import (
-    Area, Bracket, Competition, CompetitionRound, DrillAttempt, Entry, EvidenceRecord, JudgeScore, Question,
+    Bracket, Competition, CompetitionRound, DrillAttempt, Entry, EvidenceRecord, JudgeScore, Question,
     QuestionBank, Quiz, QuizAttempt, RoundJudge, RoundResult, User,
 )
 from ..models.base import utcnow
@@ -50,6 +50,10 @@ def rule_message(exc: rules.CompeteError) -> str:
         "score.not_half": lambda: _("%(name)s: use whole or half points, not %(value)s.", name=criterion,
                                     value=p.get("value")),
         "score.unknown": lambda: _("%(name)s is not in the rubric.", name=criterion),
+        "start.not_enrolled": lambda: _("You are not enrolled in this competition."),
+        "start.not_open_yet": lambda: _("This round opens at %(when)s.", when=_local(p["opens_at"])),
+        "start.closed": lambda: _("This round closed at %(when)s.", when=_local(p["closes_at"])),
+        "start.already_attempted": lambda: _("You have already taken this round: one attempt per round."),
     }
     return texts[exc.key]() if exc.key in texts else str(exc)
 
@@ -197,15 +201,14 @@ def start_round(user: User, round_: CompetitionRound, tz: str, now: datetime | N
         raise CompeteError(_("You are not enrolled in this competition."))
     existing = db.session.scalar(select(RoundResult).where(RoundResult.round_id == round_.id,
                                                            RoundResult.entry_id == entry.id))
-    state = rules.round_state(round_.opens_at, round_.closes_at, now)
-    if existing is not None:
-        if existing.finished_at is None and state == "open":
-            return existing  # resume the one attempt
-        raise CompeteError(_("You have already taken this round: one attempt per round."))
-    if state == "upcoming":
-        raise CompeteError(_("This round opens at %(when)s.", when=_local(round_.opens_at, tz)))
-    if state == "closed":
-        raise CompeteError(_("This round closed at %(when)s.", when=_local(round_.closes_at, tz)))
+    if existing is not None and existing.finished_at is None \
+            and rules.round_state(round_.opens_at, round_.closes_at, now) == rules.OPEN:
+        return existing  # resume the one attempt
+    try:
+        rules.check_can_start(opens_at=round_.opens_at, closes_at=round_.closes_at, now=now, enrolled=True,
+                              attempted=existing is not None)
+    except rules.CompeteError as exc:
+        raise CompeteError(rule_message(exc)) from exc
     if round_.kind == "practical":
         raise CompeteError(_("A practical round is judged on site; there is nothing to start here."))
     result = RoundResult(round_id=round_.id, entry_id=entry.id, started_at=now)
@@ -217,8 +220,7 @@ def start_round(user: User, round_: CompetitionRound, tz: str, now: datetime | N
             from ..quiz import service as quizzes
 
             attempt = quizzes.start_attempt(user, round_.quiz, tz, now=now)
-            if attempt.deadline is None or attempt.deadline > round_.closes_at:
-                attempt.deadline = round_.closes_at
+            attempt.deadline = rules.attempt_deadline(now, round_.closes_at, round_.quiz.time_limit_s)
             result.quiz_attempt_id = attempt.id
         else:
             from ..drill import service as drills
@@ -233,10 +235,12 @@ def start_round(user: User, round_: CompetitionRound, tz: str, now: datetime | N
     return result
 
 
-def _local(moment: datetime, tz: str) -> str:
+def _local(moment: datetime) -> str:
     from zoneinfo import ZoneInfo
 
-    return moment.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")
+    from flask import current_app
+
+    return moment.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).strftime("%Y-%m-%d %H:%M")
 
 
 def on_quiz_finished(attempt: QuizAttempt) -> None:

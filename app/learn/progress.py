@@ -129,10 +129,6 @@ def hour_requirements(user: User, config) -> list[HoursRequirement]:
     ]
 
 
-def hours_this_year(user: User, config) -> float:
-    return sum(hours_by_tier(user, since=year_start(config["BABEL_DEFAULT_TIMEZONE"])).values())
-
-
 def _assignment_applies():
     """SQL condition: the assignment names the user, or targets one of their roles at or above their area."""
     from ..models import UserRole

@@ -279,12 +279,6 @@ def confirm_independence(actor: User, pairing: Mentorship, tz) -> None:
     db.session.flush()
 
 
-def unread_notifications(user: User) -> list[Notification]:
-    return db.session.scalars(select(Notification).where(Notification.user_id == user.id,
-                                                         Notification.read_at.is_(None))
-                              .order_by(Notification.created_at.desc())).all()
-
-
 def pairings_in_scope(actor: User) -> list[Mentorship]:
     """Every mentorship whose mentee lies in the organizer's area."""
     return db.session.scalars(select(Mentorship).join(User, User.id == Mentorship.mentee_id)

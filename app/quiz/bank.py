@@ -126,10 +126,3 @@ def _source_problem(source: object, course_ids: CourseIds | None) -> str | None:
     if lesson and isinstance(course_ids, Mapping) and lesson not in course_ids[course]:
         return f"course '{course}' has no lesson '{lesson}'"
     return None
-
-
-def shown_path(path: Path, root: Path) -> str:
-    try:
-        return str(path.relative_to(root.parent))
-    except ValueError:
-        return str(path)

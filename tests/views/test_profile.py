@@ -6,7 +6,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import event, select
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
