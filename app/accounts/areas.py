@@ -2,21 +2,14 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..extensions import db
+from ..labels import LEVEL_NAMES
 from ..models import LEVELS, Area, User
 
 
 #: Display names of the levels (市, 区, 街道, 社区, 网格).
-LEVEL_NAMES = {
-    "city": _l("city"),
-    "district": _l("district"),
-    "street": _l("street"),
-    "community": _l("community"),
-    "grid": _l("grid"),
-}
 
 
 class AreaError(ValueError):

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from ..extensions import db
+from ..labels import ROLE_NAMES
 from ..models import ROLES, Area, User
 from ..scope import can_manage_area, can_manage_user
 from ..security import hash_password, verify_password
@@ -64,9 +65,7 @@ def _check_roles_and_area(actor: User, roles: set[str], area: Area | None) -> No
         raise AccountError(_("Choose at least one role."))
     refused = roles - set(grantable_roles(actor))
     if refused:
-        from ..templating import role_names
-
-        names = role_names()
+        names = ROLE_NAMES
         raise AccountError(_("You may not grant the role(s): %(roles)s",
                              roles=", ".join(str(names[r]) if r in names else r for r in sorted(refused))))
     if area is None or not can_manage_area(actor, area):

@@ -1,5 +1,5 @@
 """People and areas, for organizers and admins, always within their own area."""
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, or_, select
@@ -9,11 +9,13 @@ from ..forms import choices
 from ..models import LEVELS, MANAGER_ROLES, Area, User
 from ..scope import can_manage_area, scope_areas, scope_users
 from ..security import roles_required
-from . import bp
-from .areas import LEVEL_NAMES, AreaError, create_area, delete_area, label_map
+from ..labels import LEVEL_NAMES, ROLE_NAMES
+from .areas import AreaError, create_area, delete_area, label_map
 from .forms import AccountForm, ActionForm, AreaForm, RosterForm
 from .roster import RosterError, import_roster, read_roster
 from .service import AccountError, create_account, grantable_roles, may_edit, reset_password, update_account
+
+bp = Blueprint("accounts", __name__, template_folder="templates", url_prefix="/manage")
 
 
 def _scoped_areas() -> list[Area]:
@@ -26,11 +28,9 @@ def _area_choices(areas: list[Area]) -> list[tuple[int, str]]:
 
 
 def _prepare(form: AccountForm) -> list[Area]:
-    from ..templating import role_names
-
     areas = _scoped_areas()
     form.area.choices = _area_choices(areas)
-    names = role_names()
+    names = ROLE_NAMES
     form.roles.choices = choices((r, str(names[r])) for r in grantable_roles(current_user))
     return areas
 

@@ -1,5 +1,5 @@
 """Authentication views."""
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import func, or_, select
@@ -9,8 +9,9 @@ from ..extensions import db
 from ..models import User
 from ..models.base import utcnow
 from ..security import hash_password, is_safe_next, verify_password
-from . import bp
 from .forms import ChangePasswordForm, LoginForm
+
+bp = Blueprint("auth", __name__, template_folder="templates")
 
 #: Endpoints a user who must change their password may still reach.
 OPEN_ENDPOINTS = {"auth.login", "auth.logout", "auth.change_password", "static", "main.set_language"}

@@ -14,8 +14,3 @@ library only, no Flask, no database; data in, data out):
 
 Views, forms and models for competitions build on that core and live beside it.
 """
-from flask import Blueprint
-
-bp = Blueprint("compete", __name__, template_folder="templates", url_prefix="/compete")
-
-from . import views  # noqa: E402,F401

@@ -96,7 +96,7 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Any, NamedTuple, Protocol
 
-from ..rules_error import RuleBroken
+from ..refusal import RuleBroken
 
 UPCOMING, OPEN, CLOSED = "upcoming", "open", "closed"
 TRIM_FROM = 5

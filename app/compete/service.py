@@ -16,12 +16,16 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from .. import competency, signals
+from ..clock import local_text
+from ..drill import engine as drill_engine, service as drills
 from ..extensions import db
 from ..models import (
-    Bracket, Competition, CompetitionRound, DrillAttempt, Entry, EvidenceRecord, JudgeScore, Question,
+    Bracket, Competition, CompetitionRound, DrillAttempt, Entry, JudgeScore, Question,
     QuestionBank, Quiz, QuizAttempt, RoundJudge, RoundResult, User,
 )
 from ..models.base import utcnow
+from ..quiz import service as quizzes
 from ..scope import can_manage_area, can_manage_user
 from . import rules
 
@@ -51,8 +55,8 @@ def rule_message(exc: rules.CompeteError) -> str:
                                     value=p.get("value")),
         "score.unknown": lambda: _("%(name)s is not in the rubric.", name=criterion),
         "start.not_enrolled": lambda: _("You are not enrolled in this competition."),
-        "start.not_open_yet": lambda: _("This round opens at %(when)s.", when=_local(p["opens_at"])),
-        "start.closed": lambda: _("This round closed at %(when)s.", when=_local(p["closes_at"])),
+        "start.not_open_yet": lambda: _("This round opens at %(when)s.", when=local_text(p["opens_at"])),
+        "start.closed": lambda: _("This round closed at %(when)s.", when=local_text(p["closes_at"])),
         "start.already_attempted": lambda: _("You have already taken this round: one attempt per round."),
     }
     return texts[exc.key]() if exc.key in texts else str(exc)
@@ -122,9 +126,7 @@ def add_round(actor: User, competition: Competition, *, kind: str, title: str, w
     if kind == "quiz":
         round_.quiz = _paper(competition, position, title, banks or [], count, time_limit_min, opens_at, closes_at)
     elif kind == "drill":
-        from ..drill.service import current_version
-
-        if not drill_id or current_version(drill_id) is None:
+        if not drill_id or drills.current_version(drill_id) is None:
             raise CompeteError(_("Choose a drill."))
         round_.drill_id = drill_id
     else:
@@ -217,14 +219,10 @@ def start_round(user: User, round_: CompetitionRound, tz: str, now: datetime | N
         db.session.add(result)
         db.session.flush()
         if round_.kind == "quiz":
-            from ..quiz import service as quizzes
-
             attempt = quizzes.start_attempt(user, round_.quiz, tz, now=now)
             attempt.deadline = rules.attempt_deadline(now, round_.closes_at, round_.quiz.time_limit_s)
             result.quiz_attempt_id = attempt.id
         else:
-            from ..drill import service as drills
-
             attempt = drills.start_attempt(user, drills.current_version(round_.drill_id), "assessed", now=now)
             result.drill_attempt_id = attempt.id
         db.session.flush()
@@ -235,16 +233,10 @@ def start_round(user: User, round_: CompetitionRound, tz: str, now: datetime | N
     return result
 
 
-def _local(moment: datetime) -> str:
-    from zoneinfo import ZoneInfo
-
-    from flask import current_app
-
-    return moment.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).strftime("%Y-%m-%d %H:%M")
-
-
-def on_quiz_finished(attempt: QuizAttempt) -> None:
-    """Called when a quiz attempt is submitted (by hand or at the deadline)."""
+def on_quiz_submitted(attempt: QuizAttempt, **_kwargs) -> None:
+    """A quiz attempt was submitted: if it is a competition round's, record the round result."""
+    if attempt.quiz.kind != "competition":
+        return
     result = db.session.scalar(select(RoundResult).where(RoundResult.quiz_attempt_id == attempt.id))
     if result is None:
         return
@@ -257,28 +249,24 @@ def on_quiz_finished(attempt: QuizAttempt) -> None:
     result.finished_at = attempt.submitted_at
 
 
-def on_drill_finished(attempt: DrillAttempt) -> None:
-    """Called when a drill attempt reaches an ending."""
+def on_drill_finished(attempt: DrillAttempt, **_kwargs) -> None:
+    """A drill attempt reached an ending: if it is a competition round's, record the round result."""
+    if attempt.mode != "assessed":
+        return
     result = db.session.scalar(select(RoundResult).where(RoundResult.drill_attempt_id == attempt.id))
     if result is None:
         return
-    from ..drill import service as drills
-
     bounds, _best = drills.analysis(attempt.drill_version)
-    totals = drills.state_of(attempt).scores
-    shares = {ind: drills.share(totals.get(ind, 0), bound) for ind, bound in bounds.items()}
-    shares = {k: v for k, v in shares.items() if v is not None}
-    low = sum(lo for lo, hi in bounds.values() if hi > lo)
-    high = sum(hi for lo, hi in bounds.values() if hi > lo)
-    total = sum(totals.get(ind, 0) for ind, (lo, hi) in bounds.items() if hi > lo)
-    result.score = round(100 * (total - low) / (high - low), 1) if high > low else 0.0
-    result.indicator_scores = shares
+    result.indicator_scores, result.score = drill_engine.outcome_shares(drills.state_of(attempt).scores, bounds)
     result.finished_at = attempt.finished_at
 
 
-def sealed(drill_attempt: DrillAttempt, now: datetime | None = None) -> bool:
-    """True while the drill attempt belongs to a competition round that is still open: its feedback,
+def sealed(attempt, now: datetime | None = None) -> bool:
+    """True while a drill attempt belongs to a competition round that is still open: its feedback,
     debrief and best path stay hidden so nobody can pass them on."""
+    if not isinstance(attempt, DrillAttempt):
+        return False
+    drill_attempt = attempt
     round_ = db.session.scalar(select(CompetitionRound).join(RoundResult, RoundResult.round_id == CompetitionRound.id)
                                .where(RoundResult.drill_attempt_id == drill_attempt.id))
     return round_ is not None and rules.round_state(round_.opens_at, round_.closes_at, now or utcnow()) != "closed"
@@ -327,14 +315,8 @@ def _update_practical(round_: CompetitionRound, entry: Entry, now: datetime) -> 
         db.session.add(result)
     result.score, result.finished_at = judged.total, now
     result.indicator_scores = judged.indicator_scores
-    ref = f"competition:{round_.competition_id}:round:{round_.id}:entry:{entry.id}"
-    for old in db.session.scalars(select(EvidenceRecord).where(EvidenceRecord.source_ref == ref)):
-        db.session.delete(old)
-    for indicator, value in judged.indicator_scores.items():
-        db.session.add(EvidenceRecord(user_id=entry.user_id, indicator=indicator, score=value, weight=2.0,
-                                      source_kind="competition_judging", source_id=round_.id, source_ref=ref,
-                                      content_version="", created_at=now))
     db.session.flush()
+    signals.practical_judged.send(result, round=round_, entry=entry, judged=judged)
 
 
 def judging_sheets(round_: CompetitionRound) -> dict[int, list[JudgeScore]]:
@@ -394,9 +376,7 @@ def awards(competition: Competition):
         if done and (entry_id not in finished or done > finished[entry_id]):
             finished[entry_id] = done
     scores = {entry_id: {k: sum(v) / len(v) for k, v in per.items()} for entry_id, per in collected.items()}
-    from ..profile.service import model
-
-    groups = rules.groups_from_indicators(model())
+    groups = rules.groups_from_indicators(competency.model())
     return [AwardView(award, [names[i] for i in award.winners if i in names])
             for award in rules.single_awards(scores, groups, finished_at=finished)]
 

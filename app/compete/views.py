@@ -7,7 +7,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import extract, select
@@ -22,8 +22,10 @@ from ..models import (
 from ..models.base import utcnow
 from ..scope import scope_areas, scope_users
 from ..security import roles_required
-from . import bp, rules, service
+from . import rules, service
 from .service import CompeteError
+
+bp = Blueprint("compete", __name__, template_folder="templates", url_prefix="/compete")
 
 
 #: Rows per board on the page (everyone: ?all=1); the viewer's own row is always shown.

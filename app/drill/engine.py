@@ -713,3 +713,23 @@ def best_path(drill: Drill) -> list[Step]:
                 came_by[target] = edge
                 queue.append(target)
     raise AssertionError("unreachable: the start has a best total, so a tight path exists")
+
+
+def share(total: int, bounds: tuple[int, int]) -> float | None:
+    """A total as 0-100 of the possible range (worst..best), or None when the range is empty."""
+    low, high = bounds
+    if high == low:
+        return None
+    return round(100 * (total - low) / (high - low), 1)
+
+
+def outcome_shares(totals: Mapping[str, int], bounds: Mapping[str, tuple[int, int]]) -> tuple[dict[str, float], float]:
+    """How well a finished play did: each indicator's total as a share of its possible range
+    (indicators no choice can move are left out), and the whole play's share over those indicators."""
+    moving = {name: bound for name, bound in bounds.items() if bound[1] > bound[0]}
+    shares = {name: share(totals.get(name, 0), bound) for name, bound in moving.items()}
+    low = sum(lo for lo, _hi in moving.values())
+    high = sum(hi for _lo, hi in moving.values())
+    total = sum(totals.get(name, 0) for name in moving)
+    overall = round(100 * (total - low) / (high - low), 1) if high > low else 0.0
+    return shares, overall

@@ -13,15 +13,14 @@ from datetime import datetime, timedelta
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from .. import signals
 from ..extensions import db
-from ..models import DrillAttempt, DrillStep, DrillVersion, EvidenceRecord, User
+from ..models import DrillAttempt, DrillStep, DrillVersion, User
 from ..models.base import utcnow
 from . import engine
 
 #: Extra seconds allowed past an urgent node's limit for the network and a slow phone.
 GRACE_SECONDS = 2
-#: Evidence weights: one decision, and the drill's outcome per indicator.
-DECISION_WEIGHT, ENDING_WEIGHT = 1.0, 3.0
 
 
 class DrillRefused(Exception):
@@ -125,11 +124,8 @@ def _record(attempt: DrillAttempt, drill: engine.Drill, result: engine.StepResul
     if result.ended:
         attempt.finished_at = now
         attempt.outcome = result.outcome
-        _write_evidence(attempt, drill)
-        if attempt.mode == "assessed":
-            from ..compete.service import on_drill_finished
-
-            on_drill_finished(attempt)
+        db.session.flush()
+        signals.drill_finished.send(attempt, drill=drill)
     db.session.flush()
     return Move(feedback=result.feedback, timed_out=result.timed_out, finished=result.ended)
 
@@ -185,44 +181,3 @@ def step_back(user: User, attempt: DrillAttempt, step_no: int | None, now: datet
 
 def kept_steps(attempt: DrillAttempt) -> list[DrillStep]:
     return [step for step in attempt.steps if not step.undone]
-
-
-def share(total: int, bounds: tuple[int, int]) -> float | None:
-    """A total as 0-100 of the possible range, or None when the range is empty."""
-    low, high = bounds
-    if high == low:
-        return None
-    return round(100 * (total - low) / (high - low), 1)
-
-
-def _write_evidence(attempt: DrillAttempt, drill: engine.Drill) -> None:
-    """On finishing: one record per indicator a decision could move, and one per drill indicator
-    for the outcome (the total as a share of the possible)."""
-    version = attempt.drill_version
-    bounds, _best = analysis(version)
-    ref = f"drill:{drill.id}:v{drill.version}"
-    weight = 2.0 if attempt.mode == "assessed" else 1.0
-    for step in kept_steps(attempt):
-        node = drill.nodes[step.node_id]
-        options = [choice.score for choice in node.choices]
-        if node.on_timeout is not None:
-            options.append(node.on_timeout.score)
-        for indicator in {key for option in options for key in option}:
-            values = [option.get(indicator, 0) for option in options]
-            low, high = min(values), max(values)
-            if high == low:
-                continue
-            db.session.add(EvidenceRecord(
-                user_id=attempt.user_id, indicator=indicator, weight=DECISION_WEIGHT * weight,
-                score=round(100 * (step.deltas.get(indicator, 0) - low) / (high - low), 1),
-                source_kind="drill_decision", source_id=step.id,
-                source_ref=f"{ref}:{step.node_id}:{step.choice_id or 'timeout'}",
-                content_version=version.content_hash, created_at=attempt.finished_at))
-    totals = state_of(attempt).scores
-    for indicator, bound in bounds.items():
-        value = share(totals.get(indicator, 0), bound)
-        if value is not None:
-            db.session.add(EvidenceRecord(
-                user_id=attempt.user_id, indicator=indicator, weight=ENDING_WEIGHT * weight, score=value,
-                source_kind="drill_ending", source_id=attempt.id, source_ref=f"{ref}:{attempt.outcome}",
-                content_version=version.content_hash, created_at=attempt.finished_at))

@@ -1,7 +1,7 @@
 """Drill views: the list, playing (server-timed), going back a step, the debrief, organizers' map."""
 from pathlib import Path
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
@@ -10,13 +10,16 @@ from sqlalchemy import select
 from ..content.courses import indicators_by_id
 from ..extensions import db
 from ..models import MANAGER_ROLES, DrillAttempt
-from ..compete.service import sealed
-from ..mentor.service import comments_for, is_mentor_of, result_access
+from ..access import is_mentor_of, result_access
+from ..mentor.service import comments_for
+from ..sealing import sealed
 from ..security import roles_required
-from . import bp, service
+from . import service
 from .analytics import drill_analytics
 from .graph import Overlay, path_nodes, render_svg
 from .service import DrillRefused
+
+bp = Blueprint("drill", __name__, template_folder="templates", url_prefix="/drills")
 
 
 @bp.route("")
@@ -152,7 +155,7 @@ def result(attempt_id):
     state = service.state_of(attempt)
     kept = service.kept_steps(attempt)
     taken = path_nodes(drill, [(s.node_id, s.choice_id) for s in kept])
-    shares = {ind: service.share(state.scores.get(ind, 0), bounds[ind]) for ind in drill.indicators}
+    shares = {ind: service.engine.share(state.scores.get(ind, 0), bounds[ind]) for ind in drill.indicators}
     svg = Markup(render_svg(drill, Overlay(taken=taken, best=path_nodes(drill, best))))
     choice_text = {(n.id, c.id): c.text for n in drill.nodes.values() for c in n.choices}
     best_steps = [(drill.nodes[n], choice_text.get((n, c), "")) for n, c in best]

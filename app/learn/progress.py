@@ -14,6 +14,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, lazyload
 
+from .. import signals
 from ..extensions import db
 from ..models import Area, Course, CourseAssignment, Lesson, LessonProgress, User
 from ..models.base import utcnow
@@ -90,23 +91,22 @@ def mark_done(user: User, lesson: Lesson) -> bool:
     return True
 
 
-#: A finished course is light evidence (学习记录) on the indicators the course trains.
-COMPLETION_WEIGHT = 1.0
+@dataclass
+class LessonDone:
+    new: bool              # False: it was already recorded (a double click counts once)
+    course_complete: bool  # the course is now complete
 
 
-def record_completion(user: User, course: Course) -> None:
-    """Write course-completion evidence once, when the last lesson of ``course`` is done."""
-    from ..models import EvidenceRecord
-
-    ref = f"course:{course.slug}"
-    if db.session.scalar(select(EvidenceRecord.id).where(EvidenceRecord.user_id == user.id,
-                                                         EvidenceRecord.source_ref == ref).limit(1)) is not None:
-        return
-    for indicator in course.indicators or []:
-        db.session.add(EvidenceRecord(user_id=user.id, indicator=indicator, score=100.0, weight=COMPLETION_WEIGHT,
-                                      source_kind="course_completion", source_id=course.id, source_ref=ref,
-                                      content_version=course.content_hash))
-    db.session.flush()
+def complete_lesson(user: User, course: Course, lesson: Lesson) -> LessonDone:
+    """Mark a lesson done and say so (``lesson_completed``, and ``course_completed`` when it was the
+    last one); the evidence hub and others subscribe. Callers commit."""
+    if not mark_done(user, lesson):
+        return LessonDone(new=False, course_complete=False)
+    signals.lesson_completed.send(user, lesson=lesson, course=course)
+    complete = course_progress(user, [course.id])[course.id].complete
+    if complete:
+        signals.course_completed.send(user, course=course)
+    return LessonDone(new=True, course_complete=complete)
 
 
 def hours_by_tier(user: User, since: datetime | None = None) -> dict[str, float]:

@@ -1,5 +1,5 @@
 """Course views: catalogue, course, lesson, mark done; organizers' assignments and completion."""
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -10,14 +10,15 @@ from ..forms import choices
 from ..models import MANAGER_ROLES, ROLES, Area, Course, CourseAssignment, Lesson, User
 from ..scope import scope_areas, scope_users
 from ..security import roles_required
-from . import bp
 from .assign import AssignmentError, assign_course, remove_assignment, visible_assignments
 from .forms import AssignmentForm, MarkDoneForm
 from .progress import (
-    completion_matrix, learners_query, record_completion, course_progress, done_lesson_ids, hour_requirements, mark_done, required_courses,
+    completion_matrix, learners_query, course_progress, done_lesson_ids, hour_requirements, complete_lesson, required_courses,
     required_map,
 )
-from .labels import TIER_NAMES
+from ..labels import ROLE_NAMES, TIER_NAMES
+
+bp = Blueprint("learn", __name__, template_folder="templates")
 
 
 def _course_or_404(slug: str) -> Course:
@@ -83,12 +84,10 @@ def lesson_done(slug, lesson_slug):
     lesson = _lesson_or_404(course, lesson_slug)
     if not MarkDoneForm().validate_on_submit():
         abort(400)
-    if mark_done(current_user, lesson):
-        progress = course_progress(current_user, [course.id])[course.id]
-        if progress.complete:
-            record_completion(current_user, course)
+    done = complete_lesson(current_user, course, lesson)
+    if done.new:
         db.session.commit()
-        if progress.complete:
+        if done.course_complete:
             flash(_("Course complete: %(title)s. Well done!", title=course.title), "success")
         else:
             flash(_("Lesson done: %(hours)s credit hours added.", hours=f"{lesson.hours:g}"), "success")
@@ -105,7 +104,7 @@ def assignments():
     form = AssignmentForm()
     courses = db.session.scalars(select(Course).where(Course.active).order_by(Course.tier, Course.sort_order)).all()
     form.course.choices = choices((c.id, f"{TIER_NAMES[c.tier]} · {c.title}") for c in courses)
-    form.role.choices = choices((r, str(name)) for r, name in _role_names().items())
+    form.role.choices = choices((r, str(ROLE_NAMES[r])) for r in ROLES)
     people = db.session.scalars(scope_users(current_user).where(User.active).order_by(User.name)).all()
     form.people.choices = choices((u.id, f"{u.name} ({u.username})") for u in people)
     if form.validate_on_submit():
@@ -134,12 +133,6 @@ def assignments():
     labels = label_map([a.area for a in shown if a.area is not None])
     return render_template("learn/assignments.html", form=form, assignments=shown, labels=labels,
                            action_form=MarkDoneForm())
-
-
-def _role_names():
-    from ..templating import role_names
-
-    return {role: name for role, name in role_names().items() if role in ROLES}
 
 
 @bp.route("/manage/assignments/<int:assignment_id>/delete", methods=["POST"])

@@ -1,5 +1,5 @@
 """The home page says what to do next, per role held; the language switch."""
-from flask import current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
@@ -9,7 +9,8 @@ from ..models import ContentSync, LessonProgress, User
 from ..quiz.service import book_entries
 from ..scope import scope_users
 from ..security import is_safe_next
-from . import bp
+
+bp = Blueprint("main", __name__, template_folder="templates")
 
 
 @bp.route("/")

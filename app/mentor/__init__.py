@@ -9,8 +9,3 @@ The domain cores here are pure Python (no Flask, no database), data in, data out
 
 Views, forms and models for mentorships build on these and live beside them.
 """
-from flask import Blueprint
-
-bp = Blueprint("mentor", __name__, template_folder="templates", url_prefix="/mentoring")
-
-from . import views  # noqa: E402,F401

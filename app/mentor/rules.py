@@ -29,7 +29,7 @@ from datetime import date, datetime
 from enum import IntEnum
 from typing import Any, NamedTuple
 
-from ..rules_error import RuleBroken
+from ..refusal import RuleBroken
 
 MIN_MONTHS, MAX_MONTHS = 3, 6
 CAPACITIES = (1, 2)

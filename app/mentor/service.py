@@ -11,18 +11,18 @@ from datetime import date, datetime
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from .. import signals
+from ..access import can_view_mentorship as can_view, can_view_person, is_mentor_of, result_access  # noqa: F401
 from ..extensions import db
+from ..notifications import notify
 from ..models import (
-    Area, DrillComment, DrillStep, EvidenceRecord, JointVisit, Mentorship, MentorshipEvent, Notification, Observation,
+    Area, DrillComment, DrillStep, JointVisit, Mentorship, MentorshipEvent, Observation,
     User,
 )
 from ..models.base import utcnow
 from ..scope import area_filter, can_manage_user
 from . import rules
 
-#: Observation rating 1..5 → evidence score 0..100.
-RATING_SCORES = {1: 0.0, 2: 25.0, 3: 50.0, 4: 75.0, 5: 100.0}
-OBSERVATION_WEIGHT = 2.0
 #: Indicators the seed assesses by observation (入户观察, 现场观察 ...): offered first in the form.
 OBSERVED_INDICATORS = ("comm.residents", "resilience.emotion", "comm.departments", "handling.detection",
                        "info.collection", "handling.emergency")
@@ -30,38 +30,6 @@ OBSERVED_INDICATORS = ("comm.residents", "resilience.emotion", "comm.departments
 
 class MentorError(ValueError):
     """A mentoring action was refused; the message says why and nothing was changed."""
-
-
-def notify(user_id: int, kind: str, link: str = "", **params) -> None:
-    db.session.add(Notification(user_id=user_id, kind=kind, params=params, link=link))
-
-
-# --- who may see what ---------------------------------------------------------------------------
-
-def can_view(actor: User, mentorship: Mentorship) -> bool:
-    return actor.id in (mentorship.mentor_id, mentorship.mentee_id) or can_manage_user(actor, mentorship.mentee)
-
-
-def is_mentor_of(actor: User, mentee: User) -> bool:
-    """Is (or was) ``actor`` the mentor of ``mentee``?"""
-    return db.session.scalar(select(Mentorship.id).where(Mentorship.mentor_id == actor.id,
-                                                         Mentorship.mentee_id == mentee.id).limit(1)) is not None
-
-
-def can_view_person(actor: User, person: User) -> bool:
-    """Own records, a mentee's (current or past), or anyone below a manager's area."""
-    return actor.id == person.id or is_mentor_of(actor, person) or can_manage_user(actor, person)
-
-
-def result_access(actor: User, owner: User, finished: bool) -> str | None:
-    """Who may open the results of an attempt (a quiz review, a drill debrief): "show" for the owner,
-    their mentor and their organizers once it is finished; "resume" sends the owner back to an
-    unfinished attempt; None means not found (nobody else learns that it exists)."""
-    if not can_view_person(actor, owner):
-        return None
-    if finished:
-        return "show"
-    return "resume" if actor.id == owner.id else None
 
 
 def mentorships_of(user: User, as_mentor: bool) -> list[Mentorship]:
@@ -206,7 +174,7 @@ def observe(actor: User, pairing: Mentorship, indicator: str, rating: int, note:
         raise MentorError(_("Only the mentor records observations."))
     if indicator not in indicator_ids:
         raise MentorError(_("Unknown indicator: %(id)s", id=indicator))
-    if rating not in RATING_SCORES:
+    if rating not in (1, 2, 3, 4, 5):
         raise MentorError(_("The rating must be 1 to 5."))
     if not note.strip():
         raise MentorError(_("Write a short note on what you observed."))
@@ -214,11 +182,7 @@ def observe(actor: User, pairing: Mentorship, indicator: str, rating: int, note:
                               observed_on=observed_on)
     db.session.add(observation)
     db.session.flush()
-    db.session.add(EvidenceRecord(user_id=pairing.mentee_id, indicator=indicator, score=RATING_SCORES[rating],
-                                  weight=OBSERVATION_WEIGHT, source_kind="mentor_observation",
-                                  source_id=observation.id, source_ref=f"observation:{observation.id}",
-                                  content_version="", created_at=utcnow()))
-    db.session.flush()
+    signals.observation_recorded.send(observation, mentorship=pairing)
     return observation
 
 

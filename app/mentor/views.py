@@ -6,7 +6,7 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -16,11 +16,14 @@ from ..extensions import db
 from ..models import MANAGER_ROLES, DrillAttempt, DrillStep, JointVisit, Mentorship, Notification, User
 from ..models.base import utcnow
 from ..security import roles_required
-from . import bp, rules, service
+from . import rules, service
 from .dashboard import mentee_card
-from .labels import attention_text, notification_text, reason_text
+from ..labels import attention_text, reason_text
+from ..notifications import text as notification_text
 from .pairing_data import cohort_inputs, new_workers
 from .service import MentorError
+
+bp = Blueprint("mentor", __name__, template_folder="templates", url_prefix="/mentoring")
 
 
 def _tz() -> ZoneInfo:

@@ -3,7 +3,7 @@ from .area import LEVELS, Area
 from .compete import Bracket, Competition, CompetitionRound, Entry, JudgeScore, RoundJudge, RoundResult
 from .course import TIERS, ContentSync, Course, CourseAssignment, Lesson, LessonProgress
 from .drill import DrillAttempt, DrillStep, DrillVersion
-from .evidence import SOURCE_KINDS, EvidenceRecord
+from .evidence import EvidenceRecord
 from .mentor import DrillComment, JointVisit, Mentorship, MentorshipEvent, Notification, Observation
 from .quiz import AttemptAnswer, Question, QuestionBank, Quiz, QuizAttempt, WrongAnswer
 from .xapi import XapiOutbox
@@ -12,7 +12,7 @@ from .user import MANAGER_ROLES, ROLES, User, UserRole
 __all__ = [
     "LEVELS", "Area", "Bracket", "Competition", "CompetitionRound", "Entry", "JudgeScore", "RoundJudge",
     "RoundResult", "TIERS", "ContentSync", "Course", "CourseAssignment", "Lesson",
-    "LessonProgress", "DrillAttempt", "DrillStep", "DrillVersion", "SOURCE_KINDS", "EvidenceRecord",
+    "LessonProgress", "DrillAttempt", "DrillStep", "DrillVersion", "EvidenceRecord",
     "DrillComment", "JointVisit", "Mentorship", "MentorshipEvent", "Notification", "Observation", "XapiOutbox",
     "AttemptAnswer", "Question", "QuestionBank", "Quiz", "QuizAttempt", "WrongAnswer", "MANAGER_ROLES", "ROLES", "User", "UserRole",
 ]

@@ -1,7 +1,7 @@
 """One evidence stream: every result (quiz answer, drill decision or ending, mentor observation,
 competition judging, course completion) becomes records on competency indicators.
 
-Profiles, heatmaps, leaderboards and xAPI export are views over this table.
+Rows are written only by the evidence hub (``app.evidence``); profiles, heatmaps and exports read them.
 """
 from __future__ import annotations
 
@@ -13,10 +13,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..extensions import db
 from .base import UTCDateTime, utcnow
 
-#: What produced a record.
-SOURCE_KINDS = ("quiz_answer", "drill_decision", "drill_ending", "mentor_observation",
-                "competition_judging", "course_completion")
-
 
 class EvidenceRecord(db.Model):
     """One observation of one person on one competency indicator, normalised to 0-100."""
@@ -25,9 +21,6 @@ class EvidenceRecord(db.Model):
     __table_args__ = (
         CheckConstraint("score >= 0 AND score <= 100", name="score_range"),
         CheckConstraint("weight > 0", name="weight_positive"),
-        CheckConstraint("source_kind IN ('quiz_answer', 'drill_decision', 'drill_ending', "
-                        "'mentor_observation', 'competition_judging', 'course_completion')",
-                        name="source_kind"),
         Index("ix_evidence_record_user_indicator", "user_id", "indicator"),
     )
 
@@ -39,6 +32,8 @@ class EvidenceRecord(db.Model):
     score: Mapped[float] = mapped_column(Float)
     #: How much this record counts relative to others (a drill ending counts more than one decision).
     weight: Mapped[float] = mapped_column(Float, default=1.0)
+    #: What produced the record: a kind registered with the evidence hub (``app.evidence``), which is
+    #: the only writer of this table and refuses unregistered kinds.
     source_kind: Mapped[str] = mapped_column(String(32))
     #: The id of the source row (a drill step, an attempt, an answer ...) in its own table.
     source_id: Mapped[int | None] = mapped_column(Integer)

@@ -8,8 +8,3 @@ The modules here are pure (standard library only, no Flask, no database) so they
 - ``xapi``: xAPI 1.0.3 statements built from results, and a validator for the spec's requirements.
 - ``charts``: SVG radar chart and sparklines, and the heatmap colour scale.
 """
-from flask import Blueprint
-
-bp = Blueprint("profile", __name__, template_folder="templates", url_prefix="/profile")
-
-from . import views  # noqa: E402,F401

@@ -8,10 +8,11 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
+from .. import evidence
 from ..extensions import db
 from ..models import (
-    AttemptAnswer, Course, DrillAttempt, DrillStep, DrillVersion, EvidenceRecord, Lesson, LessonProgress, Observation,
-    Question, QuestionBank, Quiz, QuizAttempt, User,
+    Course, DrillAttempt, DrillVersion, EvidenceRecord, Lesson, LessonProgress, Question, QuestionBank, Quiz, QuizAttempt,
+    User,
 )
 from ..models.base import utcnow
 from .recommend import Item, recommend
@@ -32,37 +33,6 @@ class ProfilePage:
     strengths: list
     evidence: dict[str, list[dict]]       # indicator → newest records with a link to their source
     recommendations: list
-
-
-def _links(records: list[EvidenceRecord]) -> dict[int, str]:
-    """record id → URL of what produced it (a quiz review, a drill decision, a mentor's note)."""
-    by_kind: dict[str, set[int]] = defaultdict(set)
-    for record in records:
-        if record.source_id is not None:
-            by_kind[record.source_kind].add(record.source_id)
-    answers = dict(db.session.execute(select(AttemptAnswer.id, AttemptAnswer.attempt_id)
-                                      .where(AttemptAnswer.id.in_(by_kind["quiz_answer"]))).all()) \
-        if by_kind["quiz_answer"] else {}
-    steps = dict(db.session.execute(select(DrillStep.id, DrillStep.attempt_id)
-                                    .where(DrillStep.id.in_(by_kind["drill_decision"]))).all()) \
-        if by_kind["drill_decision"] else {}
-    notes = dict(db.session.execute(select(Observation.id, Observation.mentorship_id)
-                                    .where(Observation.id.in_(by_kind["mentor_observation"]))).all()) \
-        if by_kind["mentor_observation"] else {}
-    links = {}
-    for r in records:
-        sid = r.source_id
-        if r.source_kind == "quiz_answer" and sid in answers:
-            links[r.id] = f"/quizzes/attempts/{answers[sid]}/review"
-        elif r.source_kind == "drill_decision" and sid in steps:
-            links[r.id] = f"/drills/attempts/{steps[sid]}/result#step-{sid}"
-        elif r.source_kind == "drill_ending" and sid is not None:
-            links[r.id] = f"/drills/attempts/{sid}/result"
-        elif r.source_kind == "course_completion":
-            links[r.id] = "/courses/" + r.source_ref.split(":", 1)[1]
-        elif r.source_kind == "mentor_observation" and sid in notes:
-            links[r.id] = f"/mentoring/{notes[sid]}#observations"
-    return links
 
 
 def catalogue() -> list[Item]:
@@ -116,12 +86,12 @@ def profile_page(person: User, now: datetime | None = None) -> ProfilePage:
     for record in records:
         if len(shown[record.indicator]) < EVIDENCE_SHOWN:
             shown[record.indicator].append(record)
-    links = _links([r for rows in shown.values() for r in rows])
-    evidence = {ind: [{"record": r, "link": links.get(r.id)} for r in rows] for ind, rows in shown.items()}
+    links = evidence.links([r for rows in shown.values() for r in rows])
+    listed = {ind: [{"record": r, "link": links.get(r.id)} for r in rows] for ind, rows in shown.items()}
     weak = weakest(current, 3)
     recs = recommend(weak, catalogue(), recent_activity(person), now, skip_days=30, per_kind=2)
     return ProfilePage(person=person, now=current, before=earlier, trends=trends(records, indicators, now, 6),
-                       weakest=weak, strengths=strengths(current, 3), evidence=evidence, recommendations=recs)
+                       weakest=weak, strengths=strengths(current, 3), evidence=listed, recommendations=recs)
 
 
 @dataclass

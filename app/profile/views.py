@@ -4,7 +4,7 @@ from __future__ import annotations
 import io
 import json
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
@@ -17,10 +17,11 @@ from ..mentor.service import can_view_person
 from ..models import MANAGER_ROLES, Area, Course, User
 from ..scope import scope_areas
 from ..security import roles_required
-from . import bp
 from .charts import Series, heat_colour, radar_svg, sparkline_svg
 from .pages import cohort_page, profile_page
 from .service import model
+
+bp = Blueprint("profile", __name__, template_folder="templates", url_prefix="/profile")
 
 COHORT_PAGE_SIZE = 100
 
@@ -66,13 +67,7 @@ def show(user_id):
     sparks = {ind: Markup(sparkline_svg([p.level for p in points], ind)) for ind, points in page.trends.items()}
     return render_template("profile/show.html", page=page, person=person, group_radar=group_radar,
                            indicator_radar=indicator_radar, sparks=sparks, indicators=model(),
-                           titles={i.id: i.title for i in model()}, SOURCE_NAMES=source_names())
-
-
-def source_names():
-    return {"quiz_answer": _("quiz answer"), "drill_decision": _("drill decision"),
-            "drill_ending": _("drill outcome"), "mentor_observation": _("mentor's observation"),
-            "competition_judging": _("competition judging"), "course_completion": _("course completion")}
+                           titles={i.id: i.title for i in model()})
 
 
 def _cohort_people(area_id: int | None, hired: int | None):

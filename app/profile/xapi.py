@@ -51,14 +51,6 @@ VERBS: dict[str, tuple[str, str]] = {
 ACTIVITY_TYPES = {kind: ADL_ACTIVITIES + kind for kind in
                   ("assessment", "question", "course", "lesson", "simulation", "interaction", "performance")}
 
-#: The verb for each evidence source kind (``app.models.evidence.SOURCE_KINDS``); a drill ending
-#: is ``passed``/``failed`` by its outcome (see ``verb_for``).
-SOURCE_VERBS = {
-    "quiz_answer": "answered", "drill_decision": "answered", "drill_ending": "completed",
-    "mentor_observation": "scored", "competition_judging": "scored", "course_completion": "completed",
-}
-
-
 @dataclass(frozen=True)
 class XapiConfig:
     """Where our IRIs live. ``namespace`` (for statement ids) defaults to UUID 5 of ``base``."""
@@ -110,12 +102,10 @@ def verb(key: str) -> dict:
     return {"id": ADL_VERBS + key, "display": {"en-US": english, "zh-CN": chinese}}
 
 
-def verb_for(source_kind: str, outcome: str | None = None) -> str:
-    """The verb key for an evidence source kind; a drill ending with outcome success/failure is
-    passed/failed, a partial one completed."""
-    if source_kind == "drill_ending" and outcome in ("success", "failure"):
-        return "passed" if outcome == "success" else "failed"
-    return SOURCE_VERBS.get(source_kind, "experienced")
+def outcome_verb(outcome: str | None) -> str:
+    """The verb for a finished play by its outcome: success → passed, failure → failed, else completed.
+    (Each evidence source registers its own verb with the evidence hub.)"""
+    return {"success": "passed", "failure": "failed"}.get(outcome or "", "completed")
 
 
 def activity(activity_id: str, name: str | None = None, activity_type: str | None = None,

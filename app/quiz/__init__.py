@@ -4,8 +4,3 @@ The modules here are pure (no Flask, no database): ``questions`` (the four quest
 registry), ``bank`` (reading and checking ``questions/*.yaml``), ``gift`` and ``aiken`` (Moodle text
 formats), ``draw`` (seeded draw and shuffle for an attempt) and ``stats`` (item statistics).
 """
-from flask import Blueprint
-
-bp = Blueprint("quiz", __name__, template_folder="templates", url_prefix="/quizzes")
-
-from . import views  # noqa: E402,F401

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..extensions import db
+from ..labels import flag_text
 from ..models import Area, AttemptAnswer, Question, QuestionBank, Quiz, QuizAttempt, User
 from ..scope import area_filter
 from .questions import build_question
@@ -46,12 +47,6 @@ def quiz_report(actor: User, quiz: Quiz) -> QuizReport:
                                 | ({"true": _("True"), "false": _("False")} if answer.spec["type"] == "truefalse" else {}))
     stats = quiz_statistics([AttemptRecord(scores=s, choices=c) for s, c in records.values() if s])
     return QuizReport(statistics=stats, texts=texts, option_texts=option_texts, attempts=attempts)
-
-
-def flag_text(flag: str) -> str:
-    return {"negative-discrimination": _("Stronger learners score lower than weaker ones: check the answer key."),
-            "too-hard": _("Almost nobody answers this right."),
-            "too-easy": _("Almost everybody answers this right.")}.get(flag, flag)
 
 
 def report_workbook(quiz: Quiz, report: QuizReport) -> bytes:

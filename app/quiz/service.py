@@ -15,8 +15,9 @@ from zoneinfo import ZoneInfo
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from .. import signals
 from ..extensions import db
-from ..models import AttemptAnswer, EvidenceRecord, Question, Quiz, QuizAttempt, User, WrongAnswer
+from ..models import AttemptAnswer, Question, Quiz, QuizAttempt, User, WrongAnswer
 from ..models.base import utcnow
 from .draw import NotEnoughQuestions, arrange, draw
 from .questions import AnswerError, UnknownOptionError, build_question
@@ -203,21 +204,12 @@ def _finish(attempt: QuizAttempt, when: datetime, tz: str, auto: bool) -> None:
         question = question_of(row.spec)
         row.score = question.grade(row.answer)
         total += row.score
-        for indicator in question.indicators:
-            db.session.add(EvidenceRecord(
-                user_id=attempt.user_id, indicator=indicator, score=round(100 * row.score, 1), weight=1.0,
-                source_kind="quiz_answer", source_id=row.id,
-                source_ref=f"quiz:{attempt.quiz.slug}:{row.spec['id']}", content_version=row.content_hash,
-                created_at=when))
         _book(attempt.user_id, row.question_id, row.score >= 1.0, when, tz, from_quiz=True)
     attempt.submitted_at, attempt.auto_submitted = when, auto
     attempt.score = round(100 * total / len(attempt.answers), 1) if attempt.answers else 0.0
     attempt.passed = attempt.score >= attempt.quiz.pass_mark
-    if attempt.quiz.kind == "competition":
-        from ..compete.service import on_quiz_finished
-
-        on_quiz_finished(attempt)
     db.session.flush()
+    signals.quiz_submitted.send(attempt)
 
 
 def _book(user_id: int, question_id: int, right: bool, when: datetime, tz: str, from_quiz: bool) -> WrongAnswer | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from flask import abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -13,9 +13,11 @@ from ..extensions import db
 from ..models import MANAGER_ROLES, QuestionBank, Quiz, QuizAttempt
 from ..mentor.service import result_access
 from ..security import roles_required
-from . import bp, service
+from . import service
 from .forms import ImportForm, indicator_choices
 from .service import QuizRefused
+
+bp = Blueprint("quiz", __name__, template_folder="templates", url_prefix="/quizzes")
 
 
 def _tz() -> str:

@@ -1,0 +1,203 @@
+"""Demo data for development: an area tree, accounts for every role, and some activity made through
+the real services (lessons done, quizzes and drills taken, a mentorship, an open competition).
+``flask demo create`` runs it; production refuses it."""
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+from flask import current_app
+from sqlalchemy import select
+
+from .accounts.areas import create_area, ensure_child
+from .accounts.service import one_time_password
+from .clock import utcnow
+from .compete import service as compete
+from .drill import engine, service as drills
+from .extensions import db
+from .learn.progress import mark_done
+from .mentor.rules import add_months
+from .models import Area, Competition, Course, CourseAssignment, DrillAttempt, DrillVersion, JointVisit, Mentorship, \
+    MentorshipEvent, Quiz, User
+from .quiz import service as quizzes
+from .quiz.service import right_answer
+from .security import hash_password
+
+
+DEMO_PASSWORD = "demo1234"
+#: (username, name, roles, area path below the city)
+DEMO_ACCOUNTS = [
+    ("worker", "张晓梅", {"worker"}, ("滨江区", "长青街道", "幸福社区", "第一网格")),
+    ("mentor", "李建国", {"mentor", "worker"}, ("滨江区", "长青街道", "幸福社区", "第二网格")),
+    ("organizer", "王立新", {"organizer"}, ("滨江区", "长青街道")),
+    ("admin", "陈静", {"admin", "organizer"}, ()),
+]
+#: Further workers so managers' lists are not empty: (worker number, name, area path).
+DEMO_WORKERS = [
+    ("CQ1001", "刘洋", ("滨江区", "长青街道", "幸福社区", "第一网格")),
+    ("CQ1002", "赵敏", ("滨江区", "长青街道", "幸福社区", "第二网格")),
+    ("CQ1003", "孙浩", ("滨江区", "长青街道", "和平社区", "第一网格")),
+    ("LH2001", "周婷", ("滨江区", "临湖街道", "湖光社区", "第一网格")),
+    ("LH2002", "吴磊", ("滨江区", "临湖街道", "湖光社区", "第二网格")),
+]
+DEMO_CITY = "江城市"
+
+
+
+
+def create_demo_data() -> int:
+    """Build the demo tree and accounts; existing ones are left as they are. Returns accounts created."""
+
+    city = db.session.scalar(select(Area).where(Area.parent_id.is_(None), Area.name == DEMO_CITY))
+    if city is None:
+        city = create_area(DEMO_CITY, "city")
+
+    def node(path):
+        area = city
+        for name in path:
+            area, _created = ensure_child(area, name)
+        return area
+
+    created = 0
+    for username, name, roles, path in DEMO_ACCOUNTS:
+        if db.session.scalar(select(User).where(User.username == username)) is None:
+            user = User(username=username, name=name, area=node(path), must_change_password=False,
+                        password_hash=hash_password(DEMO_PASSWORD), active=True,
+                        worker_number=f"DEMO-{username}" if "worker" in roles else None)
+            user.set_roles(roles)
+            db.session.add(user)
+            created += 1
+
+    for number, name, path in DEMO_WORKERS:
+        if db.session.scalar(select(User).where(User.username == number)) is None:
+            user = User(username=number, name=name, worker_number=number, area=node(path),
+                        password_hash=hash_password(one_time_password()), must_change_password=True)
+            user.set_roles({"worker"})
+            db.session.add(user)
+            created += 1
+    db.session.flush()
+    admin = db.session.scalar(select(User).where(User.username == "admin"))
+    onboarding = db.session.scalars(select(Course).where(Course.tier == "onboarding", Course.active)).all()
+    for course in onboarding:
+        exists = db.session.scalar(select(CourseAssignment.id).where(
+            CourseAssignment.course_id == course.id, CourseAssignment.role == "worker",
+            CourseAssignment.area_id == city.id))
+        if exists is None:
+            db.session.add(CourseAssignment(course=course, role="worker", area=city, assigned_by=admin))
+    db.session.flush()
+    _demo_progress()
+    _demo_activity()
+    _demo_mentorship()
+    _demo_competition()
+    return created
+
+
+#: Lessons the demo workers have already finished, so managers' views show a spread.
+DEMO_PROGRESS = {"CQ1001": ("onboarding-governance", "onboarding-policy"), "CQ1002": ("onboarding-governance",),
+                 "LH2001": ("onboarding-governance", "onboarding-policy", "onboarding-communication",
+                            "onboarding-emergency")}
+
+
+def _demo_progress() -> None:
+
+    for username, slugs in DEMO_PROGRESS.items():
+        user = db.session.scalar(select(User).where(User.username == username))
+        for slug in slugs:
+            course = db.session.scalar(select(Course).where(Course.slug == slug, Course.active))
+            for lesson in course.active_lessons if course else []:
+                if slug != slugs[-1] or lesson.position == 1 or len(slugs) == 4:
+                    mark_done(user, lesson)
+
+
+#: Demo workers' quiz accuracy, so profiles and the cohort heatmap show a spread.
+DEMO_SKILL = {"CQ1001": 0.85, "CQ1002": 0.55, "CQ1003": 0.35, "LH2001": 0.9, "LH2002": 0.6}
+
+
+def _demo_activity() -> None:
+    """Course tests and drills taken through the real services by the demo workers (once)."""
+
+
+    tz = current_app.config["BABEL_DEFAULT_TIMEZONE"]
+    tests = db.session.scalars(select(Quiz).where(Quiz.kind == "course", Quiz.course_slug.like("onboarding-%"))).all()
+    versions = db.session.scalars(select(DrillVersion).where(DrillVersion.active)).all()
+    for username, skill in DEMO_SKILL.items():
+        user = db.session.scalar(select(User).where(User.username == username))
+        if user is None or db.session.scalar(select(DrillAttempt.id).where(DrillAttempt.user_id == user.id)):
+            continue
+        rng = random.Random(username)
+        for n, quiz in enumerate(tests):
+            when = utcnow() - timedelta(days=40 - 8 * n)
+            attempt = quizzes.start_attempt(user, quiz, tz, now=when)
+            for row in attempt.answers:
+                raw = right_answer(row.spec) if rng.random() < skill else None
+                quizzes.save_answer(user, attempt, row.id, raw, tz, now=when + timedelta(minutes=1))
+            quizzes.submit(user, attempt, tz, now=when + timedelta(minutes=12))
+        for version in versions:
+            drill = drills.drill_of(version)
+            best = dict(engine.best_path(drill))
+            when = utcnow() - timedelta(days=rng.randint(3, 30))
+            attempt = drills.start_attempt(user, version, now=when)
+            for _step in range(40):
+                state = drills.state_of(attempt)
+                if state.finished:
+                    break
+                offered = engine.available_choices(drill, state)
+                good = best.get(state.node)
+                ids = [choice.id for choice in offered]
+                pick = good if good in ids and rng.random() < skill else rng.choice(ids)
+                when += timedelta(seconds=rng.randint(8, 25))
+                drills.choose(user, attempt, pick, attempt.step_count, now=when)
+    db.session.flush()
+
+
+def _demo_mentorship() -> None:
+    """The demo mentor mentors the demo worker, with one confirmed joint visit."""
+
+
+    mentor = db.session.scalar(select(User).where(User.username == "mentor"))
+    worker = db.session.scalar(select(User).where(User.username == "worker"))
+    organizer = db.session.scalar(select(User).where(User.username == "organizer"))
+    if db.session.scalar(select(Mentorship.id).where(Mentorship.mentee_id == worker.id)) is not None:
+        return
+    start = date.today() - timedelta(days=20)
+    pairing = Mentorship(mentor_id=mentor.id, mentee_id=worker.id, start_date=start,
+                         planned_end=add_months(start, 6), status="active", created_by_id=organizer.id)
+    pairing.events.append(MentorshipEvent(kind="created", new_end=pairing.planned_end, by_id=organizer.id))
+    pairing.visits.append(JointVisit(visit_date=start + timedelta(days=5), household="5号楼1单元 独居老人户",
+                                     purpose="了解老人近况，更新特殊人群台账",
+                                     demonstrated="如何开场、如何确认紧急联系人电话", mentee_did="记录用药和就医需求",
+                                     follow_up="下周联系社区医生上门", logged_by_id=mentor.id,
+                                     confirmed_at=utcnow()))
+    db.session.add(pairing)
+    db.session.flush()
+
+
+DEMO_COMPETITION = "2026年下半年长青街道网格员技能比武"
+
+
+def _demo_competition() -> None:
+    """An open two-round competition in 长青街道 with the street's workers enrolled (once)."""
+
+
+    if db.session.scalar(select(Competition.id).where(Competition.title == DEMO_COMPETITION)) is not None:
+        return
+    organizer = db.session.scalar(select(User).where(User.username == "organizer"))
+    now = utcnow()
+    competition = compete.create_competition(organizer, DEMO_COMPETITION, "知识竞赛与入户走访实操考核，以赛促学。",
+                                             None, ["新网格员", "老网格员"])
+    compete.add_round(organizer, competition, kind="quiz", title="知识竞赛", weight=1.0, opens_at=now,
+                      closes_at=now + timedelta(days=30), banks=["emergency", "policy-basics", "communication"],
+                      count=15, time_limit_min=20)
+    practical = compete.add_round(
+        organizer, competition, kind="practical", title="入户走访实操考核", weight=1.0, opens_at=now,
+        closes_at=now + timedelta(days=30), indicator_ids={"comm.residents", "info.collection", "handling.detection"},
+        rubric=[{"name": "入户沟通", "max": 10, "indicator": "comm.residents"},
+                {"name": "信息采集", "max": 10, "indicator": "info.collection"},
+                {"name": "隐患发现", "max": 10, "indicator": "handling.detection"}])
+
+    street = db.session.scalar(select(Area).where(Area.name == "长青街道"))
+    people = [u for u in db.session.scalars(select(User).join(Area).where(
+        Area.path.startswith(street.path))) if u.has_role("worker")]
+    compete.enrol(organizer, competition, people)
+    compete.assign_judges(organizer, practical, [organizer])
+    db.session.flush()

@@ -1,0 +1,130 @@
+"""The application factory: configuration, extensions, the features' blueprints and start-up
+registrations (evidence sources, signal subscriptions, menu entries, notification kinds), CLI."""
+from __future__ import annotations
+
+import os
+from types import ModuleType
+from typing import NamedTuple
+
+from flask import Flask, current_app, has_request_context, session
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import event
+
+from config import CONFIGS, WEAK_SECRET_KEYS
+
+from . import models  # noqa: F401  (register every table)
+from .accounts import hooks as accounts_hooks, views as accounts_views
+from .auth import views as auth_views
+from .cli import demo_cli, users_cli
+from .compete import hooks as compete_hooks, views as compete_views
+from .content.cli import content_cli
+from .drill import hooks as drill_hooks, views as drill_views
+from .drill.cli import drill_cli
+from .errors import init_errors
+from .extensions import _enable_sqlite_foreign_keys, babel, csrf, db, login_manager, migrate
+from .learn import hooks as learn_hooks, views as learn_views
+from .main import hooks as main_hooks, views as main_views
+from .mentor import hooks as mentor_hooks, views as mentor_views
+from .models import User
+from .profile import hooks as profile_hooks, views as profile_views
+from .profile.cli import xapi_cli
+from .quiz import hooks as quiz_hooks, views as quiz_views
+from .quiz.cli import quiz_cli
+from .templating import init_templating
+
+
+class Feature(NamedTuple):
+    views: ModuleType          # holds ``bp``, the feature's blueprint
+    hooks: ModuleType | None   # ``init_app(app)``: evidence sources, signals, menu entries, notification kinds
+
+
+#: Every feature, in menu order of registration. Adding a feature is one line here (see README).
+FEATURES = (
+    Feature(main_views, main_hooks),
+    Feature(auth_views, None),
+    Feature(learn_views, learn_hooks),
+    Feature(quiz_views, quiz_hooks),
+    Feature(drill_views, drill_hooks),
+    Feature(profile_views, profile_hooks),
+    Feature(mentor_views, mentor_hooks),
+    Feature(compete_views, compete_hooks),
+    Feature(accounts_views, accounts_hooks),
+)
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot be used; the message says why in one line."""
+
+
+def create_app(config=None, **overrides) -> Flask:
+    """Build the app.
+
+    ``config`` is a name from ``config.CONFIGS`` ("development", "testing", "production"), a config
+    class or object, or None for ``$GRIDACADEMY_CONFIG`` (default "development"). Keyword
+    overrides are applied last. Raises ``ConfigError`` when production has no real SECRET_KEY.
+    """
+    app = Flask(__name__, instance_relative_config=True)
+    if config is None:
+        config = os.environ.get("GRIDACADEMY_CONFIG", "development")
+    if isinstance(config, str):
+        if config not in CONFIGS:
+            raise ConfigError(f"unknown config {config!r}; use one of {', '.join(CONFIGS)}")
+        config = CONFIGS[config]
+    app.config.from_object(config)
+    app.config.update(overrides)
+    _check_config(app)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    db.init_app(app)
+    with app.app_context():
+        event.listen(db.engine, "connect", _enable_sqlite_foreign_keys)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale)
+    _configure_login(app)
+
+    for feature in FEATURES:
+        app.register_blueprint(feature.views.bp)
+        if feature.hooks is not None:
+            feature.hooks.init_app(app)
+    for command in (content_cli, demo_cli, users_cli, drill_cli, quiz_cli, xapi_cli):
+        app.cli.add_command(command)
+    init_templating(app)
+    init_errors(app)
+    return app
+
+
+def _check_config(app: Flask) -> None:
+    if app.config.get("ENV_NAME") == "production":
+        if app.config.get("SECRET_KEY") in WEAK_SECRET_KEYS or len(app.config["SECRET_KEY"]) < 16:
+            raise ConfigError(
+                "production needs a real SECRET_KEY: set the SECRET_KEY environment variable "
+                "to a random string of at least 16 characters"
+            )
+    elif not app.config.get("SECRET_KEY"):
+        raise ConfigError("SECRET_KEY is not set")
+
+
+def _select_locale() -> str:
+    """The session's choice, else the user's saved preference, else zh_CN (the default)."""
+    languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    chosen = session.get("locale")
+    if chosen in languages:
+        return chosen
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def _configure_login(app: Flask) -> None:
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please log in to see this page.")
+    login_manager.login_message_category = "info"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        return db.session.get(User, int(user_id))

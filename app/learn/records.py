@@ -1,0 +1,45 @@
+"""What learning records: course completions as evidence, lesson completions as xAPI statements."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from .. import signals
+from ..evidence import Item, Source, StatementContext, register_source
+from ..extensions import db
+from ..models import Course, Lesson, LessonProgress
+from ..profile import xapi
+
+#: A finished course is light evidence (学习记录) on the indicators the course trains.
+COMPLETION_WEIGHT = 1.0
+
+
+def completion_evidence(user, course: Course, **_kwargs) -> list[Item]:
+    """Full marks on each indicator the course trains, once per person and course."""
+    return [Item(user_id=user.id, indicator=indicator, score=100.0, weight=COMPLETION_WEIGHT, source_id=course.id,
+                 source_ref=f"course:{course.slug}", content_version=course.content_hash)
+            for indicator in course.indicators or []]
+
+
+def completion_links(records) -> dict[int, str]:
+    return {r.id: "/courses/" + r.source_ref.split(":", 1)[1] for r in records if ":" in r.source_ref}
+
+
+def lesson_statements(context: StatementContext) -> list[dict]:
+    config, out = context.config, []
+    for progress, lesson, course in db.session.execute(
+            select(LessonProgress, Lesson, Course).join(Lesson, Lesson.id == LessonProgress.lesson_id)
+            .join(Course, Course.id == Lesson.course_id).where(LessonProgress.user_id.in_(context.user_ids))):
+        parent = xapi.activity(config.activity_id("course", course.slug), course.title, "course")
+        obj = xapi.activity(config.activity_id("course", course.slug, "lesson", lesson.slug), lesson.title, "lesson")
+        out.append(xapi.build_statement(
+            config, actor=context.actors[progress.user_id], verb_key="completed", obj=obj,
+            timestamp=progress.completed_at, source_ref=f"lesson_progress:{progress.id}", parent=parent,
+            content_version=progress.content_hash, result=xapi.result(completion=True)))
+    return out
+
+
+def register() -> None:
+    register_source(Source("course_completion", _l("course completion"), verb="completed", activity_type="course",
+                           links=completion_links, statements=lesson_statements, on_repeat="skip"),
+                    signal=signals.course_completed, collect=completion_evidence)

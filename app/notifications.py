@@ -1,0 +1,48 @@
+"""In-app notifications: any feature sends one (``notify``); a feature registers the text of each
+kind it sends (``register_kind``), so the list and the unread badge need no list of features."""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from .clock import utcnow
+from .extensions import db
+from .models import Notification
+
+_texts: dict[str, Callable[[dict], str]] = {}
+
+
+def register_kind(kind: str, text: Callable[[dict], str]) -> None:
+    """``text(params)`` renders a notification of ``kind`` in the reader's language."""
+    _texts[kind] = text
+
+
+def notify(user_id: int, kind: str, link: str = "", **params) -> None:
+    """Queue a notification for ``user_id`` (callers commit)."""
+    db.session.add(Notification(user_id=user_id, kind=kind, params=params, link=link))
+
+
+def text(note: Notification) -> str:
+    render = _texts.get(note.kind)
+    return render(dict(note.params)) if render else note.kind
+
+
+def unread_count() -> int:
+    """Unread notifications of the logged-in person (one small query per page)."""
+    if not current_user or not current_user.is_authenticated:
+        return 0
+    return db.session.scalar(select(func.count(Notification.id)).where(
+        Notification.user_id == current_user.id, Notification.read_at.is_(None))) or 0
+
+
+def recent(user_id: int, limit: int = 50) -> list[Notification]:
+    return db.session.scalars(select(Notification).where(Notification.user_id == user_id)
+                              .order_by(Notification.created_at.desc()).limit(limit)).all()
+
+
+def mark_read(rows: list[Notification], now=None) -> None:
+    for row in rows:
+        if row.read_at is None:
+            row.read_at = now or utcnow()

@@ -1,0 +1,95 @@
+"""The one view idiom: parse, call a service, commit or roll back, respond.
+
+- ``perform(action, *args, success=..., **kwargs)`` runs a service call; on ``Refusal`` it rolls the
+  session back and flashes the refusal's message, else it commits and flashes ``success``. It
+  returns an ``Outcome`` that is truthy when the action went through, with the action's return
+  value in ``.value``.
+- ``paginate(select, per_page)`` pages a query by ``?page=`` (Flask-SQLAlchemy's pagination);
+  ``page_of(items, per_page)`` pages a list already in memory with the same interface. Templates
+  render either with the ``pager`` macro in ``templates/_pager.html``.
+- Objects by id: use ``db.get_or_404(Model, id)`` and ``db.first_or_404(select(...))``, then check
+  access with ``app.access``.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from flask import flash, request
+
+from .extensions import db
+from .refusal import Refusal
+
+
+@dataclass
+class Outcome:
+    ok: bool
+    value: Any = None
+    message: str = ""
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+
+def perform(action: Callable[..., Any], *args: Any, success: str | None = None, **kwargs: Any) -> Outcome:
+    """Run ``action``; commit and flash ``success``, or roll back and flash why it was refused.
+
+    Errors other than ``Refusal`` propagate (the request fails with 500 and nothing is saved).
+    """
+    try:
+        value = action(*args, **kwargs)
+    except Refusal as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return Outcome(False, message=str(exc))
+    db.session.commit()
+    if success:
+        flash(success, "success")
+    return Outcome(True, value)
+
+
+def page_number() -> int:
+    """The ``?page=`` argument, at least 1."""
+    return max(request.args.get("page", 1, type=int) or 1, 1)
+
+
+def paginate(query, per_page: int):
+    """One page of a select (``.items``, ``.page``, ``.pages``, ``.total``, ``.has_prev``, ``.has_next``)."""
+    return db.paginate(query, page=page_number(), per_page=per_page, error_out=False, count=True)
+
+
+@dataclass
+class ListPage:
+    """A page of a list already in memory, with the interface of Flask-SQLAlchemy's pagination."""
+
+    items: list
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int | None:
+        return self.page - 1 if self.has_prev else None
+
+    @property
+    def next_num(self) -> int | None:
+        return self.page + 1 if self.has_next else None
+
+
+def page_of(items: list, per_page: int) -> ListPage:
+    page = page_number()
+    return ListPage(items=items[(page - 1) * per_page: page * per_page], page=page, per_page=per_page,
+                    total=len(items))
