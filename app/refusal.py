@@ -22,3 +22,12 @@ class RuleBroken(Refusal):
         super().__init__(message)
         self.key = key
         self.params = params
+
+
+class FieldRefusal(Refusal):
+    """A refusal about one form field: ``field`` names it, so the form shows the message beside it
+    (``app.web.perform_on``) rather than at the top."""
+
+    def __init__(self, message: str, field: str):
+        super().__init__(message)
+        self.field = field

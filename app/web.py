@@ -93,3 +93,24 @@ def page_of(items: list, per_page: int) -> ListPage:
     page = page_number()
     return ListPage(items=items[(page - 1) * per_page: page * per_page], page=page, per_page=per_page,
                     total=len(items))
+
+
+def perform_on(form, action: Callable[..., Any], *args: Any, field: str | None = None,
+               success: str | None = None, **kwargs: Any) -> Outcome:
+    """``perform`` for a form that stays on the page when refused: the refusal's message is shown on
+    ``form`` instead of flashed, beside the field a ``FieldRefusal`` names, else beside ``field``, else
+    at the top of the form (``form.form_errors``)."""
+    try:
+        value = action(*args, **kwargs)
+    except Refusal as exc:
+        db.session.rollback()
+        target = getattr(form, getattr(exc, "field", None) or field or "", None)
+        if target is not None:
+            target.errors = [*target.errors, str(exc)]
+        else:
+            form.form_errors.append(str(exc))
+        return Outcome(False, message=str(exc))
+    db.session.commit()
+    if success:
+        flash(success, "success")
+    return Outcome(True, value)
