@@ -8,10 +8,12 @@ Anything else is "not found" (404), so nobody learns that a record exists.
 from __future__ import annotations
 
 from flask import abort
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from .extensions import db
 from .models import Mentorship, User
+from .refusal import Refusal
 from .scope import can_manage_user
 
 
@@ -53,4 +55,12 @@ def own_or_404(actor: User, row, owner_attr: str = "user_id"):
     """``row`` if it belongs to ``actor`` (else 404: another person's row is never revealed)."""
     if row is None or getattr(row, owner_attr) != actor.id:
         abort(404)
+    return row
+
+
+def check_own(actor: User, row, owner_attr: str = "user_id"):
+    """``row`` if it belongs to ``actor``; else a Refusal (services check the person they are given,
+    whatever the view already checked)."""
+    if row is None or getattr(row, owner_attr) != actor.id:
+        raise Refusal(_("That is someone else's record; nothing was changed."))
     return row

@@ -3,7 +3,7 @@
 - ``perform(action, *args, success=..., **kwargs)`` runs a service call; on ``Refusal`` it rolls the
   session back and flashes the refusal's message, else it commits and flashes ``success``. It
   returns an ``Outcome`` that is truthy when the action went through, with the action's return
-  value in ``.value``.
+  value in ``.value``. ``perform_quietly`` does the same without flashing, for JSON endpoints.
 - ``paginate(select, per_page)`` pages a query by ``?page=`` (Flask-SQLAlchemy's pagination);
   ``page_of(items, per_page)`` pages a list already in memory with the same interface. Templates
   render either with the ``pager`` macro in ``templates/_pager.html``.
@@ -46,6 +46,18 @@ def perform(action: Callable[..., Any], *args: Any, success: str | None = None, 
     db.session.commit()
     if success:
         flash(success, "success")
+    return Outcome(True, value)
+
+
+def perform_quietly(action: Callable[..., Any], *args: Any, **kwargs: Any) -> Outcome:
+    """``perform`` for endpoints that answer with data (JSON) rather than a page: commit, or roll back
+    on ``Refusal`` and return its message in ``Outcome.message`` without flashing it."""
+    try:
+        value = action(*args, **kwargs)
+    except Refusal as exc:
+        db.session.rollback()
+        return Outcome(False, message=str(exc))
+    db.session.commit()
     return Outcome(True, value)
 
 
