@@ -1,23 +1,25 @@
 """Shared fixtures: one app per session on a database built by the real migrations.
 
 The database is SQLite in a temporary file, or PostgreSQL when ``TEST_DATABASE_URL`` is set
-(``scripts/with-postgres.sh`` does that). Every test starts from empty tables: rows are removed
-after each test (TRUNCATE on PostgreSQL). Fixtures: ``app``, ``client``, ``runner``, ``content``
-(the shipped courses synced), ``areas`` (a small tree), ``make_user`` (a factory) and ``login``.
+(``scripts/with-postgres.sh`` does that). Fixtures: ``app``, ``client``, ``runner``, ``content``
+(the shipped courses synced), ``areas`` (a small tree), ``make_user`` (a factory), ``login`` and
+``people`` (one account per role).
+
+The database is used only where a test asks for it: a test whose fixtures include ``app`` (directly
+or through ``client``, ``runner``, ``content``, ``areas``, ``make_user``, ``login``, ``people``,
+``live_server`` …) runs inside an app context and leaves every table empty afterwards (TRUNCATE on
+PostgreSQL); such tests, and any that use ``database_url``, are marked ``db``, which is what the
+PostgreSQL pass of ``scripts/run-tests.sh`` selects. Tests that ask for none of these (the pure
+unit tests) get no app and no database, and run once, on no database at all. Flask, SQLAlchemy and
+the app are imported inside the fixtures, so such a run never loads them on this file's account.
 """
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 
 import pytest
-from flask.globals import _cv_app
-from flask.testing import FlaskClient
-from flask_migrate import upgrade
-from sqlalchemy import text
-
-from app import create_app
-from app.extensions import db
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "pass1234"
@@ -30,6 +32,11 @@ def database_url(tmp_path_factory) -> str:
 
 @pytest.fixture(scope="session")
 def app(database_url):
+    from flask_migrate import upgrade
+
+    from app import create_app
+    from app.extensions import db
+
     app = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url, CONTENT_DIR=str(ROOT / "courses"),
                      SCENARIOS_DIR=str(ROOT / "scenarios"), QUESTIONS_DIR=str(ROOT / "questions"))
     with app.app_context():
@@ -41,6 +48,10 @@ def app(database_url):
 
 
 def _empty_tables() -> None:
+    from sqlalchemy import text
+
+    from app.extensions import db
+
     tables = [t.name for t in db.metadata.sorted_tables]
     if db.engine.dialect.name == "postgresql":
         db.session.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
@@ -52,9 +63,18 @@ def _empty_tables() -> None:
     db.session.commit()
 
 
-@pytest.fixture(autouse=True)
+def pytest_collection_modifyitems(items):
+    """Mark ``db`` every test that reaches the database (its fixtures include ``database_url``)."""
+    for item in items:
+        if "database_url" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.db)
+
+
+@pytest.fixture
 def app_context(app):
-    """Each test runs inside an app context and leaves every table empty."""
+    """The test runs inside an app context and leaves every table empty."""
+    from app.extensions import db
+
     with app.app_context():
         yield
         db.session.rollback()
@@ -62,27 +82,44 @@ def app_context(app):
         _empty_tables()
 
 
-class FreshContextClient(FlaskClient):
-    """A test client whose every request gets its own app context, as under a real server.
+@pytest.fixture(autouse=True)
+def _database_when_used(request):
+    """``app_context`` for every test that uses the app, set up before its other fixtures; nothing
+    (no app, no database) for the others."""
+    if "app" in request.fixturenames:
+        request.getfixturevalue("app_context")
 
-    Tests run inside an app context (for factories and queries); without this, Flask would reuse
-    that context for the client's requests, sharing ``g`` (CSRF tokens) and the database session
-    between the test and the views and hiding missing commits.
-    """
 
-    def open(self, *args, **kwargs):
-        token = _cv_app.set(None)
-        try:
-            return super().open(*args, **kwargs)
-        finally:
-            _cv_app.reset(token)
-            if _cv_app.get(None) is not None:
-                db.session.expire_all()  # the test sees what the request committed
+@functools.cache
+def _fresh_context_client_class():
+    from flask.globals import _cv_app
+    from flask.testing import FlaskClient
+
+    from app.extensions import db
+
+    class FreshContextClient(FlaskClient):
+        """A test client whose every request gets its own app context, as under a real server.
+
+        Tests run inside an app context (for factories and queries); without this, Flask would reuse
+        that context for the client's requests, sharing ``g`` (CSRF tokens) and the database session
+        between the test and the views and hiding missing commits.
+        """
+
+        def open(self, *args, **kwargs):
+            token = _cv_app.set(None)
+            try:
+                return super().open(*args, **kwargs)
+            finally:
+                _cv_app.reset(token)
+                if _cv_app.get(None) is not None:
+                    db.session.expire_all()  # the test sees what the request committed
+
+    return FreshContextClient
 
 
 @pytest.fixture
 def client(app):
-    app.test_client_class = FreshContextClient
+    app.test_client_class = _fresh_context_client_class()
     return app.test_client()
 
 
@@ -105,6 +142,7 @@ def content_report(app):
 def content(app, content_report):
     """The shipped courses and drills, synced into the database."""
     from app.content.sync import sync_content
+    from app.extensions import db
 
     report = content_report
     sync_content(report, app.config["SCENARIOS_DIR"])
@@ -113,9 +151,10 @@ def content(app, content_report):
 
 
 @pytest.fixture
-def areas():
+def areas(app_context):
     """A small tree: 江城市 / 滨江区 / {长青街道 / 幸福社区 / {第一网格, 第二网格}, 临湖街道 / 湖光社区 / 第一网格}."""
     from app.accounts.areas import create_area
+    from app.extensions import db
 
     city = create_area("江城市", "city")
     district = create_area("滨江区", "district", city)
@@ -134,6 +173,7 @@ def areas():
 @pytest.fixture
 def make_user(app):
     """Factory: make_user("name", roles={"worker"}, area=..., must_change=False) → committed User."""
+    from app.extensions import db
     from app.models import User
     from app.security import hash_password
 

@@ -3,7 +3,6 @@ state) and analysis (score bounds with loops, best path), on a small hand-made d
 against brute-force enumeration, on the shipped drills."""
 from __future__ import annotations
 
-import ast
 import copy
 import json
 from pathlib import Path
@@ -360,12 +359,3 @@ def test_strongly_connected_lists_a_component_after_those_it_reaches():
     assert sorted(map(sorted, components)) == [["a", "b"], ["c", "d"], ["e"]]
     order = {v: i for i, comp in enumerate(components) for v in comp}
     assert order["c"] < order["a"] < order["e"]
-
-
-@pytest.mark.parametrize("module", ["engine.py", "checker.py"])
-def test_drill_core_imports_neither_flask_nor_the_database(module):
-    tree = ast.parse((ROOT / "app" / "drill" / module).read_text(encoding="utf-8"))
-    imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
-    imported |= {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
-    assert not {name for name in imported if name.split(".")[0] in {"flask", "flask_sqlalchemy", "sqlalchemy"}}
-    assert not {name for name in imported if name in {"extensions", "models"} or "models" in name.split(".")}

@@ -2,10 +2,8 @@
 weakest/strengths and cohort distributions, all against hand-computed values."""
 from __future__ import annotations
 
-import ast
 import itertools
 import math
-import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -278,26 +276,6 @@ def test_cohort_weakest_ties_and_profiles(model):
 def test_cohort_summary_of_nobody():
     summary = cohort_summary({})
     assert summary.people == 0 and summary.indicators == {} and summary.weakest == []
-
-
-@pytest.mark.parametrize("name", ["scoring", "recommend", "xapi", "charts"])
-def test_profile_cores_are_pure_standard_library(name):
-    """The cores import neither Flask nor the database (views and services beside them may)."""
-    allowed = set(sys.stdlib_module_names) | {"__future__"}
-    for path in [ROOT / "app" / "profile" / f"{name}.py"]:
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        assert ast.get_docstring(tree), f"{path.name} has no module docstring"
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                names = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom):
-                if node.level:  # relative: only within the package
-                    continue
-                names = [node.module]
-            else:
-                continue
-            for name in names:
-                assert name.split(".")[0] in allowed, f"{path.name} imports {name}"
 
 
 def test_settings_decay_is_exponential():
