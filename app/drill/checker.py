@@ -30,6 +30,7 @@ One YAML file per drill in ``scenarios/``; the file name is the drill id::
         timeout_score: {handling.emergency: -10}    # optional
         timeout_feedback: 犹豫会错过最佳处置时机。      # optional
         timeout_set: {delays: {add: 1}}             # optional
+        timeout_red_line: 危急时刻不作为              # optional: letting the clock run out breaks a rule
         choices:                 # a decision node has choices (never empty) ...
           - id: bell             # unique within the node and stable: attempts refer to it
             text: 按门铃叫人
@@ -38,6 +39,12 @@ One YAML file per drill in ``scenarios/``; the file name is the drill id::
             set: {risky_moves: {add: 1}}             # optional effects
             score: {handling.emergency: -30}         # optional, indicator -> whole number
             feedback: 门铃会产生电火花。                # required: shown after the choice
+            red_line: 燃气泄漏现场制造电火花           # optional: the rule this move breaks (红线)
+          - id: call-119
+            text: 退到楼外安全处拨打119和燃气公司抢修电话
+            to: outside
+            required_step: 报警                        # optional: a safe step the situation requires
+            feedback: ……
       end_safe:                  # ... an ending has an outcome and an expert debrief instead
         ending: success          # success | partial | failure
         text: 燃气公司到场处置……
@@ -61,6 +68,21 @@ hold, no node that conditions make unreachable, no state where no choice is offe
 can be reached any more, a success ending reachable in play, and no loop that changes a score
 each time round (make it score-neutral, or bound it with a counter in ``set`` and a guard in
 ``if``); see ``engine`` for why that keeps best and worst scores finite.
+
+Safety, proven over every reachable (node, variables) state (``engine.safety_problems``):
+
+- **Red lines.** A move that endangers people or breaks a professional rule (passing the buck,
+  threats, taking sides before hearing both, disclosing a complainant, entering danger alone,
+  confronting suspects, moving or leaving a patient, posting people's images, sparks near gas) is
+  marked ``red_line``. No play through a red-line move may reach a success ending, and every play
+  that crosses a red line must total strictly less than the best play that crosses none: breaking
+  a rule never pays, not even as a tie. (The engine also never reports success after a red line.)
+- **Required steps.** A safe step the situation requires (calling 119/120/110, evacuating,
+  staying with the patient) is marked ``required_step``. Wherever it is offered, taking it now must
+  reach at least the best total of any other fair move there (doing something else first or
+  letting the clock run out): taking a required step earlier never scores less than later.
+- **Time to read.** An urgent node's ``time_limit_s`` allows reading its text and choices at
+  6 汉字 a second (a 42-year-old average reader).
 """
 from __future__ import annotations
 
@@ -80,9 +102,12 @@ RESERVED = {"any", "not"}
 TIME_LIMIT_S = (10, 600)
 DRILL_FIELDS = ("id", "title", "summary", "difficulty", "indicators", "version", "variables", "start", "nodes")
 NODE_FIELDS = ("text", "image", "choices", "ending", "debrief",
-               "time_limit_s", "on_timeout", "timeout_score", "timeout_feedback", "timeout_set")
-TIMEOUT_FIELDS = ("on_timeout", "timeout_score", "timeout_feedback", "timeout_set")
-CHOICE_FIELDS = ("id", "text", "to", "if", "set", "score", "feedback")
+               "time_limit_s", "on_timeout", "timeout_score", "timeout_feedback", "timeout_set", "timeout_red_line")
+TIMEOUT_FIELDS = ("on_timeout", "timeout_score", "timeout_feedback", "timeout_set", "timeout_red_line")
+CHOICE_FIELDS = ("id", "text", "to", "if", "set", "score", "feedback", "red_line", "required_step")
+#: Reading speed the time limits must allow: a 42-year-old average reader, 6 汉字 a second.
+HAN_PER_SECOND = 6
+HAN_RE = re.compile(r"[\u4e00-\u9fff]")
 CONDITION_HINT = "must be a mapping such as {called_119: true} or {visits: {gte: 2}}"
 
 
@@ -343,6 +368,24 @@ class _DrillChecker:
                 self.effects(f"{cwhere}.set", choice["set"])
             if "score" in choice:
                 self.score(f"{cwhere}.score", choice["score"])
+            for name in ("red_line", "required_step"):
+                if name in choice and not _is_text(choice[name]):
+                    self.report(f"{cwhere}.{name}", "must be non-empty text naming the rule or the step")
+            if "red_line" in choice and "required_step" in choice:
+                self.report(cwhere, "a move cannot both cross a red line and be a required step")
+        self.reading_time(where, spec)
+
+    def reading_time(self, where: str, spec: Mapping) -> None:
+        """An urgent node leaves time to read it and its choices (6 汉字 a second)."""
+        limit, (low, high) = spec.get("time_limit_s"), TIME_LIMIT_S
+        if _kind(limit) != "int" or not low <= limit <= high:  # absent, or already reported
+            return
+        texts = [spec.get("text")] + [c.get("text") for c in spec["choices"] if isinstance(c, Mapping)]
+        han = sum(len(HAN_RE.findall(t)) for t in texts if isinstance(t, str))
+        needed = -(-han // HAN_PER_SECOND)
+        if limit < needed:
+            self.report(f"{where}.time_limit_s", f"{limit} s is too short to read the situation and the choices "
+                                                 f"({han} 汉字 need at least {needed} s at {HAN_PER_SECOND} a second)")
 
     def urgency(self, where: str, node_id: str, spec: Mapping, names: set[str]) -> None:
         if "time_limit_s" not in spec:
@@ -365,6 +408,8 @@ class _DrillChecker:
             self.report(f"{where}.timeout_feedback", "must be non-empty text")
         if "timeout_set" in spec:
             self.effects(f"{where}.timeout_set", spec["timeout_set"])
+        if "timeout_red_line" in spec and not _is_text(spec["timeout_red_line"]):
+            self.report(f"{where}.timeout_red_line", "must be non-empty text naming the rule")
 
     def target(self, where: str, node_id: str, target: Any, names: set[str]) -> None:
         if isinstance(target, str) and target in names:
@@ -546,3 +591,21 @@ class _DrillChecker:
                 looped.add(where)
                 self.report(where, f"on a loop that changes {', '.join(names)} each time round: make the loop "
                                    "score-neutral or bound it with a counter (set + if)")
+        if looped:
+            return
+
+        def play_text(steps) -> str:
+            return " → ".join(f"{n}:{c or 'timeout'}" for n, c in steps)
+
+        for problem in engine.safety_problems(drill, graph):
+            where = place(problem.step)
+            if problem.kind == "red_line_success":
+                self.report(where, f"crosses the red line '{problem.rule}' yet a success ending can still be "
+                                   f"reached after it, e.g. {play_text(problem.example)}")
+            elif problem.kind == "red_line_pays":
+                self.report(where, f"a play crossing the red line '{problem.rule}' totals {problem.totals[0]}, "
+                                   f"not less than the best safe play ({problem.totals[1]}): "
+                                   f"{play_text(problem.example)}")
+            else:
+                self.report(where, f"putting off the required step '{problem.rule}' scores {problem.totals[0]}, "
+                                   f"more than taking it now ({problem.totals[1]}): {play_text(problem.example)}")

@@ -206,6 +206,11 @@ class Transition:
     score: Mapping[str, int]
     feedback: str
     effects: tuple[Effect, ...]
+    #: The professional or safety rule this move breaks (红线), in a few words; None for a fair move.
+    red_line: str | None
+    #: A safe step the situation requires (e.g. 拨打119), marked so the checker can prove that
+    #: taking it as soon as it is offered never scores less than putting it off.
+    required_step: str | None
 
 
 @dataclass(frozen=True)
@@ -288,11 +293,13 @@ def _node(node_id: str, spec: Mapping[str, Any]) -> Node:
         on_timeout = Transition(
             to=spec["on_timeout"], score=dict(spec.get("timeout_score") or {}),
             feedback=spec.get("timeout_feedback", ""), effects=parse_effects(spec.get("timeout_set")),
+            red_line=spec.get("timeout_red_line"), required_step=None,
         )
     choices = tuple(
         Choice(
             id=c["id"], text=c["text"], to=c["to"], score=dict(c.get("score") or {}),
             feedback=c["feedback"], effects=parse_effects(c.get("set")),
+            red_line=c.get("red_line"), required_step=c.get("required_step"),
             condition=parse_condition(c["if"]) if "if" in c else ALWAYS,
         )
         for c in spec.get("choices") or ()
@@ -453,6 +460,30 @@ def replay(drill: Drill, steps: Iterable[Sequence[str | None]]) -> State:
     return state
 
 
+def transition_of(drill: Drill, step: Step) -> Transition:
+    """The choice (or the timeout path, for a step with choice None) a step took."""
+    node_id, choice_id = step
+    node = drill.nodes[node_id]
+    if choice_id is None:
+        if node.on_timeout is None:
+            raise InvalidMove(f"node '{node_id}' has no time limit")
+        return node.on_timeout
+    for choice in node.choices:
+        if choice.id == choice_id:
+            return choice
+    raise InvalidMove(f"node '{node_id}' has no choice {choice_id!r}")
+
+
+def red_lines_crossed(drill: Drill, path: Iterable[Step]) -> list[tuple[Step, str]]:
+    """The steps of a play that crossed a red line, with the rule each broke, in order."""
+    crossed = []
+    for step in path:
+        rule = transition_of(drill, step).red_line
+        if rule:
+            crossed.append((step, rule))
+    return crossed
+
+
 def _node_of(drill: Drill, state: State) -> Node:
     if (state.drill, state.version) != (drill.id, drill.version):
         raise InvalidState(
@@ -484,11 +515,15 @@ def _apply(effects: Iterable[Effect], variables: Mapping[str, Value]) -> dict[st
 
 def _take(drill: Drill, state: State, transition: Transition, step: Step) -> StepResult:
     target = drill.nodes[transition.to]
+    path = (*state.path, step)
+    outcome = target.ending
+    if outcome == "success" and red_lines_crossed(drill, path):
+        outcome = "failure"  # never reached in a checked drill (the checker proves it); a safety net
     new = State(
         drill=state.drill, version=state.version, node=target.id,
         variables=_apply(transition.effects, state.variables),
         scores={name: total + transition.score.get(name, 0) for name, total in state.scores.items()},
-        path=(*state.path, step), outcome=target.ending,
+        path=path, outcome=outcome,
     )
     return StepResult(state=new, step=step, deltas=dict(transition.score), feedback=transition.feedback,
                       timed_out=step[1] is None)
@@ -503,6 +538,8 @@ class Edge:
     target: StateKey
     step: Step
     score: Mapping[str, int]
+    red_line: str | None = None
+    required_step: str | None = None
 
 
 @dataclass(frozen=True)
@@ -530,7 +567,7 @@ def explore(drill: Drill, max_states: int = MAX_STATES) -> StateGraph:
         for step, transition in moves:
             after = _apply(transition.effects, variables)
             target: StateKey = (transition.to, tuple(after[name] for name in names))
-            out.append(Edge(key, target, step, transition.score))
+            out.append(Edge(key, target, step, transition.score, transition.red_line, transition.required_step))
             if target not in seen:
                 if len(seen) >= max_states:
                     raise StateSpaceTooLarge(
@@ -733,3 +770,160 @@ def outcome_shares(totals: Mapping[str, int], bounds: Mapping[str, tuple[int, in
     total = sum(totals.get(name, 0) for name in moving)
     overall = round(100 * (total - low) / (high - low), 1) if high > low else 0.0
     return shares, overall
+
+
+# --- safety: red lines and required steps ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SafetyProblem:
+    """A way a drill could teach the wrong move. ``kind``: ``red_line_success`` (a red-line move
+    can still end in success), ``red_line_pays`` (a play crossing a red line scores as much as the
+    best safe play) or ``deferral_pays`` (putting off a required step scores more than taking it)."""
+
+    kind: str
+    step: Step                 # the move concerned
+    rule: str                  # the red line or the required step
+    example: tuple[Step, ...]  # a play that shows it, from the start
+    totals: tuple[int, int] = (0, 0)  # red_line_pays: (red play, best safe play); deferral_pays: (deferring, taking)
+
+
+def _total_weights(drill: Drill) -> Weigh:
+    return lambda edge: (sum(edge.score.get(name, 0) for name in drill.indicators),)
+
+
+def _flagged(graph: StateGraph) -> StateGraph:
+    """The state graph with one more bit per state: has the play crossed a red line yet?"""
+    start = (graph.start, False)
+    edges: dict = {}
+    queue = deque([start])
+    seen = {start}
+    while queue:
+        key = queue.popleft()
+        state, crossed = key
+        out = []
+        for edge in graph.edges[state]:
+            target = (edge.target, crossed or bool(edge.red_line))
+            out.append(Edge(key, target, edge.step, edge.score, edge.red_line, edge.required_step))
+            if target not in seen:
+                seen.add(target)
+                queue.append(target)
+        edges[key] = out
+    return StateGraph(start, edges)
+
+
+def _tight_path(graph: StateGraph, value: Mapping, weigh: Weigh, is_goal: Callable, start) -> tuple[Step, ...]:
+    """A play from ``start`` to a goal whose total equals ``value[start]`` (breadth-first along
+    edges that keep the total; loops are score-neutral, so the walk is loop-free and finite)."""
+    came_by: dict = {start: None}
+    queue = deque([start])
+    while queue:
+        key = queue.popleft()
+        if is_goal(key):
+            steps: list[Step] = []
+            while (edge := came_by[key]) is not None:
+                steps.append(edge.step)
+                key = edge.source
+            return tuple(steps[::-1])
+        for edge in graph.edges[key]:
+            target = edge.target
+            if target in value and target not in came_by and value[key][0] == weigh(edge)[0] + value[target][0]:
+                came_by[target] = edge
+                queue.append(target)
+    return ()
+
+
+def _path_to(graph: StateGraph, goal) -> tuple[Step, ...]:
+    """A shortest play from the start to the state ``goal``."""
+    came_by: dict = {graph.start: None}
+    queue = deque([graph.start])
+    while queue:
+        key = queue.popleft()
+        if key == goal:
+            steps: list[Step] = []
+            while (edge := came_by[key]) is not None:
+                steps.append(edge.step)
+                key = edge.source
+            return tuple(steps[::-1])
+        for edge in graph.edges[key]:
+            if edge.target not in came_by:
+                came_by[edge.target] = edge
+                queue.append(edge.target)
+    return ()
+
+
+def safety_problems(drill: Drill, graph: StateGraph | None = None) -> list[SafetyProblem]:
+    """Prove, over every reachable (node, variables) state, the three safety rules of a drill:
+
+    1. No play through a red-line move reaches a success ending.
+    2. Every play that crosses a red line totals strictly less (summed over indicators) than the
+       best play that crosses none: breaking a rule never pays, not even as a tie.
+    3. A required step pays at once: wherever a move marked ``required_step`` is offered, the best
+       total reachable by taking it now is at least the best total reachable by any move there that
+       takes no required step and crosses no red line (doing something else first, or letting the
+       clock run out; red-line moves are rule 2's). So taking a safe, required step earlier never
+       scores less than taking it later.
+
+    Returns the problems found ([] for a safe drill), each with a play that shows it. Raises
+    ScoreLoop or StateSpaceTooLarge like the other analyses.
+    """
+    graph = explore(drill) if graph is None else graph
+    problems: list[SafetyProblem] = []
+    incoming: dict[StateKey, list[StateKey]] = {key: [] for key in graph.edges}
+    for edges in graph.edges.values():
+        for edge in edges:
+            incoming[edge.target].append(edge.source)
+    wins = {key for key in graph.edges if drill.nodes[key[0]].ending == "success"}
+    can_win = set(wins)
+    queue = deque(wins)
+    while queue:
+        for source in incoming[queue.popleft()]:
+            if source not in can_win:
+                can_win.add(source)
+                queue.append(source)
+    reported: set[Step] = set()
+    weigh = _total_weights(drill)
+    win_value: dict = {}
+    for key, edges in graph.edges.items():
+        for edge in edges:
+            if edge.red_line and edge.target in can_win and edge.step not in reported:
+                reported.add(edge.step)
+                win_value = win_value or _extremes(graph, _components(graph), weigh, 1, lambda k: k in wins, max,
+                                                   ("total",))
+                tail = _tight_path(graph, win_value, weigh, lambda k: k in wins, edge.target)
+                problems.append(SafetyProblem("red_line_success", edge.step, edge.red_line,
+                                              (*_path_to(graph, key), edge.step, *tail)))
+
+    flagged = _flagged(graph)
+    components = _components(flagged)
+
+    def ending(key) -> bool:
+        return drill.nodes[key[0][0]].is_ending
+
+    safe = _extremes(flagged, components, weigh, 1, lambda k: ending(k) and not k[1], max, ("total",))
+    red = _extremes(flagged, components, weigh, 1, lambda k: ending(k) and k[1], max, ("total",))
+    start = flagged.start
+    if start in red and (start not in safe or red[start][0] >= safe[start][0]):
+        play = _tight_path(flagged, red, weigh, lambda k: ending(k) and k[1], start)
+        crossing = next(step for step in play if transition_of(drill, step).red_line)
+        problems.append(SafetyProblem("red_line_pays", crossing, transition_of(drill, crossing).red_line or "",
+                                      play, (red[start][0], safe[start][0] if start in safe else 0)))
+
+    best = _extremes(graph, _components(graph), weigh, 1, lambda k: drill.nodes[k[0]].is_ending, max, ("total",))
+    for key, edges in graph.edges.items():
+        taking = [e for e in edges if e.required_step and e.target in best]
+        others = [e for e in edges if not e.required_step and not e.red_line and e.target in best]
+        if not taking or not others:
+            continue
+        take_best = max(weigh(e)[0] + best[e.target][0] for e in taking)
+        defer = max(others, key=lambda e: weigh(e)[0] + best[e.target][0])
+        defer_best = weigh(defer)[0] + best[defer.target][0]
+        if defer_best > take_best:
+            step = max(taking, key=lambda e: weigh(e)[0] + best[e.target][0]).step
+            if step not in reported:
+                reported.add(step)
+                play = (*_path_to(graph, key), defer.step,
+                        *_tight_path(graph, best, weigh, lambda k: drill.nodes[k[0]].is_ending, defer.target))
+                problems.append(SafetyProblem("deferral_pays", step, transition_of(drill, step).required_step or "",
+                                              play, (defer_best, take_best)))
+    return problems

@@ -128,7 +128,7 @@ RULES: dict[str, tuple[Callable[[dict], object], list[str]]] = {
                                 "(and not 'any' or 'not')"]),
     "unknown field": (lambda d: choice(d, "arrive", 0).update(best=True),
                       ["nodes.arrive.choices[0].best: unknown field "
-                       "(allowed: id, text, to, if, set, score, feedback)"]),
+                       "(allowed: id, text, to, if, set, score, feedback, red_line, required_step)"]),
     "id is not the file stem": (lambda d: d.update(id="tiny-2"), ["id: 'tiny-2' must equal the file name 'tiny'"]),
     "id format": (lambda d: d.update(id="Tiny"), ["id: 'Tiny' may only use lowercase letters, digits and hyphens"]),
     "duplicate choice id": (lambda d: choice(d, "arrive", 1).update(id="warn"),
