@@ -3,14 +3,19 @@ and the items that need attention, gathered with a fixed number of queries per m
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
+from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import func, select
 
+from .. import competency
+from ..clock import utcnow
 from ..extensions import db
 from ..learn.progress import course_progress, required_courses
 from ..models import DrillAttempt, DrillComment, DrillStep, LessonProgress, Lesson, Mentorship, QuizAttempt
+from ..profile.charts import Series, radar_svg
+from ..profile.service import profiles_for
 from . import rules
 from .service import visits_by_month
 
@@ -31,18 +36,10 @@ class MenteeCard:
 
 
 def _radar(mentee) -> Markup:
-    from datetime import timedelta
-
-    from flask_babel import gettext as _
-
-    from ..models.base import utcnow
-    from ..profile.charts import Series, radar_svg
-    from ..profile.service import model, profiles_for
-
     now = utcnow()
     current = profiles_for([mentee.id], now)[mentee.id]
     before = profiles_for([mentee.id], now - timedelta(days=91))[mentee.id]
-    groups = {item.group_id: item.group_title for item in model()}
+    groups = {item.group_id: item.group_title for item in competency.model()}
     return Markup(radar_svg(list(groups.items()),
                             [Series(_("now"), {g: current.groups[g].level for g in groups}),
                              Series(_("3 months ago"), {g: before.groups[g].level for g in groups},

@@ -1,14 +1,13 @@
 """Turning people in an organizer's area into the pure pairing inputs (mentors and new workers)."""
 from __future__ import annotations
 
-from datetime import date
-
 from flask import current_app
 from sqlalchemy import func, select
 
+from ..clock import local_today
 from ..extensions import db
 from ..models import Mentorship, User, UserRole
-from ..models.base import utcnow
+from ..profile.service import levels_for
 from ..scope import scope_users
 from .pairing import MentorCandidate, Mentee
 from .rules import add_months
@@ -25,7 +24,7 @@ def _has_role(role: str):
 def new_workers(actor: User) -> list[User]:
     """Workers in the area, hired within NEW_WORKER_MONTHS (or with no hire date), not mentors
     themselves, with no active or completed mentorship."""
-    cutoff = add_months(utcnow().date(), -current_app.config["NEW_WORKER_MONTHS"])
+    cutoff = add_months(local_today(), -current_app.config["NEW_WORKER_MONTHS"])
     paired = select(Mentorship.mentee_id).where(Mentorship.status.in_(("active", "independent")))
     return db.session.scalars(
         scope_users(actor).where(User.active, _has_role("worker"), ~_has_role("mentor"), User.id.not_in(paired),
@@ -42,12 +41,8 @@ def cohort_inputs(actor: User, with_levels: bool = False) -> tuple[dict[int, Men
     mentors, mentees = mentors_in_area(actor), new_workers(actor)
     load = dict(db.session.execute(select(Mentorship.mentor_id, func.count(Mentorship.id))
                                    .where(Mentorship.status == "active").group_by(Mentorship.mentor_id)).all())
-    levels = {}
-    if with_levels:
-        from ..profile.service import levels_for
-
-        levels = levels_for([u.id for u in mentors + mentees])
-    today = date.today()
+    levels = levels_for([u.id for u in mentors + mentees]) if with_levels else {}
+    today = local_today()
     candidates = {
         m.id: MentorCandidate(id=m.id, name=m.name, area_path=_path(m),
                               years_experience=round((today - m.hire_date).days / 365.25, 1) if m.hire_date else 0.0,

@@ -2,8 +2,8 @@
 
 Pure: no Flask, no database. Bounds come in as arguments (the app passes its settings); the
 defaults are the seed's: a term of 3 to 6 months, 1 or 2 mentees per mentor, at least 2 joint
-household visits (入户走访) a month. A broken rule raises ``RuleError`` with a message key and
-parameters for the view to translate, and an English message for logs and tests.
+household visits (入户走访) a month. A broken rule raises ``RuleBroken`` (``app.refusal``) with a
+message key and parameters for the service to translate, and an English message for logs and tests.
 
 - Terms count calendar months: 15 January + 3 months is 15 April; a day missing from the target
   month falls back to its last day (31 August + 6 months is 29 February in a leap year). A planned
@@ -38,10 +38,6 @@ END_WARNING_DAYS = 14
 STALLED_AFTER_DAYS = 14
 
 
-class RuleError(RuleBroken):
-    """A mentorship rule is broken; ``key`` names the rule, ``params`` fill its message."""
-
-
 def _as_date(value: date) -> date:
     return value.date() if isinstance(value, datetime) else value
 
@@ -59,55 +55,45 @@ def add_months(day: date, months: int) -> date:
 def term_bounds(start: date, min_months: int = MIN_MONTHS, max_months: int = MAX_MONTHS) -> tuple[date, date]:
     """The earliest and latest allowed planned end for a term starting on ``start``."""
     if not 1 <= min_months <= max_months:
-        raise RuleError("term.bad_settings", f"term bounds must satisfy 1 <= min ({min_months}) <= max ({max_months})",
-                        min_months=min_months, max_months=max_months)
+        raise RuleBroken("term.bad_settings", f"term bounds must satisfy 1 <= min ({min_months}) <= max ({max_months})",
+                         min_months=min_months, max_months=max_months)
     start = _as_date(start)
     return add_months(start, min_months), add_months(start, max_months)
 
 
 def check_term(start: date, planned_end: date, min_months: int = MIN_MONTHS, max_months: int = MAX_MONTHS) -> None:
-    """Raise ``RuleError`` unless ``planned_end`` lies between ``min_months`` and ``max_months`` after ``start``."""
+    """Raise ``RuleBroken`` unless ``planned_end`` lies between ``min_months`` and ``max_months`` after ``start``."""
     start, planned_end = _as_date(start), _as_date(planned_end)
     earliest, latest = term_bounds(start, min_months, max_months)
     if planned_end < earliest:
-        raise RuleError("term.too_short", f"a term lasts at least {min_months} months: end on {earliest} or later",
-                        months=min_months, earliest=earliest)
+        raise RuleBroken("term.too_short", f"a term lasts at least {min_months} months: end on {earliest} or later",
+                         months=min_months, earliest=earliest)
     if planned_end > latest:
-        raise RuleError("term.too_long", f"a term lasts at most {max_months} months: end on {latest} or earlier",
-                        months=max_months, latest=latest)
+        raise RuleBroken("term.too_long", f"a term lasts at most {max_months} months: end on {latest} or earlier",
+                         months=max_months, latest=latest)
 
 
-def term_problem(start: date, planned_end: date, min_months: int = MIN_MONTHS,
-                 max_months: int = MAX_MONTHS) -> str | None:
-    """The key of the term rule ``planned_end`` breaks ("term.too_short", "term.too_long"), or None."""
-    try:
-        check_term(start, planned_end, min_months, max_months)
-    except RuleError as error:
-        return error.key
-    return None
+def check_reason(reason: str, action: str) -> None:
+    """Changing a term (extending it, ending it early) needs a reason."""
+    if not reason or not reason.strip():
+        raise RuleBroken("term.reason_required", f"give a reason for {action}")
 
 
 def check_extension(start: date, current_end: date, new_end: date, reason: str,
-                    max_months: int = MAX_MONTHS) -> None:
-    """An extension moves the planned end later, within ``max_months`` of the start, and gives a reason."""
-    start, current_end, new_end = _as_date(start), _as_date(current_end), _as_date(new_end)
-    if not reason or not reason.strip():
-        raise RuleError("term.reason_required", "give a reason for extending the term")
+                    max_months: int = MAX_MONTHS, min_months: int = MIN_MONTHS) -> None:
+    """An extension gives a reason and moves the planned end later, still a term (``check_term``) from the start."""
+    current_end, new_end = _as_date(current_end), _as_date(new_end)
+    check_reason(reason, "extending the term")
     if new_end <= current_end:
-        raise RuleError("term.not_later", f"the new end must be after the current end {current_end}",
-                        current_end=current_end)
-    latest = add_months(start, max_months)
-    if new_end > latest:
-        raise RuleError("term.too_long", f"a term lasts at most {max_months} months: end on {latest} or earlier",
-                        months=max_months, latest=latest)
+        raise RuleBroken("term.not_later", f"the new end must be after the current end {current_end}",
+                         current_end=current_end)
+    check_term(start, new_end, min_months, max_months)
 
 
-def check_early_end(start: date, end: date, reason: str) -> None:
-    """Ending a mentorship before its planned end needs a reason and a date not before the start."""
-    if not reason or not reason.strip():
-        raise RuleError("term.reason_required", "give a reason for ending the mentorship")
-    if _as_date(end) < _as_date(start):
-        raise RuleError("term.end_before_start", "a mentorship cannot end before it starts", start=_as_date(start))
+def check_early_end(reason: str) -> None:
+    """Ending a mentorship before its planned end needs a reason. It may end on any day, even before a
+    start still to come (a pairing that is called off)."""
+    check_reason(reason, "ending the mentorship")
 
 
 # --- capacity --------------------------------------------------------------------------------
@@ -115,18 +101,18 @@ def check_early_end(start: date, end: date, reason: str) -> None:
 def check_capacity(capacity: int) -> None:
     """A mentor takes 1 or 2 mentees at a time (一对一 or 一对二)."""
     if isinstance(capacity, bool) or capacity not in CAPACITIES:
-        raise RuleError("capacity.invalid", f"a mentor's capacity is 1 or 2, not {capacity!r}", capacity=capacity)
+        raise RuleBroken("capacity.invalid", f"a mentor's capacity is 1 or 2, not {capacity!r}", capacity=capacity)
 
 
 def check_can_take(capacity: int, current_mentees: int, adding: int = 1) -> None:
-    """Raise ``RuleError`` if ``adding`` more mentees would exceed the mentor's capacity."""
+    """Raise ``RuleBroken`` if ``adding`` more mentees would exceed the mentor's capacity."""
     check_capacity(capacity)
     if adding < 1 or current_mentees < 0:
-        raise RuleError("capacity.invalid", "mentee counts must be positive")
+        raise RuleBroken("capacity.invalid", "mentee counts must be positive")
     if current_mentees + adding > capacity:
-        raise RuleError("capacity.full",
-                        f"this mentor has {current_mentees} of {capacity} mentees and cannot take {adding} more",
-                        current=current_mentees, capacity=capacity, adding=adding)
+        raise RuleBroken("capacity.full",
+                         f"this mentor has {current_mentees} of {capacity} mentees and cannot take {adding} more",
+                         current=current_mentees, capacity=capacity, adding=adding)
 
 
 # --- visits ----------------------------------------------------------------------------------
@@ -149,7 +135,7 @@ class Month(NamedTuple):
             value = (int(year), int(month))
         month = cls(*value)
         if not 1 <= month.month <= 12:
-            raise RuleError("visits.bad_month", f"not a month: {value!r}", month=value)
+            raise RuleBroken("visits.bad_month", f"not a month: {value!r}", month=value)
         return month
 
     @property
@@ -193,7 +179,7 @@ def visits_short(visits_by_month: Mapping[tuple[int, int] | str, int], months: I
     ``visits_by_month`` maps a month (``Month``, ``(year, month)`` or ``"YYYY-MM"``) to its visit count.
     """
     if minimum < 0:
-        raise RuleError("visits.bad_minimum", "the monthly visit minimum cannot be negative", minimum=minimum)
+        raise RuleBroken("visits.bad_minimum", "the monthly visit minimum cannot be negative", minimum=minimum)
     today = _as_date(today)
     counts: dict[Month, int] = {}
     for key, count in visits_by_month.items():
@@ -272,8 +258,8 @@ def time_to_independence(start: date, confirmed: date | None) -> int | None:
         return None
     start, confirmed = _as_date(start), _as_date(confirmed)
     if confirmed < start:
-        raise RuleError("signoff.before_start", "a sign-off cannot be confirmed before the mentorship starts",
-                        start=start)
+        raise RuleBroken("signoff.before_start", "a sign-off cannot be confirmed before the mentorship starts",
+                         start=start)
     return (confirmed - start).days
 
 

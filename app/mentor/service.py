@@ -1,25 +1,30 @@
 """Mentoring operations (callers commit): pairing, term changes, joint visits, observations,
-comments on drill decisions, sign-off, notifications, and who may see what.
+comments on drill decisions, sign-off, notifications, and what the mentoring pages list.
 
-Access: a mentor sees only their own current and past mentees; a worker only their own
-mentorships; organizers and admins everyone in their area (``can_manage_user``).
+Every operation checks the ``actor`` it is given (a party to the mentorship, its mentor, or an
+organizer whose area holds the mentee) and refuses with ``Refusal`` naming the problem; the rules
+of ``app.mentor.rules`` are applied here and a broken one is refused in the reader's language.
+Who may open a page is ``app.access``'s (views answer 404).
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from .. import signals
-from ..access import can_view_mentorship as can_view, can_view_person, is_mentor_of, result_access  # noqa: F401
+from .. import clock, signals
+from ..access import is_mentor_of
+from ..access import can_view_mentorship as can_view, can_view_person, result_access  # noqa: F401  (old importers)
+from ..content.courses import Indicator
 from ..extensions import db
-from ..notifications import notify
 from ..models import (
-    Area, DrillComment, DrillStep, JointVisit, Mentorship, MentorshipEvent, Observation,
+    Area, DrillAttempt, DrillComment, DrillStep, JointVisit, Mentorship, MentorshipEvent, Observation, QuizAttempt,
     User,
 )
-from ..models.base import utcnow
+from ..notifications import notify
+from ..refusal import Refusal, RuleBroken
 from ..scope import area_filter, can_manage_user
 from . import rules
 
@@ -28,8 +33,12 @@ OBSERVED_INDICATORS = ("comm.residents", "resilience.emotion", "comm.departments
                        "info.collection", "handling.emergency")
 
 
-class MentorError(ValueError):
-    """A mentoring action was refused; the message says why and nothing was changed."""
+def _obey(rule: Callable[..., None], *args, refusal: Callable[[RuleBroken], str], **kwargs) -> None:
+    """Apply a rule of ``app.mentor.rules``; a broken one is refused with ``refusal(broken)``."""
+    try:
+        rule(*args, **kwargs)
+    except RuleBroken as broken:
+        raise Refusal(refusal(broken)) from broken
 
 
 def mentorships_of(user: User, as_mentor: bool) -> list[Mentorship]:
@@ -47,27 +56,28 @@ def active_count(mentor: User) -> int:
 
 def create_mentorships(actor: User, mentor: User, mentees: list[User], start: date, planned_end: date,
                        config) -> list[Mentorship]:
-    """Pair ``mentor`` with one or two mentees. Raises MentorError naming the problem."""
+    """Pair ``mentor`` with one or two mentees. Raises Refusal naming the problem."""
     if not mentees or len(mentees) > 2:
-        raise MentorError(_("Choose one or two mentees."))
+        raise Refusal(_("Choose one or two mentees."))
     if not mentor.has_role("mentor"):
-        raise MentorError(_("%(name)s does not hold the mentor role.", name=mentor.name))
+        raise Refusal(_("%(name)s does not hold the mentor role.", name=mentor.name))
     for person in (mentor, *mentees):
         if not can_manage_user(actor, person):
-            raise MentorError(_("%(name)s is outside your area.", name=person.name))
+            raise Refusal(_("%(name)s is outside your area.", name=person.name))
     if mentor in mentees:
-        raise MentorError(_("A mentor cannot mentor themselves."))
-    problem = rules.term_problem(start, planned_end, config["MENTORSHIP_MIN_MONTHS"], config["MENTORSHIP_MAX_MONTHS"])
-    if problem:
-        raise MentorError(_term_message(problem, config))
-    if active_count(mentor) + len(mentees) > mentor.mentor_capacity:
-        raise MentorError(_("%(name)s can mentor %(n)d people at once and already has %(current)d.",
-                            name=mentor.name, n=mentor.mentor_capacity, current=active_count(mentor)))
+        raise Refusal(_("A mentor cannot mentor themselves."))
+    _obey(rules.check_term, start, planned_end, config["MENTORSHIP_MIN_MONTHS"], config["MENTORSHIP_MAX_MONTHS"],
+          refusal=lambda _broken: _("The planned end must be %(min)d to %(max)d months after the start.",
+                                    min=config["MENTORSHIP_MIN_MONTHS"], max=config["MENTORSHIP_MAX_MONTHS"]))
+    current = active_count(mentor)
+    _obey(rules.check_can_take, mentor.mentor_capacity, current, len(mentees),
+          refusal=lambda _broken: _("%(name)s can mentor %(n)d people at once and already has %(current)d.",
+                                    name=mentor.name, n=mentor.mentor_capacity, current=current))
     created = []
     for mentee in mentees:
         if db.session.scalar(select(Mentorship.id).where(Mentorship.mentee_id == mentee.id,
                                                          Mentorship.status == "active")) is not None:
-            raise MentorError(_("%(name)s already has a mentor.", name=mentee.name))
+            raise Refusal(_("%(name)s already has a mentor.", name=mentee.name))
         pairing = Mentorship(mentor_id=mentor.id, mentee_id=mentee.id, start_date=start, planned_end=planned_end,
                              status="active", created_by_id=actor.id)
         pairing.events.append(MentorshipEvent(kind="created", new_end=planned_end, by_id=actor.id))
@@ -80,37 +90,56 @@ def create_mentorships(actor: User, mentor: User, mentees: list[User], start: da
     return created
 
 
-def _term_message(problem: str, config) -> str:
-    return _("The planned end must be %(min)d to %(max)d months after the start.",
-             min=config["MENTORSHIP_MIN_MONTHS"], max=config["MENTORSHIP_MAX_MONTHS"])
+def pair_by_hand(actor: User, mentor_id: int | None, mentee_ids: Iterable[int], start: date | None,
+                 planned_end: date | None, config) -> list[Mentorship]:
+    """The pairing form: people by id; refused unless all of them exist and both dates are given."""
+    mentor = db.session.get(User, mentor_id) if mentor_id else None
+    chosen = [db.session.get(User, i) for i in mentee_ids]
+    if mentor is None or None in chosen or start is None or planned_end is None:
+        raise Refusal(_("Choose a mentor, one or two mentees, a start and a planned end."))
+    return create_mentorships(actor, mentor, chosen, start, planned_end, config)
+
+
+def pair_for_longest_term(actor: User, pairs: Iterable[tuple[int, int]], start: date, config) -> int:
+    """Accepted suggestions or an approved cohort, (mentor id, mentee id) each, for the longest term from
+    ``start``; all or nothing (the caller rolls back on refusal). Returns how many were paired."""
+    planned_end = rules.add_months(start, config["MENTORSHIP_MAX_MONTHS"])
+    created = 0
+    for mentor_id, mentee_id in pairs:
+        mentor, mentee = db.session.get(User, mentor_id), db.session.get(User, mentee_id)
+        if mentor is None or mentee is None:
+            raise Refusal(_("A chosen person no longer exists."))
+        created += len(create_mentorships(actor, mentor, [mentee], start, planned_end, config))
+    return created
 
 
 def _manageable(actor: User, pairing: Mentorship) -> None:
     if not can_manage_user(actor, pairing.mentee):
-        raise MentorError(_("This mentorship is outside your area."))
+        raise Refusal(_("This mentorship is outside your area."))
     if pairing.status != "active":
-        raise MentorError(_("This mentorship has already ended."))
+        raise Refusal(_("This mentorship has already ended."))
 
 
 def extend(actor: User, pairing: Mentorship, new_end: date, reason: str, config) -> None:
     _manageable(actor, pairing)
-    if not reason.strip():
-        raise MentorError(_("Give a reason."))
-    problem = rules.term_problem(pairing.start_date, new_end, config["MENTORSHIP_MIN_MONTHS"],
-                                 config["MENTORSHIP_MAX_MONTHS"])
-    if problem or new_end <= pairing.planned_end:
-        raise MentorError(_("The new end must be later than %(old)s and within %(max)d months of the start.",
-                            old=pairing.planned_end.isoformat(), max=config["MENTORSHIP_MAX_MONTHS"]))
+    _obey(rules.check_extension, pairing.start_date, pairing.planned_end, new_end, reason,
+          max_months=config["MENTORSHIP_MAX_MONTHS"], min_months=config["MENTORSHIP_MIN_MONTHS"],
+          refusal=lambda broken: _give_a_reason() if broken.key == "term.reason_required" else
+          _("The new end must be later than %(old)s and within %(max)d months of the start.",
+            old=pairing.planned_end.isoformat(), max=config["MENTORSHIP_MAX_MONTHS"]))
     pairing.events.append(MentorshipEvent(kind="extended", reason=reason.strip(), old_end=pairing.planned_end,
                                           new_end=new_end, by_id=actor.id))
     pairing.planned_end = new_end
     db.session.flush()
 
 
+def _give_a_reason() -> str:
+    return _("Give a reason.")
+
+
 def end(actor: User, pairing: Mentorship, reason: str, today: date) -> None:
     _manageable(actor, pairing)
-    if not reason.strip():
-        raise MentorError(_("Give a reason."))
+    _obey(rules.check_early_end, reason, refusal=lambda _broken: _give_a_reason())
     pairing.status, pairing.ended_on, pairing.end_reason = "ended", today, reason.strip()
     pairing.events.append(MentorshipEvent(kind="ended", reason=reason.strip(), by_id=actor.id))
     db.session.flush()
@@ -120,19 +149,19 @@ def end(actor: User, pairing: Mentorship, reason: str, today: date) -> None:
 
 def _party(actor: User, pairing: Mentorship) -> None:
     if actor.id not in (pairing.mentor_id, pairing.mentee_id):
-        raise MentorError(_("Only the mentor and the mentee can do this."))
+        raise Refusal(_("Only the mentor and the mentee can do this."))
 
 
 def log_visit(actor: User, pairing: Mentorship, *, visit_date: date, household: str, purpose: str,
               demonstrated: str = "", mentee_did: str = "", follow_up: str = "", today: date) -> JointVisit:
     _party(actor, pairing)
     if pairing.status != "active":
-        raise MentorError(_("This mentorship has already ended."))
+        raise Refusal(_("This mentorship has already ended."))
     if visit_date > today:
-        raise MentorError(_("The visit date cannot be in the future."))
+        raise Refusal(_("The visit date cannot be in the future."))
     if visit_date < pairing.start_date:
-        raise MentorError(_("The visit date is before the mentorship started (%(start)s).",
-                            start=pairing.start_date.isoformat()))
+        raise Refusal(_("The visit date is before the mentorship started (%(start)s).",
+                      start=pairing.start_date.isoformat()))
     visit = JointVisit(visit_date=visit_date, household=household.strip(), purpose=purpose.strip(),
                        demonstrated=demonstrated.strip(), mentee_did=mentee_did.strip(),
                        follow_up=follow_up.strip(), logged_by_id=actor.id)
@@ -149,10 +178,10 @@ def confirm_visit(actor: User, visit: JointVisit, now: datetime | None = None) -
     pairing = visit.mentorship
     _party(actor, pairing)
     if actor.id == visit.logged_by_id:
-        raise MentorError(_("The other person confirms a visit, not the one who logged it."))
+        raise Refusal(_("The other person confirms a visit, not the one who logged it."))
     if visit.confirmed_at is not None:
-        raise MentorError(_("This visit is already confirmed."))
-    visit.confirmed_at = now or utcnow()
+        raise Refusal(_("This visit is already confirmed."))
+    visit.confirmed_at = now or clock.utcnow()
     db.session.flush()
 
 
@@ -171,13 +200,13 @@ def visits_by_month(pairing: Mentorship) -> dict[str, int]:
 def observe(actor: User, pairing: Mentorship, indicator: str, rating: int, note: str, observed_on: date,
             indicator_ids: set[str]) -> Observation:
     if actor.id != pairing.mentor_id:
-        raise MentorError(_("Only the mentor records observations."))
+        raise Refusal(_("Only the mentor records observations."))
     if indicator not in indicator_ids:
-        raise MentorError(_("Unknown indicator: %(id)s", id=indicator))
+        raise Refusal(_("Unknown indicator: %(id)s", id=indicator))
     if rating not in (1, 2, 3, 4, 5):
-        raise MentorError(_("The rating must be 1 to 5."))
+        raise Refusal(_("The rating must be 1 to 5."))
     if not note.strip():
-        raise MentorError(_("Write a short note on what you observed."))
+        raise Refusal(_("Write a short note on what you observed."))
     observation = Observation(mentorship_id=pairing.id, indicator=indicator, rating=rating, note=note.strip(),
                               observed_on=observed_on)
     db.session.add(observation)
@@ -190,9 +219,9 @@ def comment_on_step(actor: User, step: DrillStep, text: str) -> DrillComment:
     """A mentor comments on one decision of a mentee's drill attempt; the mentee is notified."""
     mentee = step.attempt.user
     if not is_mentor_of(actor, mentee):
-        raise MentorError(_("You can comment only on your own mentees' drills."))
+        raise Refusal(_("You can comment only on your own mentees' drills."))
     if not text.strip():
-        raise MentorError(_("The comment is empty."))
+        raise Refusal(_("The comment is empty."))
     comment = DrillComment(step_id=step.id, author_id=actor.id, text=text.strip()[:1000])
     db.session.add(comment)
     db.session.flush()
@@ -214,14 +243,14 @@ def comments_for(attempt_id: int) -> dict[int, list[DrillComment]]:
 
 def sign_off(actor: User, pairing: Mentorship, assessment: str) -> None:
     if actor.id != pairing.mentor_id:
-        raise MentorError(_("Only the mentor signs off."))
+        raise Refusal(_("Only the mentor signs off."))
     if pairing.status != "active":
-        raise MentorError(_("This mentorship has already ended."))
+        raise Refusal(_("This mentorship has already ended."))
     if pairing.signed_off_at is not None:
-        raise MentorError(_("Already signed off; waiting for the organizer to confirm."))
+        raise Refusal(_("Already signed off; waiting for the organizer to confirm."))
     if len(assessment.strip()) < 10:
-        raise MentorError(_("Write a short assessment (at least 10 characters)."))
-    pairing.signed_off_at, pairing.signoff_assessment = utcnow(), assessment.strip()
+        raise Refusal(_("Write a short assessment (at least 10 characters)."))
+    pairing.signed_off_at, pairing.signoff_assessment = clock.utcnow(), assessment.strip()
     pairing.events.append(MentorshipEvent(kind="signed_off", reason=assessment.strip()[:500], by_id=actor.id))
     organizer = pairing.created_by_id
     if organizer:
@@ -230,12 +259,12 @@ def sign_off(actor: User, pairing: Mentorship, assessment: str) -> None:
     db.session.flush()
 
 
-def confirm_independence(actor: User, pairing: Mentorship, tz) -> None:
+def confirm_independence(actor: User, pairing: Mentorship) -> None:
     _manageable(actor, pairing)
     if pairing.signed_off_at is None:
-        raise MentorError(_("The mentor has not signed off yet."))
-    pairing.confirmed_at, pairing.confirmed_by_id = utcnow(), actor.id
-    pairing.independence_days = rules.time_to_independence(pairing.start_date, pairing.confirmed_at.astimezone(tz).date())
+        raise Refusal(_("The mentor has not signed off yet."))
+    pairing.confirmed_at, pairing.confirmed_by_id = clock.utcnow(), actor.id
+    pairing.independence_days = rules.time_to_independence(pairing.start_date, clock.local(pairing.confirmed_at).date())
     pairing.status = "independent"
     pairing.events.append(MentorshipEvent(kind="confirmed", by_id=actor.id))
     notify(pairing.mentee_id, "independent", f"/mentoring/{pairing.id}")
@@ -248,3 +277,62 @@ def pairings_in_scope(actor: User) -> list[Mentorship]:
     return db.session.scalars(select(Mentorship).join(User, User.id == Mentorship.mentee_id)
                               .join(Area, Area.id == User.area_id).where(area_filter(actor))
                               .order_by(Mentorship.status, Mentorship.start_date.desc())).all()
+
+
+# --- what the pages list ------------------------------------------------------------------------
+
+def observations_of(pairing: Mentorship) -> list[Observation]:
+    return db.session.scalars(select(Observation).where(Observation.mentorship_id == pairing.id)
+                              .order_by(Observation.observed_on.desc())).all()
+
+
+def observation_choices(model: dict[str, Indicator]) -> list[Indicator]:
+    """The indicators in the order the observation form offers them: those the seed assesses by
+    observation first, then the rest in the model's order."""
+    return [model[i] for i in OBSERVED_INDICATORS if i in model] + \
+        [item for key, item in model.items() if key not in OBSERVED_INDICATORS]
+
+
+def drill_attempts(person: User) -> list[DrillAttempt]:
+    """All of a person's drill attempts, newest first."""
+    return db.session.scalars(select(DrillAttempt).where(DrillAttempt.user_id == person.id)
+                              .order_by(DrillAttempt.started_at.desc())).all()
+
+
+def independence_stats(pairings: list[Mentorship]) -> dict:
+    """Time to independence: overall, per mentor and per hire cohort (year), with mentee outcomes."""
+    confirmed = [p for p in pairings if p.independence_days is not None]
+    by_mentor: dict[str, list[int]] = {}
+    by_cohort: dict[str, list[int]] = {}
+    for p in pairings:  # every mentor and hire year is listed, with the confirmed durations
+        cohort = str(p.mentee.hire_date.year) if p.mentee.hire_date else _("unknown")
+        for group, key in ((by_mentor, p.mentor.name), (by_cohort, cohort)):
+            group.setdefault(key, [])
+            if p.independence_days is not None:
+                group[key].append(p.independence_days)
+    return {"all": rules.distribution(p.independence_days for p in confirmed),
+            "by_mentor": {k: rules.distribution(v) for k, v in sorted(by_mentor.items())},
+            "by_cohort": {k: rules.distribution(v) for k, v in sorted(by_cohort.items())},
+            "outcomes": mentee_outcomes(pairings)}
+
+
+def mentee_outcomes(pairings: list[Mentorship]) -> dict[str, dict]:
+    """Per mentor: their mentees' mean quiz score and share of drills handled well (two queries)."""
+    mentees: dict[str, set[int]] = {}
+    for p in pairings:
+        mentees.setdefault(p.mentor.name, set()).add(p.mentee_id)
+    everyone = set().union(*mentees.values()) if mentees else set()
+    quiz = dict(db.session.execute(select(QuizAttempt.user_id, func.avg(QuizAttempt.score))
+                                   .where(QuizAttempt.user_id.in_(everyone), QuizAttempt.score.is_not(None))
+                                   .group_by(QuizAttempt.user_id)).all()) if everyone else {}
+    drills: dict[int, list[str]] = {}
+    for user_id, outcome in db.session.execute(select(DrillAttempt.user_id, DrillAttempt.outcome).where(
+            DrillAttempt.user_id.in_(everyone), DrillAttempt.outcome.is_not(None))) if everyone else []:
+        drills.setdefault(user_id, []).append(outcome)
+    result = {}
+    for mentor, ids in mentees.items():
+        scores = [float(quiz[i]) for i in ids if i in quiz]
+        outcomes = [o for i in ids for o in drills.get(i, [])]
+        result[mentor] = {"quiz": round(sum(scores) / len(scores)) if scores else None,
+                          "drills": round(100 * outcomes.count("success") / len(outcomes)) if outcomes else None}
+    return result

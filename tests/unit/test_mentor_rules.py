@@ -4,10 +4,10 @@ from datetime import date, datetime, timezone
 import pytest
 
 from app.mentor.rules import (
-    Month, RuleError, Severity, add_months, attention_items, check_can_take, check_capacity, check_early_end,
-    check_extension, check_term, days_left_in_month, distribution, term_bounds, term_months, term_problem,
-    time_to_independence, visits_short,
+    Month, Severity, add_months, attention_items, check_can_take, check_capacity, check_early_end, check_extension,
+    check_term, days_left_in_month, distribution, term_bounds, term_months, time_to_independence, visits_short,
 )
+from app.refusal import RuleBroken
 
 
 @pytest.mark.parametrize(("start", "months", "expected"), [
@@ -31,32 +31,28 @@ def test_term_exactly_three_and_six_months():
     assert term_bounds(start) == (date(2024, 4, 15), date(2024, 7, 15))
     check_term(start, date(2024, 4, 15))            # exactly 3 months
     check_term(start, date(2024, 7, 15))            # exactly 6 months
-    with pytest.raises(RuleError) as short:
+    with pytest.raises(RuleBroken) as short:
         check_term(start, date(2024, 4, 14))
     assert short.value.key == "term.too_short" and short.value.params["earliest"] == date(2024, 4, 15)
-    with pytest.raises(RuleError) as long:
+    with pytest.raises(RuleBroken) as long:
         check_term(start, date(2024, 7, 16))
     assert long.value.key == "term.too_long" and long.value.params["latest"] == date(2024, 7, 15)
-    with pytest.raises(RuleError, match="at least 3 months"):
+    with pytest.raises(RuleBroken, match="at least 3 months"):
         check_term(start, date(2023, 12, 1))        # before the start
-    # The same rule without raising, for callers that build their own message.
-    assert term_problem(start, date(2024, 4, 15)) is None and term_problem(start, date(2024, 7, 15)) is None
-    assert term_problem(start, date(2024, 4, 14)) == "term.too_short"
-    assert term_problem(start, date(2024, 7, 16)) == "term.too_long"
-    assert term_problem(start, date(2024, 2, 15), 1, 12) is None
+    check_term(start, date(2024, 2, 15), 1, 12)    # bounds from the settings
 
 
 def test_term_leap_years_and_month_ends():
     check_term(date(2023, 11, 30), date(2024, 2, 29))       # 3 months, clamped to the leap day
-    with pytest.raises(RuleError, match="too_short|at least"):
+    with pytest.raises(RuleBroken, match="too_short|at least"):
         check_term(date(2023, 11, 30), date(2024, 2, 28))
     check_term(date(2022, 11, 30), date(2023, 2, 28))       # not a leap year: the 28th is 3 months
     check_term(date(2023, 8, 31), date(2024, 2, 29))        # 6 months to the leap day
-    with pytest.raises(RuleError) as err:
+    with pytest.raises(RuleBroken) as err:
         check_term(date(2023, 8, 31), date(2024, 3, 1))
     assert err.value.key == "term.too_long"
     check_term(date(2024, 2, 29), date(2024, 8, 29))
-    with pytest.raises(RuleError):
+    with pytest.raises(RuleBroken):
         check_term(date(2024, 2, 29), date(2024, 8, 30))
     # datetimes are taken by their date
     check_term(datetime(2024, 1, 15, 9, tzinfo=timezone.utc), datetime(2024, 4, 15, 8, tzinfo=timezone.utc))
@@ -66,7 +62,7 @@ def test_term_bounds_from_settings():
     check_term(date(2024, 1, 1), date(2024, 2, 1), min_months=1, max_months=12)
     check_term(date(2024, 1, 1), date(2025, 1, 1), min_months=1, max_months=12)
     for bad in ((0, 6), (4, 3)):
-        with pytest.raises(RuleError) as err:
+        with pytest.raises(RuleBroken) as err:
             term_bounds(date(2024, 1, 1), *bad)
         assert err.value.key == "term.bad_settings"
 
@@ -78,33 +74,32 @@ def test_extension_and_early_end():
         ((date(2024, 4, 15), date(2024, 7, 15), " "), "term.reason_required"),
         ((date(2024, 4, 15), date(2024, 4, 15), "理由"), "term.not_later"),
         ((date(2024, 4, 15), date(2024, 7, 16), "理由"), "term.too_long"),
+        ((date(2024, 2, 15), date(2024, 3, 15), "理由"), "term.too_short"),  # later, but still under 3 months
     ]
     for (current, new, reason), key in cases:
-        with pytest.raises(RuleError) as err:
+        with pytest.raises(RuleBroken) as err:
             check_extension(start, current, new, reason)
         assert err.value.key == key
-    check_early_end(start, start, "导师调岗")
-    with pytest.raises(RuleError) as err:
-        check_early_end(start, date(2024, 1, 14), "导师调岗")
-    assert err.value.key == "term.end_before_start"
-    with pytest.raises(RuleError) as err:
-        check_early_end(start, date(2024, 2, 1), "")
-    assert err.value.key == "term.reason_required"
+    check_early_end("导师调岗")
+    for reason in ("", "  "):
+        with pytest.raises(RuleBroken) as err:
+            check_early_end(reason)
+        assert err.value.key == "term.reason_required"
 
 
 def test_capacity():
     check_capacity(1)
     check_capacity(2)
     for bad in (0, 3, True, 1.5, None):
-        with pytest.raises(RuleError) as err:
+        with pytest.raises(RuleBroken) as err:
             check_capacity(bad)
         assert err.value.key == "capacity.invalid"
     check_can_take(2, 1)
     check_can_take(2, 0, adding=2)
-    with pytest.raises(RuleError) as err:
+    with pytest.raises(RuleBroken) as err:
         check_can_take(1, 1)
     assert err.value.key == "capacity.full" and err.value.params == {"current": 1, "capacity": 1, "adding": 1}
-    with pytest.raises(RuleError, match="has 1 of 2 mentees and cannot take 2 more"):
+    with pytest.raises(RuleBroken, match="has 1 of 2 mentees and cannot take 2 more"):
         check_can_take(2, 1, adding=2)
 
 
@@ -135,9 +130,9 @@ def test_visits_short_and_month_in_progress():
     # "YYYY-MM" keys (as a service may count them) work the same.
     by_text = visits_short({"2024-01": 2, "2024-02": 1}, ["2024-01", "2024-02", "2024-03"], today=date(2024, 3, 1))
     assert by_text.short == (Month(2024, 2),) and by_text.at_risk == (Month(2024, 3),)
-    with pytest.raises(RuleError):
+    with pytest.raises(RuleBroken):
         visits_short({"2024-13": 1}, [], today=date(2024, 4, 1))
-    with pytest.raises(RuleError):
+    with pytest.raises(RuleBroken):
         visits_short(visits, months, today=date(2024, 4, 1), minimum=-1)
 
 
@@ -192,7 +187,7 @@ def test_time_to_independence_and_distribution():
     assert time_to_independence(date(2023, 1, 1), date(2023, 3, 1)) == 59
     assert time_to_independence(date(2024, 1, 1), date(2024, 1, 1)) == 0
     assert time_to_independence(date(2024, 1, 1), None) is None
-    with pytest.raises(RuleError) as err:
+    with pytest.raises(RuleBroken) as err:
         time_to_independence(date(2024, 1, 2), date(2024, 1, 1))
     assert err.value.key == "signoff.before_start"
 
