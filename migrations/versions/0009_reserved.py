@@ -1,0 +1,25 @@
+"""lesson reading time and lesson checks (issue 11)
+
+Revision ID: 0009
+Revises: 0008
+Create Date: 2026-11-29 15:00:00
+
+Reserved in the chain so work on several features can land in any order; the feature that owns
+this revision fills in its schema changes.
+"""
+from alembic import op  # noqa: F401
+import sqlalchemy as sa  # noqa: F401
+
+
+revision = '0009'
+down_revision = '0008'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    pass
+
+
+def downgrade():
+    pass
