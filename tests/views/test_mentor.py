@@ -1,5 +1,6 @@
 """Mentoring through the views: pairing rules, visits, observations, comments, sign-off, and every
 access boundary (a mentor sees only their own mentees, a worker only their own mentorship)."""
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -7,7 +8,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.mentor.rules import add_months
-from app.models import EvidenceRecord, JointVisit, Mentorship, Notification, Observation
+from app.models import DrillComment, DrillStep, EvidenceRecord, JointVisit, Mentorship, Notification, Observation
 from tests.conftest import csrf_from
 
 
@@ -140,8 +141,6 @@ def test_access_boundaries(client, paired, login, make_user, areas, people):
 
 
 def test_mentor_comments_on_a_drill_decision(client, paired, login):
-    from app.models import DrillComment, DrillStep
-
     token = as_user(client, login, "worker")
     response = client.post("/drills/gas-leak/start", data={"csrf_token": token, "mode": "practice"})
     attempt_id = int(response.headers["Location"].rsplit("/", 1)[1])
@@ -170,7 +169,39 @@ def test_suggestions_and_cohort_assignment(client, content, people, login, make_
     token = csrf_from(client, "/mentoring/cohort")
     page = client.get("/mentoring/cohort").get_data(as_text=True)
     assert db.session.scalar(select(func.count(Mentorship.id))) == 0  # a proposal saves nothing
-    pairs = [value for value in __import__("re").findall(r'name="pair" value="([0-9:]+)"', page)]
+    pairs = re.findall(r'name="pair" value="([0-9:]+)"', page)
     assert len(pairs) == 2  # the demo mentor has 2 places
     client.post("/mentoring/cohort", data={"csrf_token": token, "pair": pairs})
     assert db.session.scalar(select(func.count(Mentorship.id))) == 2
+
+
+def test_form_input_checked_before_any_change(client, paired, login, people):
+    """A visit without a household, an extension without a date, a malformed cohort pair or an
+    unknown person change nothing; reading the notifications marks them read."""
+    token = as_user(client, login, "mentor")
+    client.post(f"/mentoring/{paired.id}/visits", data={"csrf_token": token, "visit_date": date.today().isoformat(),
+                                                        "household": "   ", "purpose": "走访"})
+    client.post(f"/mentoring/{paired.id}/visits", data={"csrf_token": token, "visit_date": "not a date",
+                                                        "household": "3号楼", "purpose": "走访"})
+    assert db.session.scalar(select(func.count(JointVisit.id))) == 0
+    client.post(f"/mentoring/{paired.id}/observations", data={"csrf_token": token, "indicator": "comm.residents",
+                                                              "rating": "x", "note": "评分无效"})
+    assert db.session.scalar(select(func.count(Observation.id))) == 0
+    client.get("/mentoring/notifications")
+    assert db.session.scalar(select(func.count(Notification.id)).where(
+        Notification.user_id == paired.mentor_id, Notification.read_at.is_(None))) == 0
+    token = as_user(client, login, "organizer")
+    client.post(f"/mentoring/{paired.id}/extend", data={"csrf_token": token, "new_end": "", "reason": "走访不足"})
+    client.post(f"/mentoring/{paired.id}/extend", data={"csrf_token": token, "reason": "走访不足",
+                                                        "new_end": add_months(paired.start_date, 7).isoformat()})
+    client.post(f"/mentoring/{paired.id}/end", data={"csrf_token": token, "reason": " "})
+    db.session.refresh(paired)
+    assert paired.planned_end == add_months(paired.start_date, 4) and paired.status == "active"
+    assert client.post("/mentoring/cohort", data={"csrf_token": token, "pair": ["1:x"]}).status_code == 400
+    response = client.post("/mentoring/accept", data={"csrf_token": token, "mentor": people["mentor"].id,
+                                                      "mentee": 999999})
+    assert response.headers["Location"].endswith("/mentoring/suggestions")
+    page = client.post("/mentoring/new", data={"csrf_token": token, "mentor": people["mentor"].id,
+                                               "mentees": ["abc"], "start": date.today().isoformat()})
+    assert page.status_code == 200 and 'name="planned_end"' in page.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Mentorship.id))) == 1
