@@ -120,6 +120,10 @@ def _manageable(actor: User, pairing: Mentorship) -> None:
         raise Refusal(_("This mentorship has already ended."))
 
 
+def _give_a_reason() -> str:
+    return _("Give a reason.")
+
+
 def extend(actor: User, pairing: Mentorship, new_end: date, reason: str, config) -> None:
     _manageable(actor, pairing)
     _obey(rules.check_extension, pairing.start_date, pairing.planned_end, new_end, reason,
@@ -131,10 +135,6 @@ def extend(actor: User, pairing: Mentorship, new_end: date, reason: str, config)
                                           new_end=new_end, by_id=actor.id))
     pairing.planned_end = new_end
     db.session.flush()
-
-
-def _give_a_reason() -> str:
-    return _("Give a reason.")
 
 
 def end(actor: User, pairing: Mentorship, reason: str, today: date) -> None:
