@@ -1,4 +1,4 @@
-"""Command-line interface: ``flask content check|sync``, ``flask demo create``, ``flask users create-admin``."""
+"""Command-line interface: ``flask content check|sync``."""
 from __future__ import annotations
 
 import sys

@@ -11,9 +11,15 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from ..drill.checker import check_all
 from ..extensions import db
-from ..models import ContentSync, Course, Lesson
+from ..models import ContentSync, Course, DrillVersion, Lesson
+from ..quiz.bank import load_banks
+from ..quiz.quizfile import load_quizzes
+from ..quiz.sync import sync_banks, sync_quizzes
 from .courses import CourseSpec, load_competency_model, load_courses, sha256
+from .upsert import add_row, changed_row, deactivate, same_hash
+from .yamlfile import load_yaml
 
 
 @dataclass
@@ -25,41 +31,6 @@ class ContentReport:
     indicator_count: int = 0
     drill_count: int = 0
     content_hash: str = ""
-
-
-def changed_row(existing: dict, key, make, unchanged, counts: dict[str, int], kind: str):
-    """The row to (re)write for ``key``, or None when ``unchanged(row)`` says it is current.
-
-    Pops ``key`` from ``existing`` (what stays there afterwards has left the files); ``make()``
-    creates and attaches a new row; ``<kind>_added`` / ``<kind>_updated`` are counted.
-    """
-    row = existing.pop(key, None)
-    if row is None:
-        counts[f"{kind}_added"] += 1
-        return make()
-    if unchanged(row):
-        return None
-    counts[f"{kind}_updated"] += 1
-    return row
-
-
-def deactivate(rows, counts: dict[str, int], kind: str) -> None:
-    """Deactivate (never delete) rows whose source left the files, counting ``<kind>_deactivated``."""
-    for row in rows:
-        if row.active:
-            row.active = False
-            counts[f"{kind}_deactivated"] += 1
-
-
-def same_hash(content_hash: str):
-    """``unchanged`` test for ``changed_row``: same content hash and still active."""
-    return lambda row: row.content_hash == content_hash and row.active
-
-
-def add_row(row):
-    """Add a new row to the session and return it (a ``make`` for ``changed_row``)."""
-    db.session.add(row)
-    return row
 
 
 def check_content(content_dir: str | Path, scenarios_dir: str | Path | None = None,
@@ -87,9 +58,6 @@ def check_content(content_dir: str | Path, scenarios_dir: str | Path | None = No
 
 
 def _check_questions(report: ContentReport, questions_dir: Path, indicator_ids: set[str]) -> None:
-    from ..quiz.bank import load_banks
-    from ..quiz.quizfile import load_quizzes
-
     if not questions_dir.is_dir():
         return
     lessons = {c.slug: [lesson.slug for lesson in c.lessons] for c in report.courses}
@@ -100,8 +68,6 @@ def _check_questions(report: ContentReport, questions_dir: Path, indicator_ids: 
 
 
 def _check_drills(scenarios_dir: Path, indicator_ids: set[str]) -> tuple[int, list[str]]:
-    from ..drill.checker import check_all
-
     if not scenarios_dir.is_dir():
         return 0, []
     errors = check_all(scenarios_dir, indicator_ids)
@@ -130,8 +96,6 @@ def sync_courses(courses: list[CourseSpec]) -> dict[str, int]:
 
 def sync_content(report: ContentReport, scenarios_dir: str | Path | None = None) -> dict[str, int]:
     """Load checked courses (and drills) and record a ContentSync row when anything changed."""
-    from ..quiz.sync import sync_banks, sync_quizzes
-
     counts = sync_courses(report.courses)
     if scenarios_dir is not None:
         counts.update(sync_drills(scenarios_dir))
@@ -150,9 +114,6 @@ def sync_drills(scenarios_dir: str | Path) -> dict[str, int]:
     Only the newest version of each drill is active; attempts keep pointing at the version they
     were played on. Drill files that disappeared are deactivated. Call after a clean check.
     """
-    from ..models import DrillVersion
-    from .yamlfile import load_yaml
-
     counts = dict.fromkeys(("drills_added", "drills_updated", "drills_deactivated"), 0)
     seen: set[str] = set()
     scenarios_dir = Path(scenarios_dir)

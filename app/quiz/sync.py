@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from ..content.sync import add_row, changed_row, deactivate, same_hash
+from ..content.upsert import add_row, changed_row, deactivate, same_hash
 from ..extensions import db
 from ..models import Question, QuestionBank, Quiz
 from .bank import Bank
