@@ -3,7 +3,8 @@
 The server is the referee: the state after every step is stored on the attempt; a submitted step
 must quote the attempt's step count (a replayed or stale form changes nothing); an urgent node's
 clock starts when the server moves the attempt onto it, and a choice that arrives after the
-deadline takes the node's timeout path instead.
+deadline takes the node's timeout path instead. Moves check that the attempt is the acting person's
+own and raise ``Refusal`` (nothing changed) when they cannot be taken.
 """
 from __future__ import annotations
 
@@ -14,17 +15,16 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from .. import signals
+from ..access import check_own
+from ..clock import utcnow
 from ..extensions import db
 from ..models import DrillAttempt, DrillStep, DrillVersion, User
-from ..models.base import utcnow
+from ..refusal import Refusal
 from . import engine
+from .graph import Overlay, path_nodes
 
 #: Extra seconds allowed past an urgent node's limit for the network and a slow phone.
 GRACE_SECONDS = 2
-
-
-class DrillRefused(Exception):
-    """A move was refused; the message says why and nothing was changed."""
 
 
 #: Parsed drills and their analysis, per (version id, content hash): versions never change.
@@ -54,8 +54,27 @@ def offered_drills() -> list[DrillVersion]:
                               .order_by(DrillVersion.difficulty, DrillVersion.title)).all()
 
 
+def active_version(drill_id: str):
+    """The select of a drill's current (active) version."""
+    return select(DrillVersion).where(DrillVersion.drill_id == drill_id, DrillVersion.active)
+
+
 def current_version(drill_id: str) -> DrillVersion | None:
-    return db.session.scalar(select(DrillVersion).where(DrillVersion.drill_id == drill_id, DrillVersion.active))
+    return db.session.scalar(active_version(drill_id))
+
+
+def attempts_by_drill(user: User) -> tuple[dict[str, DrillAttempt], dict[str, DrillAttempt]]:
+    """The learner's newest unfinished and newest finished attempt per drill id (any version)."""
+    mine = db.session.scalars(select(DrillAttempt).where(DrillAttempt.user_id == user.id)
+                              .order_by(DrillAttempt.started_at.desc())).all()
+    open_attempt, last_done = {}, {}
+    for attempt in mine:
+        drill_id = attempt.drill_version.drill_id
+        if attempt.finished_at is None:
+            open_attempt.setdefault(drill_id, attempt)
+        else:
+            last_done.setdefault(drill_id, attempt)
+    return open_attempt, last_done
 
 
 def state_of(attempt: DrillAttempt) -> engine.State:
@@ -72,7 +91,7 @@ def _arrive(attempt: DrillAttempt, drill: engine.Drill, state: engine.State, now
 
 def start_attempt(user: User, version: DrillVersion, mode: str = "practice", now: datetime | None = None) -> DrillAttempt:
     if mode not in ("practice", "assessed"):
-        raise DrillRefused(_("Unknown drill mode."))
+        raise Refusal(_("Unknown drill mode."))
     now = now or utcnow()
     drill = drill_of(version)
     attempt = DrillAttempt(user_id=user.id, drill_version=version, mode=mode, step_count=0, started_at=now,
@@ -81,12 +100,6 @@ def start_attempt(user: User, version: DrillVersion, mode: str = "practice", now
     db.session.add(attempt)
     db.session.flush()
     return attempt
-
-
-def seconds_left(attempt: DrillAttempt, now: datetime | None = None) -> float | None:
-    if attempt.deadline is None:
-        return None
-    return max(0.0, (attempt.deadline - (now or utcnow())).total_seconds())
 
 
 def is_overdue(attempt: DrillAttempt, now: datetime | None = None, grace: bool = True) -> bool:
@@ -104,11 +117,12 @@ class Move:
     finished: bool
 
 
-def _check_turn(attempt: DrillAttempt, step_no: int | None) -> None:
+def _check_turn(user: User, attempt: DrillAttempt, step_no: int | None) -> None:
+    check_own(user, attempt)
     if attempt.finished_at is not None:
-        raise DrillRefused(_("This drill is already finished."))
+        raise Refusal(_("This drill is already finished."))
     if step_no is None or step_no != attempt.step_count:
-        raise DrillRefused(_("This page was out of date (the step was already taken or replayed). "
+        raise Refusal(_("This page was out of date (the step was already taken or replayed). "
                              "Here is where your drill stands now."))
 
 
@@ -134,10 +148,10 @@ def choose(user: User, attempt: DrillAttempt, choice_id: str, step_no: int | Non
            now: datetime | None = None) -> Move:
     """Take a choice. After the deadline of an urgent node the timeout path is taken instead.
 
-    Raises DrillRefused (finished, stale or replayed step, choice not offered here).
+    Raises Refusal (another person's attempt, finished, stale or replayed step, choice not offered here).
     """
     now = now or utcnow()
-    _check_turn(attempt, step_no)
+    _check_turn(user, attempt, step_no)
     drill = drill_of(attempt.drill_version)
     state = state_of(attempt)
     if is_overdue(attempt, now):
@@ -145,7 +159,7 @@ def choose(user: User, attempt: DrillAttempt, choice_id: str, step_no: int | Non
     try:
         result = engine.choose(drill, state, choice_id)
     except engine.InvalidMove as exc:
-        raise DrillRefused(_("That choice is not offered at this point of the drill.")) from exc
+        raise Refusal(_("That choice is not offered at this point of the drill.")) from exc
     return _record(attempt, drill, result, now)
 
 
@@ -161,15 +175,25 @@ def expire(attempt: DrillAttempt, now: datetime | None = None, grace: bool = Tru
     return _record(attempt, drill, engine.timeout(drill, state_of(attempt)), now)
 
 
+def time_out(user: User, attempt: DrillAttempt, step_no: int | None, now: datetime | None = None) -> Move | None:
+    """The page's countdown reached zero at step ``step_no``: the server decides whether the time is
+    really up (then the timeout path is taken, without grace). None when it is not, or the page was stale.
+    Raises Refusal for another person's attempt."""
+    check_own(user, attempt)
+    if attempt.finished_at is not None or step_no != attempt.step_count:
+        return None
+    return expire(attempt, now, grace=False)
+
+
 def step_back(user: User, attempt: DrillAttempt, step_no: int | None, now: datetime | None = None) -> None:
-    """Practice mode: take the last step back (once in a row). Raises DrillRefused."""
+    """Practice mode: take the last step back (once in a row). Raises Refusal."""
     now = now or utcnow()
-    _check_turn(attempt, step_no)
+    _check_turn(user, attempt, step_no)
     if attempt.mode != "practice":
-        raise DrillRefused(_("Assessed drills cannot go back a step."))
-    kept = [step for step in attempt.steps if not step.undone]
+        raise Refusal(_("Assessed drills cannot go back a step."))
+    kept = kept_steps(attempt)
     if not kept or attempt.just_undone:
-        raise DrillRefused(_("You can go back one step at a time, and only after a new decision."))
+        raise Refusal(_("You can go back one step at a time, and only after a new decision."))
     drill = drill_of(attempt.drill_version)
     kept[-1].undone = True
     state = engine.replay(drill, [(s.node_id, s.choice_id) for s in kept[:-1]])
@@ -181,3 +205,36 @@ def step_back(user: User, attempt: DrillAttempt, step_no: int | None, now: datet
 
 def kept_steps(attempt: DrillAttempt) -> list[DrillStep]:
     return [step for step in attempt.steps if not step.undone]
+
+
+def choice_texts(drill: engine.Drill) -> dict[tuple[str, str], str]:
+    """(node id, choice id) → the choice's text."""
+    return {(n.id, c.id): c.text for n in drill.nodes.values() for c in n.choices}
+
+
+@dataclass
+class Debrief:
+    """A finished attempt as its debrief shows it."""
+
+    drill: engine.Drill
+    ending: engine.Node
+    shares: dict[str, float | None]  # indicator → total as 0-100 of the possible (None: cannot move)
+    steps: list[DrillStep]
+    choice_text: dict[tuple[str, str], str]
+    overlay: Overlay  # the path taken and a best path, for the map
+    best_steps: list[tuple[engine.Node, str]]  # a best path: node and the choice's text
+
+
+def debrief(attempt: DrillAttempt) -> Debrief:
+    version = attempt.drill_version
+    drill = drill_of(version)
+    bounds, best = analysis(version)
+    state = state_of(attempt)
+    kept = kept_steps(attempt)
+    taken = path_nodes(drill, [(s.node_id, s.choice_id) for s in kept])
+    choice_text = choice_texts(drill)
+    return Debrief(
+        drill=drill, ending=drill.nodes[state.node], steps=kept, choice_text=choice_text,
+        shares={ind: engine.share(state.scores.get(ind, 0), bounds[ind]) for ind in drill.indicators},
+        overlay=Overlay(taken=taken, best=path_nodes(drill, best)),
+        best_steps=[(drill.nodes[n], choice_text.get((n, c), "")) for n, c in best])

@@ -1,20 +1,17 @@
-"""The GIFT/Aiken import form."""
-from pathlib import Path
-
-from flask import current_app
+"""Quiz forms: the GIFT/Aiken import, and the hidden fields of the answer and practice posts (the
+answers themselves are read by each question's type, ``Question.from_form``)."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
-from ..content.courses import indicators_by_id
+from .. import competency
 from ..forms import choices
 
 
 def indicator_choices():
-    model = indicators_by_id(Path(current_app.config["CONTENT_DIR"]))
-    return choices((i.id, f"{i.group_title} · {i.title}") for i in model.values())
+    return choices((i.id, f"{i.group_title} · {i.title}") for i in competency.model())
 
 
 class ImportForm(FlaskForm):
@@ -31,3 +28,15 @@ class ImportForm(FlaskForm):
                               validators=[NumberRange(1, 3, _l("Difficulty is 1, 2 or 3."))])
     explanation = TextAreaField(_l("Explanation for questions without feedback (optional)"),
                                 validators=[Optional(), Length(max=2000)])
+
+
+class AnswerForm(FlaskForm):
+    """Saving one answer as the learner goes: which question (the answer comes as ``q-<answer_id>``)."""
+
+    answer_id = IntegerField()
+
+
+class PracticeForm(FlaskForm):
+    """Answering a question of the wrong-answer book (the answer comes as ``answer``)."""
+
+    entry_id = IntegerField()

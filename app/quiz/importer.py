@@ -22,6 +22,12 @@ class ImportReport:
     problems: list[str] = field(default_factory=list)
 
 
+def listed_banks() -> list:
+    """(slug, title, origin) of every active bank, by slug: where an import may go."""
+    return db.session.execute(select(QuestionBank.slug, QuestionBank.title, QuestionBank.origin)
+                              .where(QuestionBank.active).order_by(QuestionBank.slug)).all()
+
+
 def guess_format(filename: str, text: str) -> str:
     if filename.lower().endswith(".gift"):
         return "gift"

@@ -10,6 +10,7 @@ dicts. Each type is a small class registered in ``QUESTION_TYPES``::
     question.present(option_order)                  # what a page may show: never a key
     answer = question.normalise(raw)                # raises an AnswerError subclass if malformed
     question.grade(answer)                          # 0.0 .. 1.0
+    question.from_form(form, name)                  # the raw answer a submitted form holds
 
 Grading:
 
@@ -35,7 +36,7 @@ import re
 import unicodedata
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 SOURCE_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*(/[a-z0-9]+([-_][a-z0-9]+)*)?$")
@@ -47,6 +48,16 @@ MAX_FILL_ANSWER = 200  # characters a learner may type into a blank
 POSITIONAL_IDS = "abcdefgh"
 
 Problem = tuple[str, str]  # (path inside the question, or "" for the whole question; problem)
+
+
+class FormData(Protocol):
+    """A submitted form as Werkzeug's MultiDict offers it (``request.form``)."""
+
+    def __contains__(self, name: object) -> bool: ...
+
+    def get(self, name: str) -> Any: ...
+
+    def getlist(self, name: str) -> list[str]: ...
 
 
 class AnswerError(ValueError):
@@ -166,6 +177,25 @@ class Question:
         """What the answer picked, for option frequencies: option ids (or the normalised text)."""
         raise NotImplementedError
 
+    def option_texts(self, truth_labels: tuple[str, str] = ("True", "False")) -> dict[str, str]:
+        """What a reader sees for each thing an answer can pick (``chosen``): option id → text.
+        ``truth_labels`` are the words for true and false, translated by the caller."""
+        return {}
+
+    # -- forms -------------------------------------------------------------------------------
+    def in_form(self, form: FormData, name: str) -> bool:
+        """Does a submitted form answer this question under the field ``name``?"""
+        return name in form
+
+    def from_form(self, form: FormData, name: str) -> Any:
+        """The raw answer (for ``normalise``) a submitted form holds under ``name``; None: unanswered."""
+        value = form.get(name)
+        return None if value == "" else value
+
+    def form_value(self) -> Any:
+        """A right answer in the shape a form sends it (demo data and tests answer like a person)."""
+        return self.correct_answer()
+
 
 @dataclass(frozen=True, kw_only=True)
 class ChoiceQuestion(Question):
@@ -259,6 +289,9 @@ class ChoiceQuestion(Question):
             return ()
         return (answer,) if isinstance(answer, str) else tuple(answer)
 
+    def option_texts(self, truth_labels: tuple[str, str] = ("True", "False")) -> dict[str, str]:
+        return {o.id: o.text for o in self.options}
+
 
 @register
 @dataclass(frozen=True, kw_only=True)
@@ -318,6 +351,15 @@ class MultipleChoice(ChoiceQuestion):
     def correct_answer(self) -> tuple[str, ...]:
         return self.correct_ids
 
+    def in_form(self, form: FormData, name: str) -> bool:
+        return True  # no box ticked sends nothing, and that is an answer too
+
+    def from_form(self, form: FormData, name: str) -> list[str]:
+        return form.getlist(name)
+
+    def form_value(self) -> list[str]:
+        return list(self.correct_ids)
+
 
 @register
 @dataclass(frozen=True, kw_only=True)
@@ -363,6 +405,12 @@ class TrueFalse(Question):
     def chosen(self, answer: Any) -> tuple[str, ...]:
         answer = self.normalise(answer)
         return () if answer is None else ("true" if answer else "false",)
+
+    def option_texts(self, truth_labels: tuple[str, str] = ("True", "False")) -> dict[str, str]:
+        return dict(zip(self.CHOICES, truth_labels))
+
+    def form_value(self) -> str:
+        return "true" if self.answer else "false"
 
 
 @register
@@ -421,6 +469,12 @@ class FillIn(Question):
     def chosen(self, answer: Any) -> tuple[str, ...]:
         answer = self.normalise(answer)
         return () if answer is None else (normalise_text(answer),)
+
+    def from_form(self, form: FormData, name: str) -> str | None:
+        return form.get(name)  # an emptied blank is sent as "" and saved as unanswered
+
+    def form_value(self) -> str:
+        return self.answers[0]
 
 
 def type_names() -> str:

@@ -43,15 +43,14 @@ def quiz_report(actor: User, quiz: Quiz) -> QuizReport:
         scores[ref] = answer.score or 0.0
         choices[ref] = list(question.chosen(answer.answer)) if answer.answer is not None else []
         texts.setdefault(ref, question.text)
-        option_texts.setdefault(ref, {o["id"]: o["text"] for o in question.present().get("options", [])}
-                                | ({"true": _("True"), "false": _("False")} if answer.spec["type"] == "truefalse" else {}))
+        option_texts.setdefault(ref, question.option_texts((_("True"), _("False"))))
     stats = quiz_statistics([AttemptRecord(scores=s, choices=c) for s, c in records.values() if s])
     return QuizReport(statistics=stats, texts=texts, option_texts=option_texts, attempts=attempts)
 
 
 def report_workbook(quiz: Quiz, report: QuizReport) -> bytes:
     """An .xlsx with the quiz summary, one row per question, and one row per attempt."""
-    from openpyxl import Workbook
+    from openpyxl import Workbook  # loaded on first export only: it is slow to import
 
     book = Workbook()
     summary = book.active

@@ -142,3 +142,31 @@ def test_check_spec_paths_are_relative_to_the_question():
     assert ("options[0].correct", "must be true or false, not 'yes'") in problems
     assert ("options[1].text", "same text as options[0]") in problems
     assert ("options[1].colour", "unknown field") in problems
+
+
+def test_each_type_reads_its_answer_from_a_submitted_form():
+    from werkzeug.datastructures import MultiDict
+
+    form = MultiDict([("s", "b"), ("m", "a"), ("m", "d"), ("t", "false"), ("f", " １１９ "), ("empty", "")])
+    assert SINGLE.in_form(form, "s") and SINGLE.from_form(form, "s") == "b"
+    assert not SINGLE.in_form(form, "nothing") and SINGLE.from_form(form, "nothing") is None
+    assert SINGLE.from_form(form, "empty") is None and TRUEFALSE.from_form(form, "empty") is None
+    assert TRUEFALSE.from_form(form, "t") == "false"
+    assert MULTIPLE.from_form(form, "m") == ["a", "d"]
+    assert MULTIPLE.in_form(form, "nothing") and MULTIPLE.from_form(form, "nothing") == []  # no box ticked
+    assert FILL.from_form(form, "f") == " １１９ " and FILL.from_form(form, "empty") == ""
+    for question, name in ((SINGLE, "s"), (MULTIPLE, "m"), (TRUEFALSE, "t"), (FILL, "f")):
+        question.normalise(question.from_form(form, name))  # what a form sends is what normalise takes
+
+
+def test_a_right_answer_as_a_form_sends_it_grades_full():
+    assert (SINGLE.form_value(), MULTIPLE.form_value(), TRUEFALSE.form_value(), FILL.form_value()) == \
+        ("b", ["a", "b", "d"], "false", "119")
+    for question in (SINGLE, MULTIPLE, TRUEFALSE, FILL):
+        assert question.grade(question.form_value()) == 1.0
+
+
+def test_option_texts_label_what_an_answer_can_pick():
+    assert SINGLE.option_texts() == {"a": "凭印象回答", "b": "按条例讲清基本条件", "c": "让居民自己上网查"}
+    assert TRUEFALSE.option_texts(("对", "错")) == {"true": "对", "false": "错"}
+    assert FILL.option_texts() == {}
