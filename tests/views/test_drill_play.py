@@ -154,3 +154,16 @@ def test_graph_cli(runner, tmp_path):
     assert result.exit_code == 0, result.output
     assert target.read_text(encoding="utf-8").startswith("<svg")
     assert runner.invoke(args=["drill", "graph", "nope"]).exit_code == 1
+
+
+def test_the_service_refuses_another_persons_attempt(start, people):
+    from app.drill import service
+    from app.refusal import Refusal
+
+    attempt = start("worker")
+    for move_ in (lambda: service.choose(people["mentor"], attempt, "knock-ventilate", 0),
+                  lambda: service.step_back(people["mentor"], attempt, 0),
+                  lambda: service.time_out(people["mentor"], attempt, 0)):
+        with pytest.raises(Refusal):
+            move_()
+    assert attempt.step_count == 0 and attempt.state["node"] == "arrive"

@@ -192,3 +192,26 @@ def test_statistics_and_excel_for_organizers(client, begin, login):
 
     book = load_workbook(BytesIO(response.data))
     assert book.worksheets[1].max_row == 11  # header + 10 questions
+
+
+def test_the_service_refuses_another_persons_attempt(app, begin, people):
+    from app.quiz import service
+    from app.refusal import Refusal
+
+    attempt = begin("worker")
+    row, tz = attempt.answers[0], app.config["BABEL_DEFAULT_TIMEZONE"]
+    with pytest.raises(Refusal):
+        service.save_answer(people["mentor"], attempt, row.id, right_answer(row), tz)
+    with pytest.raises(Refusal):
+        service.submit(people["mentor"], attempt, tz, answers={row.id: right_answer(row)})
+    assert row.answer is None and attempt.submitted_at is None
+
+
+def test_a_malformed_answer_at_submit_saves_nothing(client, begin):
+    attempt = begin()
+    first, choice = attempt.answers[0], next(r for r in attempt.answers if r.spec["type"] in ("single", "multiple"))
+    form = {"csrf_token": csrf_from(client, "/quizzes"), f"q-{first.id}": right_answer(first), f"q-{choice.id}": "zz"}
+    response = client.post(f"/quizzes/attempts/{attempt.id}/submit", data=form)
+    assert response.headers["Location"].endswith(f"/quizzes/attempts/{attempt.id}")  # back to the attempt
+    db.session.refresh(attempt)
+    assert attempt.submitted_at is None and all(r.answer is None for r in attempt.answers)
