@@ -4,21 +4,22 @@ from __future__ import annotations
 
 import io
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import aliased
 
+from ..certificates import render_many
+from ..clock import local, naive_local
 from ..extensions import db
 from ..models import Competition, Entry, JudgeScore, RoundResult, User
 from . import service
 
 
 def results_workbook(competition: Competition) -> bytes:
-    from openpyxl import Workbook
+    from openpyxl import Workbook  # imported when a workbook is made: it takes a quarter second to load
 
-    overall, brackets, _frozen = service.leaderboard(competition, truth=True)
+    overall, _brackets, _frozen = service.leaderboard(competition, truth=True)
     book = Workbook()
     ranking = book.active
     ranking.title = _("Ranking")
@@ -34,7 +35,7 @@ def results_workbook(competition: Competition) -> bytes:
     titles = {r.id: r.title for r in competition.rounds}
     for result, user in rows:
         per_round.append([titles.get(result.round_id, ""), user.name, user.worker_number or user.username,
-                          result.score, _naive(result.started_at), _naive(result.finished_at)])
+                          result.score, naive_local(result.started_at), naive_local(result.finished_at)])
     criteria = book.create_sheet(_("Criteria"))
     criteria.append([_("Round"), _("Name"), _("Judge"), _("Criterion"), _("Points"), _("Max")])
     for round_ in (r for r in competition.rounds if r.kind == "practical"):
@@ -47,8 +48,6 @@ def results_workbook(competition: Competition) -> bytes:
 
 
 def _judge_rows(round_id: int):
-    from sqlalchemy.orm import aliased
-
     judge = aliased(User)
     return db.session.execute(
         select(JudgeScore, User, judge).join(Entry, Entry.id == JudgeScore.entry_id)
@@ -56,23 +55,16 @@ def _judge_rows(round_id: int):
         .where(JudgeScore.round_id == round_id).order_by(User.name, judge.name)).all()
 
 
-def _naive(moment: datetime | None):
-    return moment.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).replace(tzinfo=None) \
-        if moment else None
-
-
 def certificates_pdf(competition: Competition, only: int | None = None) -> bytes:
     """Award certificates for the single-award winners, and a participation certificate for everyone
     who took part (``only``: one entry's certificates)."""
-    from ..certificates import render_many
-
-    tz = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
     last = max((r.closes_at for r in competition.rounds), default=competition.created_at)
-    date_text = _chinese_date(last.astimezone(tz))
+    date_text = _chinese_date(local(last))
     issuer = competition.area.name
     entries = db.session.execute(select(Entry.id, User.name).join(User, User.id == Entry.user_id)
                                  .where(Entry.competition_id == competition.id).order_by(User.name)).all()
-    taken = set(db.session.scalars(select(RoundResult.entry_id).where(RoundResult.score.is_not(None))))
+    taken = set(db.session.scalars(select(RoundResult.entry_id).join(Entry, Entry.id == RoundResult.entry_id)
+                                   .where(Entry.competition_id == competition.id, RoundResult.score.is_not(None))))
     pages = []
     for award in service.awards(competition):
         for entry_id, name in zip(award.winner_ids, award.winners):

@@ -17,8 +17,6 @@ def judging_evidence(result, round, entry, judged, **_kwargs) -> list[Item]:  # 
             for indicator, value in judged.indicator_scores.items()]
 
 
-
-
 def register() -> None:
     register_source(Source("competition_judging", _l("competition judging"), verb="scored",
                            activity_type="performance", on_repeat="replace"),

@@ -1,8 +1,8 @@
 """Rules of a skill competition (技能比武): windows, attempts, judging, ranking, freeze, single awards.
 
 Pure: standard library only (no Flask, no database); data in, data out. A broken rule raises
-``CompeteError`` with a message ``key`` and ``params`` for the view to translate, and an English
-message for logs and tests. Times are timezone-aware ``datetime``s (a naive one is refused with
+``app.refusal.RuleBroken`` with a message ``key`` and ``params`` for the service to translate, and
+an English message for logs and tests. Times are timezone-aware ``datetime``s (a naive one is refused with
 ``time.naive``); "now" is always passed in, so the server's clock is the only clock.
 
 **Windows and attempts**
@@ -15,7 +15,7 @@ message for logs and tests. Times are timezone-aware ``datetime``s (a naive one 
   (``start.already_attempted``). So an outsider learns nothing about the round, and a closed
   round says "closed" whether or not the contestant took it.
 - An attempt's deadline is the earlier of its start + the round's time limit and the round's
-  close; an answer is accepted while ``now < deadline`` (``answer.deadline_passed``).
+  close; the quiz engine accepts an answer while ``now < deadline``.
 - A judge may score a contestant only when assigned to that round and the contestant is enrolled
   in it (``judge.not_assigned`` / ``judge.not_in_round``); a judge sees the other judges' scores
   only after submitting their own (organizers always see them).
@@ -103,10 +103,6 @@ TRIM_FROM = 5
 DISAGREEMENT_THRESHOLD = 0.25
 
 
-class CompeteError(RuleBroken):
-    """A competition rule is broken; ``key`` names the rule, ``params`` fill its message."""
-
-
 # --- numbers and times -------------------------------------------------------------------------
 
 def _fraction(value: Any) -> Fraction | None:
@@ -138,7 +134,7 @@ def _round2(value: Fraction) -> float:
 
 def _aware(name: str, value: datetime) -> datetime:
     if not isinstance(value, datetime) or value.tzinfo is None or value.utcoffset() is None:
-        raise CompeteError("time.naive", f"{name} must be a timezone-aware datetime", name=name)
+        raise RuleBroken("time.naive", f"{name} must be a timezone-aware datetime", name=name)
     return value
 
 
@@ -152,11 +148,11 @@ def _id_key(value: Hashable) -> tuple:
 # --- windows and attempts ----------------------------------------------------------------------
 
 def check_window(opens_at: datetime, closes_at: datetime) -> None:
-    """Raise ``CompeteError`` unless both times are aware and ``closes_at`` is after ``opens_at``."""
+    """Raise ``RuleBroken`` unless both times are aware and ``closes_at`` is after ``opens_at``."""
     _aware("opens_at", opens_at)
     _aware("closes_at", closes_at)
     if closes_at <= opens_at:
-        raise CompeteError("window.bad_order", f"a round must close ({closes_at}) after it opens ({opens_at})",
+        raise RuleBroken("window.bad_order", f"a round must close ({closes_at}) after it opens ({opens_at})",
                            opens_at=opens_at, closes_at=closes_at)
 
 
@@ -171,20 +167,20 @@ def round_state(opens_at: datetime, closes_at: datetime, now: datetime) -> str:
 
 def check_can_start(*, opens_at: datetime, closes_at: datetime, now: datetime,
                     enrolled: bool, attempted: bool) -> None:
-    """Raise ``CompeteError`` unless an enrolled contestant may start the round now, for the first time.
+    """Raise ``RuleBroken`` unless an enrolled contestant may start the round now, for the first time.
 
     Checked in order: ``start.not_enrolled``, ``start.not_open_yet``, ``start.closed``,
     ``start.already_attempted``.
     """
     if not enrolled:
-        raise CompeteError("start.not_enrolled", "you are not enrolled in this round")
+        raise RuleBroken("start.not_enrolled", "you are not enrolled in this round")
     state = round_state(opens_at, closes_at, now)
     if state == UPCOMING:
-        raise CompeteError("start.not_open_yet", f"this round opens at {opens_at}", opens_at=opens_at)
+        raise RuleBroken("start.not_open_yet", f"this round opens at {opens_at}", opens_at=opens_at)
     if state == CLOSED:
-        raise CompeteError("start.closed", f"this round closed at {closes_at}", closes_at=closes_at)
+        raise RuleBroken("start.closed", f"this round closed at {closes_at}", closes_at=closes_at)
     if attempted:
-        raise CompeteError("start.already_attempted", "one attempt per round: you have already taken this round")
+        raise RuleBroken("start.already_attempted", "one attempt per round: you have already taken this round")
 
 
 def attempt_deadline(started_at: datetime, closes_at: datetime, time_limit_s: int | None = None) -> datetime:
@@ -194,24 +190,17 @@ def attempt_deadline(started_at: datetime, closes_at: datetime, time_limit_s: in
     if time_limit_s is None:
         return closes_at
     if time_limit_s <= 0:
-        raise CompeteError("attempt.bad_limit", f"a time limit must be positive, not {time_limit_s}",
+        raise RuleBroken("attempt.bad_limit", f"a time limit must be positive, not {time_limit_s}",
                            time_limit_s=time_limit_s)
     return min(started_at + timedelta(seconds=time_limit_s), closes_at)
-
-
-def check_can_answer(deadline: datetime, now: datetime) -> None:
-    """Raise ``answer.deadline_passed`` unless ``now`` is before ``deadline``."""
-    if _aware("now", now) >= _aware("deadline", deadline):
-        raise CompeteError("answer.deadline_passed", f"time is up: answers were accepted until {deadline}",
-                           deadline=deadline)
 
 
 def check_can_judge(*, assigned: bool, enrolled: bool) -> None:
     """Raise ``judge.not_assigned`` / ``judge.not_in_round`` unless this judge may score this contestant."""
     if not assigned:
-        raise CompeteError("judge.not_assigned", "you are not a judge of this round")
+        raise RuleBroken("judge.not_assigned", "you are not a judge of this round")
     if not enrolled:
-        raise CompeteError("judge.not_in_round", "this contestant is not in this round")
+        raise RuleBroken("judge.not_in_round", "this contestant is not in this round")
 
 
 def can_see_other_judges(*, submitted: bool, organizer: bool = False) -> bool:
@@ -272,108 +261,100 @@ def criteria(rubric: Iterable[CriterionLike | Mapping[str, Any]]) -> tuple[Crite
     return tuple(out)
 
 
-def rubric_problems(rubric: Iterable[Any], indicators: Iterable[str] | None = None) -> list[CompeteError]:
+def rubric_problems(rubric: Iterable[Any], indicators: Iterable[str] | None = None) -> list[RuleBroken]:
     """Every problem with a rubric (empty, no id, duplicate id, bad maximum, and, when the model's
     ``indicators`` are given, an unknown indicator); empty when valid."""
     known = None if indicators is None else set(indicators)
-    problems: list[CompeteError] = []
+    problems: list[RuleBroken] = []
     seen: set = set()
     items = criteria(rubric)
     if not items:
-        problems.append(CompeteError("rubric.empty", "a rubric needs at least one criterion"))
+        problems.append(RuleBroken("rubric.empty", "a rubric needs at least one criterion"))
     for position, criterion in enumerate(items, 1):
         cid = criterion.id
         if cid is None or (isinstance(cid, str) and not cid.strip()):
-            problems.append(CompeteError("rubric.no_id", f"criterion {position} has no name", position=position))
+            problems.append(RuleBroken("rubric.no_id", f"criterion {position} has no name", position=position))
             continue
         if cid in seen:
-            problems.append(CompeteError("rubric.duplicate", f"criterion {cid!r} appears twice", criterion=cid))
+            problems.append(RuleBroken("rubric.duplicate", f"criterion {cid!r} appears twice", criterion=cid))
         seen.add(cid)
         top = _fraction(criterion.max_points)
         if top is None or top <= 0 or (top * 2).denominator != 1:
-            problems.append(CompeteError(
+            problems.append(RuleBroken(
                 "rubric.bad_max", f"criterion {cid!r}: max points must be a positive whole or half number, "
                 f"not {criterion.max_points!r}", criterion=cid, max=criterion.max_points))
         if known is not None and criterion.indicator is not None and criterion.indicator not in known:
-            problems.append(CompeteError("rubric.unknown_indicator", f"criterion {cid!r}: unknown indicator "
+            problems.append(RuleBroken("rubric.unknown_indicator", f"criterion {cid!r}: unknown indicator "
                                          f"{criterion.indicator!r}", criterion=cid, indicator=criterion.indicator))
     return problems
 
 
 def check_rubric(rubric: Iterable[Any], indicators: Iterable[str] | None = None) -> dict[str, Fraction]:
-    """Criterion id → max points, in rubric order; raise the first of ``rubric_problems`` as ``CompeteError``."""
+    """Criterion id → max points, in rubric order; raise the first of ``rubric_problems`` as ``RuleBroken``."""
     problems = rubric_problems(rubric, indicators)
     if problems:
         raise problems[0]
     return {criterion.id: _fraction(criterion.max_points) for criterion in criteria(rubric)}
 
 
-def _by_criterion(maxima: Mapping[str, Fraction], scores: Any) -> tuple[Mapping[str, Any], list[CompeteError]]:
+def _by_criterion(maxima: Mapping[str, Fraction], scores: Any) -> tuple[Mapping[str, Any], list[RuleBroken]]:
     """Scores by criterion id: a mapping as is, a list or tuple read in rubric order."""
     if isinstance(scores, Mapping):
         return scores, []
     if isinstance(scores, (list, tuple)):
         problems = []
         if len(scores) != len(maxima):
-            problems.append(CompeteError("score.count", f"{len(scores)} scores for {len(maxima)} criteria",
+            problems.append(RuleBroken("score.count", f"{len(scores)} scores for {len(maxima)} criteria",
                                          expected=len(maxima), got=len(scores)))
         return dict(zip(maxima, scores)), problems
-    raise CompeteError("score.bad_sheet", f"scores are a mapping or a list, not {type(scores).__name__}")
+    raise RuleBroken("score.bad_sheet", f"scores are a mapping or a list, not {type(scores).__name__}")
 
 
-def _exact_scores(rubric: Sequence[Any], scores: Any) -> tuple[dict, list[CompeteError]]:
+def _exact_scores(rubric: Sequence[Any], scores: Any) -> tuple[dict, list[RuleBroken]]:
     maxima = check_rubric(rubric)
     exact: dict[str, Fraction] = {}
     scores, problems = _by_criterion(maxima, scores)
     for cid, top in maxima.items():
         if cid not in scores or scores[cid] is None or scores[cid] == "":
-            problems.append(CompeteError("score.missing", f"criterion {cid!r}: no score", criterion=cid))
+            problems.append(RuleBroken("score.missing", f"criterion {cid!r}: no score", criterion=cid))
             continue
         value = _fraction(scores[cid])
         if value is None:
-            problems.append(CompeteError("score.not_a_number", f"criterion {cid!r}: {scores[cid]!r} is not a number",
+            problems.append(RuleBroken("score.not_a_number", f"criterion {cid!r}: {scores[cid]!r} is not a number",
                                          criterion=cid, value=scores[cid]))
         elif not 0 <= value <= top:
-            problems.append(CompeteError("score.out_of_range",
+            problems.append(RuleBroken("score.out_of_range",
                                          f"criterion {cid!r}: {scores[cid]} is outside 0..{float(top):g}",
                                          criterion=cid, value=scores[cid], max=float(top)))
         elif (value * 2).denominator != 1:
-            problems.append(CompeteError("score.not_half",
+            problems.append(RuleBroken("score.not_half",
                                          f"criterion {cid!r}: {scores[cid]} is not a whole or half point",
                                          criterion=cid, value=scores[cid]))
         else:
             exact[cid] = value
     for cid in scores:
         if cid not in maxima:
-            problems.append(CompeteError("score.unknown", f"criterion {cid!r} is not in the rubric", criterion=cid))
+            problems.append(RuleBroken("score.unknown", f"criterion {cid!r} is not in the rubric", criterion=cid))
     return exact, problems
 
 
-def score_problems(rubric: Sequence[Any], scores: Mapping[str, Any] | Sequence[Any]) -> list[CompeteError]:
+def score_problems(rubric: Sequence[Any], scores: Mapping[str, Any] | Sequence[Any]) -> list[RuleBroken]:
     """Every problem with one judge's scores (a wrong count first, then rubric order, then unknown
     criteria); empty when valid. Scores are by criterion id, or a list in rubric order."""
     return _exact_scores(rubric, scores)[1]
 
 
-def validate_scores(rubric: Sequence[Any], scores: Mapping[str, Any] | Sequence[Any]) -> dict[str, float]:
-    """One judge's scores as criterion id → points, or raise the first problem as ``CompeteError``."""
-    exact, problems = _exact_scores(rubric, scores)
-    if problems:
-        raise problems[0]
-    return {cid: float(value) for cid, value in exact.items()}
-
-
 def _judge_scores(rubric, scores_by_judge: Mapping[Hashable, Any] | Sequence[Any]) -> dict[Hashable, dict]:
     """Judge → exact scores; a list of sheets numbers its judges 0, 1, 2… in list order."""
     if not scores_by_judge:
-        raise CompeteError("judging.no_scores", "no judge has scored yet")
+        raise RuleBroken("judging.no_scores", "no judge has scored yet")
     sheets = scores_by_judge.items() if isinstance(scores_by_judge, Mapping) else enumerate(scores_by_judge)
     exact = {}
     for judge, scores in sheets:
         values, problems = _exact_scores(rubric, scores)
         if problems:
             first = problems[0]
-            raise CompeteError(first.key, f"judge {judge!r}: {first}", judge=judge, **first.params)
+            raise RuleBroken(first.key, f"judge {judge!r}: {first}", judge=judge, **first.params)
         exact[judge] = values
     return exact
 
@@ -383,7 +364,7 @@ def judged_score(rubric: Sequence[Any], scores_by_judge: Mapping[Hashable, Any] 
     """Per-criterion mean over judges and a 0-100 total; with ``trim`` and ``trim_from`` or more judges,
     the judges with the lowest and the highest total are left out (ties by judge id)."""
     if trim_from < 3:
-        raise CompeteError("judging.bad_trim", f"trimming needs at least 3 judges to leave one, not {trim_from}",
+        raise RuleBroken("judging.bad_trim", f"trimming needs at least 3 judges to leave one, not {trim_from}",
                            trim_from=trim_from)
     maxima = check_rubric(rubric)
     exact = _judge_scores(rubric, scores_by_judge)
@@ -411,7 +392,7 @@ def disagreements(rubric: Sequence[Any], scores_by_judge: Mapping[Hashable, Any]
     """Criteria (rubric order) where max − min over all judges exceeds ``threshold × max_points``."""
     limit_share = _fraction(threshold)
     if limit_share is None or not 0 <= limit_share <= 1:
-        raise CompeteError("judging.bad_threshold", f"a disagreement threshold lies in 0..1, not {threshold!r}",
+        raise RuleBroken("judging.bad_threshold", f"a disagreement threshold lies in 0..1, not {threshold!r}",
                            threshold=threshold)
     maxima = check_rubric(rubric)
     exact = _judge_scores(rubric, scores_by_judge)
@@ -473,11 +454,11 @@ def _weights(weights: Mapping[Hashable, Any]) -> dict[Hashable, Fraction]:
     for round_id, weight in weights.items():
         value = _fraction(weight)
         if value is None or value < 0:
-            raise CompeteError("ranking.bad_weight", f"round {round_id!r}: a weight is a number ≥ 0, not {weight!r}",
+            raise RuleBroken("ranking.bad_weight", f"round {round_id!r}: a weight is a number ≥ 0, not {weight!r}",
                                round=round_id, weight=weight)
         exact[round_id] = value
     if sum(exact.values(), Fraction(0)) <= 0:
-        raise CompeteError("ranking.no_weight", "the round weights must add up to more than 0")
+        raise RuleBroken("ranking.no_weight", "the round weights must add up to more than 0")
     return exact
 
 
@@ -486,7 +467,7 @@ def _score(entry_id: Hashable, round_id: Hashable, score: Any) -> Fraction | Non
         return None
     value = _fraction(score)
     if value is None or not 0 <= value <= 100:
-        raise CompeteError("ranking.bad_score", f"entry {entry_id!r}, round {round_id!r}: a score lies in 0..100, "
+        raise RuleBroken("ranking.bad_score", f"entry {entry_id!r}, round {round_id!r}: a score lies in 0..100, "
                            f"not {score!r}", entry=entry_id, round=round_id, score=score)
     return value
 
@@ -580,7 +561,7 @@ def entries_from_results(contestants: Iterable[Any], results: Iterable[Result]) 
     for result in results:
         rounds = by_entry.setdefault(result.entry_id, {})
         if result.round_id in rounds:
-            raise CompeteError("results.duplicate", f"entry {result.entry_id!r} has two results on round "
+            raise RuleBroken("results.duplicate", f"entry {result.entry_id!r} has two results on round "
                                f"{result.round_id!r}", entry=result.entry_id, round=result.round_id)
         rounds[result.round_id] = result
     entries = []
@@ -645,7 +626,7 @@ def single_awards(indicator_scores_by_entry: Mapping[Hashable, Mapping[str, Any]
     """One ``Award`` per rule that has indicators in the model (see module doc for the rules)."""
     for group, ids in groups.items():
         if isinstance(ids, str) or not isinstance(ids, Iterable):
-            raise CompeteError("award.bad_groups", f"groups map a group id to its indicator ids; {group!r} maps to "
+            raise RuleBroken("award.bad_groups", f"groups map a group id to its indicator ids; {group!r} maps to "
                                f"{ids!r}", group=group)
     finished_at = finished_at or {}
     awards = []
@@ -663,7 +644,7 @@ def single_awards(indicator_scores_by_entry: Mapping[Hashable, Mapping[str, Any]
                     continue
                 value = _fraction(raw)
                 if value is None or not 0 <= value <= 100:
-                    raise CompeteError("award.bad_score", f"entry {entry_id!r}, {indicator}: a score lies in 0..100, "
+                    raise RuleBroken("award.bad_score", f"entry {entry_id!r}, {indicator}: a score lies in 0..100, "
                                        f"not {raw!r}", entry=entry_id, indicator=indicator, score=raw)
                 values.append(value)
             if len(values) < needed:

@@ -10,31 +10,32 @@ from __future__ import annotations
 
 import secrets
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from .. import competency, signals
-from ..clock import local_text
+from ..accounts.roster import read_roster
+from ..clock import local_text, utcnow
 from ..drill import engine as drill_engine, service as drills
 from ..extensions import db
+from ..learn.progress import learners_query
 from ..models import (
-    Bracket, Competition, CompetitionRound, DrillAttempt, Entry, JudgeScore, Question,
+    Area, Bracket, Competition, CompetitionRound, DrillAttempt, DrillVersion, Entry, JudgeScore, Question,
     QuestionBank, Quiz, QuizAttempt, RoundJudge, RoundResult, User,
 )
-from ..models.base import utcnow
 from ..quiz import service as quizzes
-from ..scope import can_manage_area, can_manage_user
+from ..refusal import Refusal, RuleBroken
+from ..scope import can_manage_area, can_manage_user, scope_areas, scope_users
 from . import rules
 
 
-class CompeteError(ValueError):
-    """A competition action was refused; the message says why and nothing was changed."""
-
-
-def rule_message(exc: rules.CompeteError) -> str:
+def rule_message(exc: RuleBroken) -> str:
     """A rule of ``rules`` broken, in the user's language (the rules speak English for logs)."""
     p = dict(exc.params)
     criterion = p.get("criterion", "")
@@ -58,14 +59,31 @@ def rule_message(exc: rules.CompeteError) -> str:
         "start.not_open_yet": lambda: _("This round opens at %(when)s.", when=local_text(p["opens_at"])),
         "start.closed": lambda: _("This round closed at %(when)s.", when=local_text(p["closes_at"])),
         "start.already_attempted": lambda: _("You have already taken this round: one attempt per round."),
+        "window.bad_order": lambda: _("The round must close after it opens."),
+        "judge.not_assigned": lambda: _("You are not a judge of this round."),
+        "judge.not_in_round": lambda: _("This contestant is not in this competition."),
     }
     return texts[exc.key]() if exc.key in texts else str(exc)
+
+
+@contextmanager
+def _in_words() -> Iterator[None]:
+    """A rule broken inside becomes a ``Refusal`` in the user's language."""
+    try:
+        yield
+    except RuleBroken as exc:
+        raise Refusal(rule_message(exc)) from exc
 
 
 # --- who may do what ---------------------------------------------------------------------------
 
 def is_organizer(actor: User, competition: Competition) -> bool:
     return actor.is_manager and can_manage_area(actor, competition.area)
+
+
+def _check_organizer(actor: User, competition: Competition) -> None:
+    if not is_organizer(actor, competition):
+        raise Refusal(_("Only the competition's organizers can change it."))
 
 
 def entry_of(user: User, competition: Competition) -> Entry | None:
@@ -88,14 +106,40 @@ def visible_competitions(actor: User) -> list[Competition]:
     return [c for c in rows if can_view(actor, c)]
 
 
+def overview(actor: User, competition: Competition, now: datetime | None = None) -> dict[str, Any]:
+    """What the competition's page shows ``actor``: each round's state, their entry and own results,
+    the rounds they judge; an organizer also sees the contestants, the choices for setting up
+    (people, judges, areas, question banks, drills, indicators) and where judges disagree."""
+    now = now or utcnow()
+    entry = entry_of(actor, competition)
+    organizer = is_organizer(actor, competition)
+    page: dict[str, Any] = {
+        "organizer": organizer, "entry": entry,
+        "mine": {} if entry is None else {r.round_id: r for r in db.session.scalars(
+            select(RoundResult).where(RoundResult.entry_id == entry.id))},
+        "states": {r.id: rules.round_state(r.opens_at, r.closes_at, now) for r in competition.rounds},
+        "judging": judged_rounds(actor, competition)}
+    if organizer:
+        page.update(
+            entries=db.session.scalars(select(Entry).where(Entry.competition_id == competition.id)).all(),
+            people=db.session.scalars(learners_query(actor).order_by(User.name)).all(),
+            judges=db.session.scalars(scope_users(actor).where(User.active).order_by(User.name)).all(),
+            areas=db.session.scalars(scope_areas(actor).order_by(Area.path)).all(),
+            banks=db.session.scalars(select(QuestionBank).where(QuestionBank.active).order_by(QuestionBank.slug)).all(),
+            drills=db.session.scalars(select(DrillVersion).where(DrillVersion.active)).all(),
+            indicators=competency.model(),
+            flags=disagreements(competition))
+    return page
+
+
 # --- setting up ---------------------------------------------------------------------------------
 
 def create_competition(actor: User, title: str, description: str, freeze_at: datetime | None,
                        bracket_names: list[str]) -> Competition:
     if not actor.is_manager or actor.area is None:
-        raise CompeteError(_("Only organizers create competitions."))
+        raise Refusal(_("Only organizers create competitions."))
     if not title.strip():
-        raise CompeteError(_("Give the competition a title."))
+        raise Refusal(_("Give the competition a title."))
     competition = Competition(title=title.strip()[:200], description=description.strip(), area_id=actor.area_id,
                               freeze_at=freeze_at, created_by_id=actor.id)
     for name in dict.fromkeys(n.strip() for n in bracket_names if n.strip()):
@@ -105,21 +149,23 @@ def create_competition(actor: User, title: str, description: str, freeze_at: dat
     return competition
 
 
-def add_round(actor: User, competition: Competition, *, kind: str, title: str, weight: float, opens_at: datetime,
-              closes_at: datetime, banks: list[str] | None = None, count: int = 0, time_limit_min: int | None = None,
-              drill_id: str | None = None, rubric: list[dict] | None = None,
+def add_round(actor: User, competition: Competition, *, kind: str, title: str, weight: float | None,
+              opens_at: datetime | None, closes_at: datetime | None, banks: list[str] | None = None, count: int = 0,
+              time_limit_min: int | None = None, drill_id: str | None = None, rubric: list[dict] | None = None,
               indicator_ids: set[str] | None = None) -> CompetitionRound:
-    """Add a round; a quiz round draws its paper now (the same questions for everyone)."""
-    if not is_organizer(actor, competition):
-        raise CompeteError(_("Only the competition's organizers can change it."))
+    """Add a round; a quiz round draws its paper now (the same questions for everyone). A practical
+    round's rubric names indicators of ``indicator_ids`` (by default the running competency model)."""
+    _check_organizer(actor, competition)
+    if opens_at is None or closes_at is None:
+        raise Refusal(_("Give the round's opening and closing times."))
     if kind not in ("quiz", "drill", "practical"):
-        raise CompeteError(_("Unknown round type."))
+        raise Refusal(_("Unknown round type."))
     if not title.strip():
-        raise CompeteError(_("Give the round a title."))
+        raise Refusal(_("Give the round a title."))
     if not weight or weight <= 0:
-        raise CompeteError(_("The weight must be a positive number."))
-    if closes_at <= opens_at:
-        raise CompeteError(_("The round must close after it opens."))
+        raise Refusal(_("The weight must be a positive number."))
+    with _in_words():
+        rules.check_window(opens_at, closes_at)
     position = len(competition.rounds) + 1
     round_ = CompetitionRound(kind=kind, title=title.strip()[:200], weight=weight, opens_at=opens_at,
                               closes_at=closes_at, position=position)
@@ -127,12 +173,13 @@ def add_round(actor: User, competition: Competition, *, kind: str, title: str, w
         round_.quiz = _paper(competition, position, title, banks or [], count, time_limit_min, opens_at, closes_at)
     elif kind == "drill":
         if not drill_id or drills.current_version(drill_id) is None:
-            raise CompeteError(_("Choose a drill."))
+            raise Refusal(_("Choose a drill."))
         round_.drill_id = drill_id
     else:
-        problems = rules.rubric_problems(rubric or [], indicator_ids or set())
+        known = set(competency.indicators()) if indicator_ids is None else indicator_ids
+        problems = rules.rubric_problems(rubric or [], known)
         if problems:
-            raise CompeteError("; ".join(rule_message(p) for p in problems))
+            raise Refusal("; ".join(rule_message(p) for p in problems))
         round_.rubric = rubric
     competition.rounds.append(round_)
     db.session.flush()
@@ -145,9 +192,9 @@ def _paper(competition: Competition, position: int, title: str, banks: list[str]
                               .where(Question.active, QuestionBank.slug.in_(banks))
                               .order_by(QuestionBank.slug, Question.key)).all()
     if count < 1:
-        raise CompeteError(_("Choose how many questions the paper has."))
+        raise Refusal(_("Choose how many questions the paper has."))
     if len(rows) < count:
-        raise CompeteError(_("The chosen banks hold %(n)d questions; the paper needs %(count)d.",
+        raise Refusal(_("The chosen banks hold %(n)d questions; the paper needs %(count)d.",
                              n=len(rows), count=count))
     picked = sorted(secrets.SystemRandom().sample(rows, count))
     return Quiz(slug=f"competition-{competition.id}-round-{position}-{secrets.token_hex(3)}",
@@ -158,14 +205,36 @@ def _paper(competition: Competition, position: int, title: str, banks: list[str]
                 review_score=True, review_answers=False, review_explanations=False, content_hash=secrets.token_hex(8))
 
 
+def managed_people(actor: User, ids: list[int]) -> list[User]:
+    """The people of ``ids`` whom ``actor`` manages (others are left out)."""
+    return db.session.scalars(scope_users(actor).where(User.id.in_(ids))).all() if ids else []
+
+
+def chosen_people(actor: User, how: str, *, people: list[int], area_id: int | None, hired: int | None,
+                  roster: tuple[str, bytes] | None) -> tuple[list[User], list[str]]:
+    """The people an organizer chose to enrol, and the worker numbers not found: ``how`` is "people"
+    (ticked one by one, ``people``), "cohort" (the learners at or below one of ``actor``'s areas,
+    all without one, hired in ``hired`` if given) or else a roster file (name, bytes) with a 工号 column."""
+    if how == "people":
+        return managed_people(actor, people), []
+    if how == "cohort":
+        area = db.session.scalar(scope_areas(actor).where(Area.id == (area_id or -1)))
+        return db.session.scalars(learners_query(actor, within=area, hired=hired)).all(), []
+    if roster is None:
+        raise Refusal(_("Choose a roster file."))
+    rows = read_roster(*roster, required=("worker_number",))  # a file it cannot read is refused
+    numbers = [str(r.values.get("worker_number") or "").strip() for r in rows]
+    found = db.session.scalars(scope_users(actor).where(User.worker_number.in_(numbers))).all()
+    return found, sorted({n for n in numbers if n} - {p.worker_number for p in found})
+
+
 def enrol(actor: User, competition: Competition, users: list[User], bracket: Bracket | None = None) -> int:
     """Enrol people in the competition's area (existing entries keep their bracket unless one is given)."""
-    if not is_organizer(actor, competition):
-        raise CompeteError(_("Only the competition's organizers can change it."))
+    _check_organizer(actor, competition)
     added = 0
     for user in users:
         if user.area is None or not user.area.is_within(competition.area) or not can_manage_user(actor, user):
-            raise CompeteError(_("%(name)s is outside the competition's area.", name=user.name))
+            raise Refusal(_("%(name)s is outside the competition's area.", name=user.name))
         entry = entry_of(user, competition)
         if entry is None:
             db.session.add(Entry(competition_id=competition.id, user_id=user.id,
@@ -179,14 +248,13 @@ def enrol(actor: User, competition: Competition, users: list[User], bracket: Bra
 
 def assign_judges(actor: User, round_: CompetitionRound, users: list[User]) -> None:
     competition = round_.competition
-    if not is_organizer(actor, competition):
-        raise CompeteError(_("Only the competition's organizers can change it."))
+    _check_organizer(actor, competition)
     if round_.kind != "practical":
-        raise CompeteError(_("Only practical rounds are judged."))
+        raise Refusal(_("Only practical rounds are judged."))
     current = set(db.session.scalars(select(RoundJudge.user_id).where(RoundJudge.round_id == round_.id)))
     for user in users:
         if not can_manage_user(actor, user):
-            raise CompeteError(_("%(name)s is outside the competition's area.", name=user.name))
+            raise Refusal(_("%(name)s is outside the competition's area.", name=user.name))
         if user.id not in current:
             db.session.add(RoundJudge(round_id=round_.id, user_id=user.id))
     db.session.flush()
@@ -195,24 +263,19 @@ def assign_judges(actor: User, round_: CompetitionRound, users: list[User]) -> N
 # --- taking part --------------------------------------------------------------------------------
 
 def start_round(user: User, round_: CompetitionRound, tz: str, now: datetime | None = None) -> RoundResult:
-    """Begin (or resume) the contestant's one attempt at a quiz or drill round. Raises CompeteError."""
+    """Begin (or resume) the contestant's one attempt at a quiz or drill round. Raises Refusal."""
     now = now or utcnow()
-    competition = round_.competition
-    entry = entry_of(user, competition)
-    if entry is None:
-        raise CompeteError(_("You are not enrolled in this competition."))
-    existing = db.session.scalar(select(RoundResult).where(RoundResult.round_id == round_.id,
-                                                           RoundResult.entry_id == entry.id))
+    entry = entry_of(user, round_.competition)
+    existing = None if entry is None else db.session.scalar(
+        select(RoundResult).where(RoundResult.round_id == round_.id, RoundResult.entry_id == entry.id))
     if existing is not None and existing.finished_at is None \
             and rules.round_state(round_.opens_at, round_.closes_at, now) == rules.OPEN:
         return existing  # resume the one attempt
-    try:
-        rules.check_can_start(opens_at=round_.opens_at, closes_at=round_.closes_at, now=now, enrolled=True,
-                              attempted=existing is not None)
-    except rules.CompeteError as exc:
-        raise CompeteError(rule_message(exc)) from exc
+    with _in_words():
+        rules.check_can_start(opens_at=round_.opens_at, closes_at=round_.closes_at, now=now,
+                              enrolled=entry is not None, attempted=existing is not None)
     if round_.kind == "practical":
-        raise CompeteError(_("A practical round is judged on site; there is nothing to start here."))
+        raise Refusal(_("A practical round is judged on site; there is nothing to start here."))
     result = RoundResult(round_id=round_.id, entry_id=entry.id, started_at=now)
     savepoint = db.session.begin_nested()
     try:
@@ -229,7 +292,7 @@ def start_round(user: User, round_: CompetitionRound, tz: str, now: datetime | N
         savepoint.commit()
     except IntegrityError as exc:  # a parallel request won the race: one attempt per round
         savepoint.rollback()
-        raise CompeteError(_("You have already taken this round: one attempt per round.")) from exc
+        raise Refusal(rule_message(RuleBroken("start.already_attempted", "one attempt per round"))) from exc
     return result
 
 
@@ -269,7 +332,7 @@ def sealed(attempt, now: datetime | None = None) -> bool:
     drill_attempt = attempt
     round_ = db.session.scalar(select(CompetitionRound).join(RoundResult, RoundResult.round_id == CompetitionRound.id)
                                .where(RoundResult.drill_attempt_id == drill_attempt.id))
-    return round_ is not None and rules.round_state(round_.opens_at, round_.closes_at, now or utcnow()) != "closed"
+    return round_ is not None and rules.round_state(round_.opens_at, round_.closes_at, now or utcnow()) != rules.CLOSED
 
 
 # --- judging ------------------------------------------------------------------------------------
@@ -281,33 +344,37 @@ def is_judge(user: User, round_: CompetitionRound) -> bool:
 
 def submit_scores(judge: User, round_: CompetitionRound, entry: Entry, points: list[float], note: str,
                   now: datetime | None = None) -> JudgeScore:
-    """A judge scores one contestant (once). Raises CompeteError naming the problem."""
+    """A judge scores one contestant (once). Raises Refusal naming the problem."""
     now = now or utcnow()
-    if not is_judge(judge, round_):
-        raise CompeteError(_("You are not a judge of this round."))
-    if entry.competition_id != round_.competition_id:
-        raise CompeteError(_("This contestant is not in this competition."))
-    if rules.round_state(round_.opens_at, round_.closes_at, now) != "open":
-        raise CompeteError(_("Scores are accepted only while the round is open."))
-    problems = rules.score_problems(round_.rubric, points)
+    with _in_words():
+        rules.check_can_judge(assigned=is_judge(judge, round_), enrolled=entry.competition_id == round_.competition_id)
+        if rules.round_state(round_.opens_at, round_.closes_at, now) != rules.OPEN:
+            raise Refusal(_("Scores are accepted only while the round is open."))
+        problems = rules.score_problems(round_.rubric, points)
     if problems:
-        raise CompeteError("; ".join(rule_message(p) for p in problems))
+        raise Refusal("; ".join(rule_message(p) for p in problems))
     if db.session.scalar(select(JudgeScore.id).where(JudgeScore.round_id == round_.id,
                                                      JudgeScore.entry_id == entry.id,
                                                      JudgeScore.judge_id == judge.id)) is not None:
-        raise CompeteError(_("You have already scored this contestant."))
+        raise Refusal(_("You have already scored this contestant."))
     score = JudgeScore(round_id=round_.id, entry_id=entry.id, judge_id=judge.id, points=list(points),
                        note=note.strip()[:500], submitted_at=now)
     db.session.add(score)
     db.session.flush()
-    _update_practical(round_, entry, now)
+    with _in_words():
+        _update_practical(round_, entry, now)
     return score
 
 
+def _sheets(round_: CompetitionRound, entry: Entry) -> list[JudgeScore]:
+    """The judges' score sheets for one contestant, in the order they were submitted."""
+    return db.session.scalars(select(JudgeScore).where(JudgeScore.round_id == round_.id,
+                                                       JudgeScore.entry_id == entry.id)
+                              .order_by(JudgeScore.id)).all()
+
+
 def _update_practical(round_: CompetitionRound, entry: Entry, now: datetime) -> None:
-    sheets = db.session.scalars(select(JudgeScore).where(JudgeScore.round_id == round_.id,
-                                                         JudgeScore.entry_id == entry.id)).all()
-    judged = rules.judged_score(round_.rubric, [s.points for s in sheets])
+    judged = rules.judged_score(round_.rubric, [s.points for s in _sheets(round_, entry)])
     result = db.session.scalar(select(RoundResult).where(RoundResult.round_id == round_.id,
                                                          RoundResult.entry_id == entry.id))
     if result is None:
@@ -327,54 +394,84 @@ def judging_sheets(round_: CompetitionRound) -> dict[int, list[JudgeScore]]:
     return result
 
 
+def judging_list(judge: User, round_: CompetitionRound) -> tuple[list[Entry], set[int]]:
+    """The contestants a judge scores in a round, and the entry ids the judge has already scored."""
+    entries = db.session.scalars(select(Entry).where(Entry.competition_id == round_.competition_id)).all()
+    done = set(db.session.scalars(select(JudgeScore.entry_id).where(JudgeScore.round_id == round_.id,
+                                                                     JudgeScore.judge_id == judge.id)))
+    return entries, done
+
+
+def judge_view(judge: User, round_: CompetitionRound, entry: Entry) -> tuple[JudgeScore | None, list[JudgeScore]]:
+    """The judge's own sheet for a contestant, and the other judges' sheets the judge may see (after
+    submitting their own; organizers always)."""
+    sheets = _sheets(round_, entry)
+    mine = next((s for s in sheets if s.judge_id == judge.id), None)
+    if not rules.can_see_other_judges(submitted=mine is not None, organizer=is_organizer(judge, round_.competition)):
+        return mine, []
+    return mine, [s for s in sheets if s.judge_id != judge.id]
+
+
+def disagreements(competition: Competition) -> list[tuple[CompetitionRound, str, rules.Disagreement]]:
+    """Per practical round and contestant, the criteria on which the judges disagree (for the organizer)."""
+    flagged = []
+    names = {c.id: c.name for c in _contestants(competition)}
+    for round_ in competition.rounds:
+        if round_.kind != "practical":
+            continue
+        for entry_id, sheets in judging_sheets(round_).items():
+            for found in rules.disagreements(round_.rubric, [s.points for s in sheets]):
+                flagged.append((round_, names.get(entry_id, entry_id), found))
+    return flagged
+
+
 # --- leaderboard --------------------------------------------------------------------------------
 
-def leaderboard(competition: Competition, truth: bool, now: datetime | None = None):
-    """Ranked rows overall and per bracket. Without ``truth`` (the public board) results after the
-    freeze are left out. A fixed number of queries whatever the number of answers."""
-    now = now or utcnow()
-    entries = db.session.execute(select(Entry, User.name).join(User, User.id == Entry.user_id)
-                                 .where(Entry.competition_id == competition.id)).all()
-    results = db.session.execute(
-        select(RoundResult.entry_id, RoundResult.round_id, RoundResult.score, RoundResult.finished_at)
+def _contestants(competition: Competition) -> list[rules.Entry]:
+    """Every contestant as the rules core's ``Entry`` (id, name, bracket name), without scores."""
+    brackets = {b.id: b.name for b in competition.brackets}
+    rows = db.session.execute(select(Entry.id, Entry.bracket_id, User.name).join(User, User.id == Entry.user_id)
+                              .where(Entry.competition_id == competition.id)).all()
+    return [rules.Entry(id=entry_id, name=name, bracket=brackets.get(bracket_id))
+            for entry_id, bracket_id, name in rows]
+
+
+def _scored_results(competition: Competition):
+    """Every scored round result of the competition: entry_id, round_id, score, finished_at, indicator_scores."""
+    return db.session.execute(
+        select(RoundResult.entry_id, RoundResult.round_id, RoundResult.score, RoundResult.finished_at,
+               RoundResult.indicator_scores)
         .join(CompetitionRound, CompetitionRound.id == RoundResult.round_id)
         .where(CompetitionRound.competition_id == competition.id, RoundResult.score.is_not(None))).all()
-    frozen = not truth and competition.freeze_at is not None and now >= competition.freeze_at
-    if frozen:
-        results = rules.frozen_view(results, competition.freeze_at)
+
+
+def leaderboard(competition: Competition, truth: bool, now: datetime | None = None):
+    """Ranked rows overall and per bracket (the competition's brackets in order, empty ones too;
+    contestants without a bracket are on the overall board only). Without ``truth`` (the public
+    board) results recorded after the freeze are left out once it froze. A fixed number of queries
+    whatever the number of answers."""
+    frozen = not truth and rules.is_frozen(competition.freeze_at, now or utcnow())
+    results = rules.visible_results(_scored_results(competition), competition.freeze_at if frozen else None,
+                                    organizer=truth)
+    contestants = _contestants(competition)
     weights = {r.id: r.weight for r in competition.rounds}
-    brackets = {b.id: b.name for b in competition.brackets}
-    scores: dict[int, dict[int, float]] = defaultdict(dict)
-    finished: dict[int, datetime] = {}
-    for entry_id, round_id, score, done in results:
-        scores[entry_id][round_id] = score
-        if done and (entry_id not in finished or done > finished[entry_id]):
-            finished[entry_id] = done
-    items = [rules.Entry(id=entry.id, name=name, bracket=brackets.get(entry.bracket_id),
-                         round_scores={rid: scores[entry.id].get(rid) for rid in weights},
-                         finished_at=finished.get(entry.id)) for entry, name in entries]
     if not weights:
         return [], {}, frozen
-    overall = rules.rank(items, weights)
-    per_bracket = {name: rules.rank([i for i in items if i.bracket == name], weights) for name in brackets.values()}
-    return overall, per_bracket, frozen
+    items = rules.entries_from_results(contestants, results)
+    by_bracket = rules.rank_by_bracket(items, weights)
+    return rules.rank(items, weights), {b.name: by_bracket.get(b.name, []) for b in competition.brackets}, frozen
 
 
 def awards(competition: Competition):
     """Single awards (政策通, 调解能手, 服务之星) from the indicator scores measured in its rounds."""
-    rows = db.session.execute(
-        select(RoundResult.entry_id, RoundResult.indicator_scores, RoundResult.finished_at)
-        .join(CompetitionRound, CompetitionRound.id == RoundResult.round_id)
-        .where(CompetitionRound.competition_id == competition.id, RoundResult.score.is_not(None))).all()
-    names = dict(db.session.execute(select(Entry.id, User.name).join(User, User.id == Entry.user_id)
-                                    .where(Entry.competition_id == competition.id)).all())
+    results = _scored_results(competition)
+    contestants = _contestants(competition)
+    names = {c.id: c.name for c in contestants}
+    finished = {e.id: e.finished_at for e in rules.entries_from_results(contestants, results)}
     collected: dict[int, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
-    finished: dict[int, datetime] = {}
-    for entry_id, indicator_scores, done in rows:
-        for indicator, value in (indicator_scores or {}).items():
-            collected[entry_id][indicator].append(value)
-        if done and (entry_id not in finished or done > finished[entry_id]):
-            finished[entry_id] = done
+    for row in results:
+        for indicator, value in (row.indicator_scores or {}).items():
+            collected[row.entry_id][indicator].append(value)
     scores = {entry_id: {k: sum(v) / len(v) for k, v in per.items()} for entry_id, per in collected.items()}
     groups = rules.groups_from_indicators(competency.model())
     return [AwardView(award, [names[i] for i in award.winners if i in names])

@@ -5,8 +5,9 @@ from types import SimpleNamespace
 import pytest
 
 from app.compete.rules import (
-    AWARD_RULES, AwardRule, CompeteError, award_indicators, groups_from_indicators, single_awards,
+    AWARD_RULES, AwardRule, award_indicators, groups_from_indicators, single_awards,
 )
+from app.refusal import RuleBroken
 
 CST = timezone(timedelta(hours=8))
 GROUPS = {  # courses/competency-model.yaml
@@ -102,7 +103,7 @@ def test_unknown_indicators_and_none_scores_are_ignored():
 
 @pytest.mark.parametrize("bad", [-1, 101, "good", float("nan")])
 def test_bad_indicator_scores(bad):
-    with pytest.raises(CompeteError) as error:
+    with pytest.raises(RuleBroken) as error:
         single_awards({"p": {"policy.learning": bad}}, GROUPS)
     assert error.value.key == "award.bad_score"
     assert error.value.params["entry"] == "p" and error.value.params["indicator"] == "policy.learning"
@@ -118,6 +119,6 @@ def test_custom_rules_and_groups_from_model_indicators():
 
 
 def test_groups_must_map_to_indicator_ids():
-    with pytest.raises(CompeteError) as error:
+    with pytest.raises(RuleBroken) as error:
         single_awards(SCORES, {1: "张伟", 2: "王芳"})                  # entry names, not groups
     assert error.value.key == "award.bad_groups"

@@ -5,9 +5,10 @@ from fractions import Fraction
 import pytest
 
 from app.compete.rules import (
-    CompeteError, Criterion, check_rubric, criteria, disagreements, judged_score, rubric_indicator_scores,
-    rubric_problems, score_problems, validate_scores,
+    Criterion, check_rubric, criteria, disagreements, judged_score, rubric_indicator_scores, rubric_problems,
+    score_problems,
 )
+from app.refusal import RuleBroken
 
 RUBRIC = (
     Criterion("listen", "倾听与安抚", 10, "comm.residents"),
@@ -27,9 +28,11 @@ FIVE = {**THREE, "j4": {"listen": 10, "act": 20, "report": 10}, "j5": {"listen":
 # --- validation ------------------------------------------------------------------------------
 
 def test_valid_scores_in_every_accepted_form():
-    assert validate_scores(RUBRIC, {"listen": 0, "act": 20, "report": 7.5}) == {"listen": 0, "act": 20, "report": 7.5}
-    assert validate_scores(RUBRIC, {"listen": "9.5", "act": Decimal("12.0"), "report": Fraction(1, 2)}) == {
-        "listen": 9.5, "act": 12, "report": 0.5}
+    for sheet, points in (({"listen": 0, "act": 20, "report": 7.5}, {"listen": 0, "act": 20, "report": 7.5}),
+                          ({"listen": "9.5", "act": Decimal("12.0"), "report": Fraction(1, 2)},
+                           {"listen": 9.5, "act": 12, "report": 0.5})):
+        assert score_problems(RUBRIC, sheet) == []
+        assert judged_score(RUBRIC, [sheet]).criteria == points
 
 
 @pytest.mark.parametrize(("scores", "key", "criterion"), [
@@ -50,16 +53,16 @@ def test_valid_scores_in_every_accepted_form():
     ({"listen": [8], "act": 15, "report": 7}, "score.not_a_number", "listen"),
 ])
 def test_score_errors_name_the_criterion(scores, key, criterion):
-    with pytest.raises(CompeteError) as error:
-        validate_scores(RUBRIC, scores)
-    assert error.value.key == key and error.value.params["criterion"] == criterion
-    assert repr(criterion) in str(error.value)
+    error = score_problems(RUBRIC, scores)[0]
+    assert isinstance(error, RuleBroken)
+    assert error.key == key and error.params["criterion"] == criterion
+    assert repr(criterion) in str(error)
 
 
 def test_out_of_range_message_gives_the_maximum():
-    with pytest.raises(CompeteError, match=r"'act': 21 is outside 0..20") as error:
-        validate_scores(RUBRIC, {"listen": 8, "act": 21, "report": 7})
-    assert error.value.params == {"criterion": "act", "value": 21, "max": 20}
+    (error,) = score_problems(RUBRIC, {"listen": 8, "act": 21, "report": 7})
+    assert str(error) == "criterion 'act': 21 is outside 0..20"
+    assert error.params == {"criterion": "act", "value": 21, "max": 20}
 
 
 def test_score_problems_lists_every_problem_in_rubric_order():
@@ -79,7 +82,7 @@ def test_score_problems_lists_every_problem_in_rubric_order():
     ((Criterion("a", "A", "ten"),), "rubric.bad_max"),
 ])
 def test_bad_rubrics(rubric, key):
-    with pytest.raises(CompeteError) as error:
+    with pytest.raises(RuleBroken) as error:
         check_rubric(rubric)
     assert error.value.key == key
     assert check_rubric((Criterion("a", "A", 7.5),)) == {"a": Fraction(15, 2)}
@@ -130,7 +133,7 @@ def test_five_judges_untrimmed_when_the_organizer_turns_it_off():
 def test_trim_threshold_is_a_setting():
     assert judged_score(RUBRIC, THREE, trim_from=3).judges == ("j1",)   # 29.5 and 31 dropped
     assert judged_score(RUBRIC, FIVE, trim_from=6).dropped == ()
-    with pytest.raises(CompeteError) as error:
+    with pytest.raises(RuleBroken) as error:
         judged_score(RUBRIC, THREE, trim_from=2)
     assert error.value.key == "judging.bad_trim"
 
@@ -156,12 +159,12 @@ def test_numeric_judge_ids_order_numerically():
 
 
 def test_judge_errors_name_judge_and_criterion():
-    with pytest.raises(CompeteError) as error:
+    with pytest.raises(RuleBroken) as error:
         judged_score(RUBRIC, {**THREE, "j9": {"listen": 8, "act": 25, "report": 7}})
     assert error.value.key == "score.out_of_range"
     assert error.value.params["judge"] == "j9" and error.value.params["criterion"] == "act"
     assert str(error.value).startswith("judge 'j9': criterion 'act'")
-    with pytest.raises(CompeteError) as none:
+    with pytest.raises(RuleBroken) as none:
         judged_score(RUBRIC, {})
     assert none.value.key == "judging.no_scores"
 
@@ -194,7 +197,7 @@ def test_disagreement_threshold_is_a_setting():
     assert [d.criterion for d in disagreements(RUBRIC, THREE, threshold=0.1)] == ["listen", "report"]
     assert disagreements(RUBRIC, FIVE, threshold=1) == []
     for bad in (-0.1, 1.5, "high"):
-        with pytest.raises(CompeteError) as error:
+        with pytest.raises(RuleBroken) as error:
             disagreements(RUBRIC, THREE, threshold=bad)
         assert error.value.key == "judging.bad_threshold"
 
@@ -228,7 +231,8 @@ def test_json_rubric_and_sheets_in_rubric_order():
     result = judged_score(JSON_RUBRIC, sheets)
     assert result.total == 75.42 and result.judges == (0, 1, 2)
     assert result.criteria == {"倾听与安抚": 8, "现场处置": 15.17, "上报与记录": 7}
-    assert validate_scores(JSON_RUBRIC, [10, 20, 0]) == {"倾听与安抚": 10, "现场处置": 20, "上报与记录": 0}
+    assert score_problems(JSON_RUBRIC, [10, 20, 0]) == []
+    assert judged_score(JSON_RUBRIC, [[10, 20, 0]]).criteria == {"倾听与安抚": 10, "现场处置": 20, "上报与记录": 0}
     assert disagreements(JSON_RUBRIC, [[2, 10, 5], [9, 10, 5]])[0].criterion == "倾听与安抚"
 
 
@@ -243,11 +247,9 @@ def test_a_sheet_of_the_wrong_length():
     assert [(p.key, p.params.get("criterion")) for p in problems] == [
         ("score.count", None), ("score.missing", "上报与记录")]
     assert problems[0].params == {"expected": 3, "got": 2}
-    with pytest.raises(CompeteError) as error:
-        validate_scores(JSON_RUBRIC, [8, 15, 7, 1])
-    assert error.value.key == "score.count"
-    with pytest.raises(CompeteError) as error:
-        validate_scores(JSON_RUBRIC, "8,15,7")
+    assert [p.key for p in score_problems(JSON_RUBRIC, [8, 15, 7, 1])] == ["score.count"]
+    with pytest.raises(RuleBroken) as error:
+        score_problems(JSON_RUBRIC, "8,15,7")
     assert error.value.key == "score.bad_sheet"
 
 

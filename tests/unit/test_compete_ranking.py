@@ -4,9 +4,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from app.compete.rules import (
-    CompeteError, Entry, Result, entries_from_results, frozen_view, is_frozen, rank, rank_by_bracket,
-    visible_results,
+    Entry, Result, entries_from_results, frozen_view, is_frozen, rank, rank_by_bracket, visible_results,
 )
+from app.refusal import RuleBroken
 
 CST = timezone(timedelta(hours=8))
 WEIGHTS = {"quiz": 0.4, "drill": 0.3, "practical": 0.3}
@@ -118,14 +118,14 @@ def test_totals_round_half_up_exactly():
     ({}, "ranking.no_weight"),
 ])
 def test_bad_weights(weights, key):
-    with pytest.raises(CompeteError) as error:
+    with pytest.raises(RuleBroken) as error:
         rank([Entry("x", "甲", None, {"r": 50})], weights)
     assert error.value.key == key
 
 
 @pytest.mark.parametrize("score", [-1, 100.5, "ninety", True])
 def test_bad_round_scores(score):
-    with pytest.raises(CompeteError) as error:
+    with pytest.raises(RuleBroken) as error:
         rank([Entry("x", "甲", None, {"r": score})], {"r": 1})
     assert error.value.key == "ranking.bad_score" and error.value.params["entry"] == "x"
 
@@ -195,13 +195,13 @@ def test_entries_from_results_finish_at_their_latest_round():
 
 
 def test_duplicate_results_are_an_error():
-    with pytest.raises(CompeteError) as error:
+    with pytest.raises(RuleBroken) as error:
         entries_from_results(PEOPLE, RESULTS + [Result("a", "quiz", 90, at(9, 50))])
     assert error.value.key == "results.duplicate" and error.value.params == {"entry": "a", "round": "quiz"}
 
 
 def test_naive_freeze_is_refused():
-    with pytest.raises(CompeteError) as error:
+    with pytest.raises(RuleBroken) as error:
         frozen_view(RESULTS, FREEZE.replace(tzinfo=None))
     assert error.value.key == "time.naive"
 

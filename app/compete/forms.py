@@ -1,0 +1,110 @@
+"""Forms of competitions: what organizers and judges send, read into typed values.
+
+The fields only read: input that cannot be read (an empty or malformed number or time) reads as
+nothing, and the service judges the values, so a refusal says the same thing whatever sent them.
+Times are typed in the configured local zone (``app.clock.from_local``). Field names are the
+templates' input names.
+"""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import DateTimeLocalField, FloatField, IntegerField, SelectMultipleField, StringField, TextAreaField
+
+from ..clock import from_local
+
+
+class LocalTimeField(DateTimeLocalField):
+    """A ``datetime-local`` input read in the local zone: an aware datetime, or None."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)  # unreadable: data is None and the error is not used
+        if self.data is not None:
+            self.data = from_local(self.data)
+
+
+class ListField(SelectMultipleField):
+    """Every value sent under one name, as text (a multiple select whose options the page lists)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, validate_choice=False, **kwargs)
+
+
+def ids(values: list[str]) -> list[int]:
+    """The whole numbers among ``values`` (anything else is left out)."""
+    return [int(value) for value in values if value.isdigit()]
+
+
+class CompetitionForm(FlaskForm):
+    title = StringField(default="")
+    description = TextAreaField(default="")
+    brackets = StringField(default="")
+    freeze_at = LocalTimeField()
+
+    def bracket_names(self) -> list[str]:
+        """Bracket names as typed, separated by ASCII or full-width commas."""
+        return self.brackets.data.replace("，", ",").split(",")
+
+
+class RoundForm(FlaskForm):
+    kind = StringField(default="")
+    title = StringField(default="")
+    weight = FloatField()
+    opens_at = LocalTimeField()
+    closes_at = LocalTimeField()
+    banks = ListField()
+    count = IntegerField()
+    time_limit_min = IntegerField()
+    drill_id = StringField()
+    rubric = TextAreaField(default="")
+
+    def values(self) -> dict:
+        """The keyword arguments of ``service.add_round``."""
+        return {"kind": self.kind.data, "title": self.title.data, "weight": self.weight.data or 0,
+                "opens_at": self.opens_at.data, "closes_at": self.closes_at.data, "banks": self.banks.data,
+                "count": self.count.data or 0, "time_limit_min": self.time_limit_min.data,
+                "drill_id": self.drill_id.data, "rubric": self.rubric_rows()}
+
+    def rubric_rows(self) -> list[dict]:
+        """One criterion per line, ``name | max points | indicator id`` (full-width ｜ too). A line that
+        does not read as one keeps its name with an impossible maximum, so the rubric check names it."""
+        rows = []
+        for line in self.rubric.data.splitlines():
+            parts = [p.strip() for p in line.replace("｜", "|").split("|")]
+            if len(parts) == 3 and parts[0]:
+                try:
+                    rows.append({"name": parts[0], "max": float(parts[1]), "indicator": parts[2]})
+                except ValueError:
+                    rows.append({"name": parts[0], "max": -1, "indicator": parts[2]})
+            elif line.strip():
+                rows.append({"name": line.strip(), "max": -1, "indicator": ""})
+        return rows
+
+
+class EnrolForm(FlaskForm):
+    how = StringField(default="people")  # people (ticked), cohort (area and hire year) or roster (a file)
+    people = ListField()
+    area = IntegerField()
+    hired = IntegerField()
+    roster = FileField()
+    bracket = IntegerField()
+
+
+class JudgesForm(FlaskForm):
+    judges = ListField()
+
+
+class ScoreForm(FlaskForm):
+    """A judge's sheet: points ``c0``, ``c1``, … in rubric order (``score_form`` adds them) and a note."""
+
+    criteria = 0
+    note = TextAreaField(default="")
+
+    def points(self) -> list[float | None]:
+        return [self[f"c{i}"].data for i in range(self.criteria)]
+
+
+def score_form(rubric: list[dict]) -> ScoreForm:
+    """The score sheet of a rubric: one number field per criterion."""
+    fields = {f"c{i}": FloatField() for i in range(len(rubric))}
+    return type("RubricScoreForm", (ScoreForm,), {"criteria": len(rubric), **fields})()
