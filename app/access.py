@@ -60,7 +60,7 @@ def own_or_404(actor: User, row, owner_attr: str = "user_id"):
 
 def check_own(actor: User, row, owner_attr: str = "user_id"):
     """``row`` if it belongs to ``actor``; else a Refusal (services check the person they are given,
-    whatever the view already checked)."""
+    whatever the view already checked). Like ``own_or_404``, it says only "not found"."""
     if row is None or getattr(row, owner_attr) != actor.id:
-        raise Refusal(_("That is someone else's record; nothing was changed."))
+        raise Refusal(_("Not found"))
     return row
