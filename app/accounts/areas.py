@@ -1,39 +1,38 @@
-"""Operations on the administrative tree (no Flask request access; callers commit)."""
+"""Operations on the administrative tree (no Flask request access; callers commit).
+
+``create_area`` and ``ensure_child`` build the tree (seeding, roster import); ``add_area``,
+``rename_area`` and ``delete_area`` are what an admin does, each checked against the admin's area.
+"""
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..extensions import db
 from ..labels import LEVEL_NAMES
 from ..models import LEVELS, Area, User
-
-
-#: Display names of the levels (市, 区, 街道, 社区, 网格).
-
-
-class AreaError(ValueError):
-    """An area operation was refused; the message is shown to the user."""
+from ..refusal import Refusal
+from ..scope import can_manage_area, scope_areas, scope_users
 
 
 def create_area(name: str, level: str, parent: Area | None = None) -> Area:
     """Add a node under ``parent`` (None for the city root) and set its materialised path."""
     name = name.strip()
     if not name:
-        raise AreaError(_("The area name is empty."))
+        raise Refusal(_("The area name is empty."))
     if level not in LEVELS:
-        raise AreaError(_("Unknown area level: %(level)s", level=level))
+        raise Refusal(_("Unknown area level: %(level)s", level=level))
     expected = LEVELS[0] if parent is None else (
         LEVELS[parent.depth + 1] if parent.depth + 1 < len(LEVELS) else None
     )
     if level != expected:
-        raise AreaError(_("A %(level)s cannot be placed under %(parent)s.", level=LEVEL_NAMES[level],
-                          parent=LEVEL_NAMES[parent.level] if parent else _("the top of the tree")))
+        raise Refusal(_("A %(level)s cannot be placed under %(parent)s.", level=LEVEL_NAMES[level],
+                        parent=LEVEL_NAMES[parent.level] if parent else _("the top of the tree")))
     same_parent = Area.parent_id == parent.id if parent else Area.parent_id.is_(None)
     siblings = select(Area.id).where(Area.name == name, same_parent)
     if db.session.scalar(siblings) is not None:
-        raise AreaError(_("%(parent)s already has an area called %(name)s.",
-                          parent=parent.name if parent else _("the top of the tree"), name=name))
+        raise Refusal(_("%(parent)s already has an area called %(name)s.",
+                        parent=parent.name if parent else _("the top of the tree"), name=name))
     area = Area(name=name, level=level, parent=parent)
     db.session.add(area)
     db.session.flush()
@@ -86,10 +85,48 @@ def label_map(areas: list[Area], below: Area | None = None) -> dict[int, str]:
     return result
 
 
-def delete_area(area: Area) -> None:
+def scoped_areas(actor: User) -> list[Area]:
+    """The nodes at or below ``actor``'s area, in tree order."""
+    return db.session.scalars(scope_areas(actor).order_by(Area.path)).all()
+
+
+def people_per_area(actor: User) -> dict[int, int]:
+    """area id → how many people belong directly to it, for the nodes at or below ``actor``'s area."""
+    return dict(db.session.execute(scope_users(actor, select(User.area_id, func.count(User.id)))
+                                   .group_by(User.area_id)).all())
+
+
+def _check_managed(actor: User, area: Area | None) -> Area:
+    if area is None or not can_manage_area(actor, area):
+        raise Refusal(_("The chosen area is outside your area."))
+    return area
+
+
+def add_area(actor: User, name: str, parent: Area | None) -> Area:
+    """A new node one level below ``parent``, which must lie in ``actor``'s area."""
+    parent = _check_managed(actor, parent)
+    return create_area(name, LEVELS[parent.depth + 1], parent)
+
+
+def rename_area(actor: User, area: Area, name: str) -> None:
+    """Give ``area`` (in ``actor``'s area) a new name of 1-100 characters, unique among its siblings."""
+    _check_managed(actor, area)
+    name = name.strip()
+    if not name or len(name) > 100:
+        raise Refusal(_("Enter a name of 1-100 characters."))
+    if area.parent_id is not None and db.session.scalar(select(Area.id).where(
+            Area.parent_id == area.parent_id, Area.name == name, Area.id != area.id)) is not None:
+        raise Refusal(_("%(parent)s already has an area called %(name)s.", parent=area.parent.name, name=name))
+    area.name = name
+    db.session.flush()
+
+
+def delete_area(actor: User, area: Area) -> None:
+    """Remove an empty node in ``actor``'s area (never their own: they belong to it)."""
+    _check_managed(actor, area)
     if area.children:
-        raise AreaError(_("%(name)s still has areas below it.", name=area.name))
+        raise Refusal(_("%(name)s still has areas below it.", name=area.name))
     if db.session.scalar(select(User.id).where(User.area_id == area.id).limit(1)) is not None:
-        raise AreaError(_("People still belong to %(name)s.", name=area.name))
+        raise Refusal(_("People still belong to %(name)s.", name=area.name))
     db.session.delete(area)
     db.session.flush()

@@ -45,3 +45,9 @@ class AreaForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """An empty form: only the CSRF token, for POST buttons."""
+
+
+class RenameAreaForm(FlaskForm):
+    """The inline rename form of the tree (its length is checked by ``areas.rename_area``)."""
+
+    name = StringField(_l("New name"), default="")

@@ -20,8 +20,9 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import LEVELS, Area, User
+from ..refusal import Refusal
 from .areas import ancestors, ensure_child, label
-from .service import ROLE_ALIASES, AccountError, create_account
+from .service import ROLE_ALIASES, create_account
 
 #: Header aliases → field name.
 HEADERS = {
@@ -40,8 +41,8 @@ PHONE_RE = re.compile(r"^1\d{10}$")
 WORKER_NUMBER_RE = re.compile(r"^[A-Za-z0-9_-]{2,32}$")
 
 
-class RosterError(ValueError):
-    """The file as a whole cannot be read (wrong type, no header, missing columns)."""
+#: Old name of the refusal ``read_roster`` raises; app/compete/views.py still catches it by this name.
+RosterError = Refusal
 
 
 @dataclass
@@ -63,17 +64,17 @@ class RowResult:
 
 
 def read_roster(filename: str, data: bytes, required: tuple[str, ...] = REQUIRED) -> list[RosterRow]:
-    """Parse a .csv or .xlsx roster into rows keyed by field name. Raises RosterError when a
-    ``required`` column is missing (a competition enrolment needs only the worker numbers)."""
+    """Parse a .csv or .xlsx roster into rows keyed by field name. Raises Refusal when the file cannot
+    be read or a ``required`` column is missing (a competition enrolment needs only the worker numbers)."""
     lower = filename.lower()
     if lower.endswith(".csv"):
         table = _read_csv(data)
     elif lower.endswith(".xlsx"):
         table = _read_xlsx(data)
     else:
-        raise RosterError(_("Unsupported file type: %(name)s. Upload a .csv or .xlsx file.", name=filename))
+        raise Refusal(_("Unsupported file type: %(name)s. Upload a .csv or .xlsx file.", name=filename))
     if not table:
-        raise RosterError(_("The file is empty."))
+        raise Refusal(_("The file is empty."))
     header_line, header = table[0]
     columns: dict[int, str] = {}
     for index, cell in enumerate(header):
@@ -82,8 +83,8 @@ def read_roster(filename: str, data: bytes, required: tuple[str, ...] = REQUIRED
             columns[index] = key
     missing = [f for f in required if f not in columns.values()]
     if missing:
-        raise RosterError(_("Line %(line)d: the header lacks the column(s) %(cols)s.", line=header_line,
-                            cols=", ".join(str(FIELD_NAMES[f]) for f in missing)))
+        raise Refusal(_("Line %(line)d: the header lacks the column(s) %(cols)s.", line=header_line,
+                        cols=", ".join(str(FIELD_NAMES[f]) for f in missing)))
     rows = []
     for line, cells in table[1:]:
         if all(str(c or "").strip() == "" for c in cells):
@@ -101,17 +102,17 @@ def _read_csv(data: bytes) -> list[tuple[int, list]]:
         except UnicodeDecodeError:
             continue
     else:
-        raise RosterError(_("The CSV file is neither UTF-8 nor GBK text."))
+        raise Refusal(_("The CSV file is neither UTF-8 nor GBK text."))
     return [(n, row) for n, row in enumerate(csv.reader(io.StringIO(text)), start=1)]
 
 
 def _read_xlsx(data: bytes) -> list[tuple[int, list]]:
-    from openpyxl import load_workbook
+    from openpyxl import load_workbook  # imported here: loading openpyxl is slow and only Excel needs it
 
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged file
-        raise RosterError(_("The Excel file cannot be opened: %(error)s", error=exc)) from exc
+        raise Refusal(_("The Excel file cannot be opened: %(error)s", error=exc)) from exc
     sheet = book.worksheets[0]
     table = [(n, list(row)) for n, row in enumerate(sheet.iter_rows(values_only=True), start=1)]
     book.close()
@@ -240,13 +241,13 @@ def import_roster(actor: User, rows: list[RosterRow]) -> list[RowResult]:
         try:
             grid, created, error = resolve_grid(actor, v)
             if error:
-                raise AccountError(error)
+                raise Refusal(error)
             user, password = create_account(
                 actor, username=number, name=v["name"], worker_number=number, phone=v["phone"],
                 area=grid, hire_date=v["hire_date"], roles=v["roles"],
             )
             savepoint.commit()
-        except AccountError as exc:
+        except Refusal as exc:
             savepoint.rollback()
             result.messages = [str(exc)]
         else:

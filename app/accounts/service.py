@@ -9,12 +9,13 @@ import secrets
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, or_, select
 
 from ..extensions import db
 from ..labels import ROLE_NAMES
 from ..models import ROLES, Area, User
-from ..scope import can_manage_area, can_manage_user
+from ..refusal import FieldRefusal, Refusal
+from ..scope import can_manage_area, can_manage_user, scope_users
 from ..security import hash_password, verify_password
 
 #: Role names accepted in rosters and forms (Chinese and English).
@@ -29,15 +30,37 @@ PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 MIN_PASSWORD_LENGTH = 8
 
 
-class AccountError(ValueError):
-    """An account operation was refused; the message says why and is shown to the user.
+#: Compared against when the login name is unknown, so both paths cost the same time.
+_DUMMY_HASH: str | None = None
 
-    ``field`` names the form field the problem belongs to, when there is one.
-    """
 
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+def people_query(actor: User, search: str = "") -> Select:
+    """The people ``actor`` manages, by name; ``search`` matches name, login name, worker number or area."""
+    query = scope_users(actor)
+    if search:
+        like = f"%{search}%"
+        query = query.where(or_(User.name.like(like), User.username.like(like),
+                                User.worker_number.like(like), Area.name.like(like)))
+    return query.order_by(User.name)
+
+
+def people_count(actor: User) -> int:
+    """How many people ``actor`` manages."""
+    return db.session.scalar(scope_users(actor, select(func.count(User.id))))
+
+
+def authenticate(login: str, password: str) -> User | None:
+    """The account whose login name (any case) or worker number is ``login``, if ``password`` is its
+    password; None otherwise, after the same hashing work (nobody learns which names exist)."""
+    global _DUMMY_HASH
+    login = login.strip()
+    user = db.session.scalar(select(User).where(or_(
+        func.lower(User.username) == login.lower(), User.worker_number == login)))
+    if user is None:
+        _DUMMY_HASH = _DUMMY_HASH or hash_password("not-a-password")
+        verify_password(_DUMMY_HASH, password)
+        return None
+    return user if verify_password(user.password_hash, password) else None
 
 
 def one_time_password(length: int = 10) -> str:
@@ -62,16 +85,16 @@ def may_edit(actor: User, user: User) -> bool:
 
 def _check_roles_and_area(actor: User, roles: set[str], area: Area | None) -> None:
     if not roles:
-        raise AccountError(_("Choose at least one role."))
+        raise Refusal(_("Choose at least one role."))
     refused = roles - set(grantable_roles(actor))
     if refused:
         names = ROLE_NAMES
-        raise AccountError(_("You may not grant the role(s): %(roles)s",
-                             roles=", ".join(str(names[r]) if r in names else r for r in sorted(refused))))
+        raise Refusal(_("You may not grant the role(s): %(roles)s",
+                        roles=", ".join(str(names[r]) if r in names else r for r in sorted(refused))))
     if area is None or not can_manage_area(actor, area):
-        raise AccountError(_("The chosen area is outside your area."))
+        raise Refusal(_("The chosen area is outside your area."))
     if "worker" in roles and area.level != "grid":
-        raise AccountError(_("A worker must belong to a grid; %(name)s is not a grid.", name=area.name))
+        raise Refusal(_("A worker must belong to a grid; %(name)s is not a grid.", name=area.name))
 
 
 def username_taken(username: str, exclude_id: int | None = None) -> bool:
@@ -91,13 +114,13 @@ def worker_number_taken(number: str, exclude_id: int | None = None) -> bool:
 def create_account(actor: User, *, username: str, name: str, area: Area, roles: set[str],
                    worker_number: str | None = None, phone: str | None = None,
                    hire_date: date | None = None) -> tuple[User, str]:
-    """Create an account with a one-time password. Returns (user, password). Raises AccountError."""
+    """Create an account with a one-time password. Returns (user, password). Raises Refusal."""
     username = username.strip()
     _check_roles_and_area(actor, set(roles), area)
     if username_taken(username):
-        raise AccountError(_("The login name %(name)s is already taken.", name=username), field="username")
+        raise FieldRefusal(_("The login name %(name)s is already taken.", name=username), field="username")
     if worker_number and worker_number_taken(worker_number):
-        raise AccountError(_("Worker number %(number)s already exists.", number=worker_number),
+        raise FieldRefusal(_("Worker number %(number)s already exists.", number=worker_number),
                            field="worker_number")
     password = one_time_password()
     user = User(username=username, name=name.strip(), worker_number=worker_number or None,
@@ -112,15 +135,15 @@ def create_account(actor: User, *, username: str, name: str, area: Area, roles: 
 def update_account(actor: User, user: User, *, name: str, area: Area, roles: set[str],
                    phone: str | None, hire_date: date | None, active: bool,
                    worker_number: str | None) -> None:
-    """Change a person's details, roles, area or active flag. Raises AccountError."""
+    """Change a person's details, roles, area or active flag. Raises Refusal."""
     if not may_edit(actor, user):
-        raise AccountError(_("You may not edit this account."))
+        raise Refusal(_("You may not edit this account."))
     _check_roles_and_area(actor, set(roles), area)
     if worker_number and worker_number_taken(worker_number, exclude_id=user.id):
-        raise AccountError(_("Worker number %(number)s already exists.", number=worker_number),
+        raise FieldRefusal(_("Worker number %(number)s already exists.", number=worker_number),
                            field="worker_number")
     if user.id == actor.id and not active:
-        raise AccountError(_("You cannot deactivate your own account."))
+        raise Refusal(_("You cannot deactivate your own account."))
     user.name, user.area, user.phone = name.strip(), area, phone or None
     user.hire_date, user.active, user.worker_number = hire_date, active, worker_number or None
     user.set_roles(roles)
@@ -130,7 +153,7 @@ def update_account(actor: User, user: User, *, name: str, area: Area, roles: set
 def reset_password(actor: User, user: User) -> str:
     """Give ``user`` a new one-time password (returned) that must be changed at next login."""
     if not may_edit(actor, user):
-        raise AccountError(_("You may not edit this account."))
+        raise Refusal(_("You may not edit this account."))
     password = one_time_password()
     user.password_hash = hash_password(password)
     user.must_change_password = True
@@ -139,14 +162,14 @@ def reset_password(actor: User, user: User) -> str:
 
 
 def change_password(user: User, current: str, new: str) -> None:
-    """The user changes their own password. Raises AccountError naming the problem."""
+    """The user changes their own password. Raises FieldRefusal naming the field."""
     if not verify_password(user.password_hash, current):
-        raise AccountError(_("The current password is wrong."), field="current")
+        raise FieldRefusal(_("The current password is wrong."), field="current")
     problem = password_problem(new, user)
     if problem:
-        raise AccountError(problem)
+        raise FieldRefusal(problem, field="new")
     if verify_password(user.password_hash, new):
-        raise AccountError(_("The new password must differ from the current one."))
+        raise FieldRefusal(_("The new password must differ from the current one."), field="new")
     user.password_hash = hash_password(new)
     user.must_change_password = False
     db.session.flush()

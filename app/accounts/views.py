@@ -2,24 +2,23 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, or_, select
 
 from ..extensions import db
 from ..forms import choices
-from ..models import LEVELS, MANAGER_ROLES, Area, User
-from ..scope import can_manage_area, scope_areas, scope_users
-from ..security import roles_required
 from ..labels import LEVEL_NAMES, ROLE_NAMES
-from .areas import AreaError, create_area, delete_area, label_map
-from .forms import AccountForm, ActionForm, AreaForm, RosterForm
-from .roster import RosterError, import_roster, read_roster
-from .service import AccountError, create_account, grantable_roles, may_edit, reset_password, update_account
+from ..models import LEVELS, MANAGER_ROLES, Area, User
+from ..scope import can_manage_area
+from ..security import roles_required
+from ..web import paginate, perform, perform_on
+from .areas import add_area, delete_area, label_map, people_per_area, rename_area, scoped_areas
+from .forms import AccountForm, ActionForm, AreaForm, RenameAreaForm, RosterForm
+from .roster import import_roster, read_roster
+from .service import create_account, grantable_roles, may_edit, people_query, reset_password, update_account
 
 bp = Blueprint("accounts", __name__, template_folder="templates", url_prefix="/manage")
 
-
-def _scoped_areas() -> list[Area]:
-    return db.session.scalars(scope_areas(current_user).order_by(Area.path)).all()
+#: People listed per page.
+PEOPLE_PER_PAGE = 50
 
 
 def _area_choices(areas: list[Area]) -> list[tuple[int, str]]:
@@ -28,10 +27,9 @@ def _area_choices(areas: list[Area]) -> list[tuple[int, str]]:
 
 
 def _prepare(form: AccountForm) -> list[Area]:
-    areas = _scoped_areas()
+    areas = scoped_areas(current_user)
     form.area.choices = _area_choices(areas)
-    names = ROLE_NAMES
-    form.roles.choices = choices((r, str(names[r])) for r in grantable_roles(current_user))
+    form.roles.choices = choices((r, str(ROLE_NAMES[r])) for r in grantable_roles(current_user))
     return areas
 
 
@@ -39,35 +37,25 @@ def _prepare(form: AccountForm) -> list[Area]:
 @roles_required(*MANAGER_ROLES)
 def users():
     q = request.args.get("q", "").strip()
-    query = scope_users(current_user)
-    if q:
-        like = f"%{q}%"
-        query = query.where(or_(User.name.like(like), User.username.like(like),
-                                User.worker_number.like(like), Area.name.like(like)))
-    page = max(request.args.get("page", 1, type=int), 1)
-    size = 50
-    total = db.session.scalar(query.with_only_columns(func.count(User.id)).order_by(None))
-    people = db.session.scalars(query.order_by(User.name).offset((page - 1) * size).limit(size)).all()
-    labels = label_map([p.area for p in people if p.area is not None])
-    return render_template("accounts/users.html", people=people, q=q, page=page, total=total, size=size,
-                           labels=labels)
+    page = paginate(people_query(current_user, q), PEOPLE_PER_PAGE)
+    labels = label_map([p.area for p in page.items if p.area is not None])
+    return render_template("accounts/users.html", page=page, q=q, labels=labels)
 
 
-def _managed_user_or_404(user_id: int) -> User:
+def _editable_or_404(user_id: int) -> User:
     """The account, if the current manager may edit it; 404 otherwise (never reveal it exists)."""
-    user = db.session.get(User, user_id)
-    if user is None or not may_edit(current_user, user):
+    user = db.get_or_404(User, user_id)
+    if not may_edit(current_user, user):
         abort(404)
     return user
 
 
-def _show_error(form: AccountForm, exc: AccountError) -> None:
-    """Put the message beside the field it concerns, or at the top of the form."""
-    field = getattr(form, exc.field, None) if exc.field else None
-    if field is not None:
-        field.errors = [*field.errors, str(exc)]
-    else:
-        form.form_errors.append(str(exc))
+def _managed_area_or_404(area_id: int) -> Area:
+    """A node below the admin's own area; 404 for their own node and anything outside it."""
+    area = db.get_or_404(Area, area_id)
+    if not can_manage_area(current_user, area) or area.id == current_user.area_id:
+        abort(404)
+    return area
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -79,24 +67,18 @@ def new_user():
         form.roles.data = ["worker"]
     if form.validate_on_submit():
         area = next(a for a in areas if a.id == form.area.data)
-        try:
-            user, password = create_account(
-                current_user, username=form.username.data, name=form.name.data, area=area,
-                roles=set(form.roles.data), worker_number=form.worker_number.data or None,
-                phone=form.phone.data or None, hire_date=form.hire_date.data)
-        except AccountError as exc:
-            db.session.rollback()
-            _show_error(form, exc)
-        else:
-            db.session.commit()
-            return render_template("accounts/created.html", created=[(user, password)])
+        created = perform_on(form, create_account, current_user, username=form.username.data, name=form.name.data,
+                             area=area, roles=set(form.roles.data), worker_number=form.worker_number.data or None,
+                             phone=form.phone.data or None, hire_date=form.hire_date.data)
+        if created:
+            return render_template("accounts/created.html", created=[created.value])
     return render_template("accounts/user_form.html", form=form, editing=None)
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 @roles_required(*MANAGER_ROLES)
 def edit_user(user_id):
-    user = _managed_user_or_404(user_id)
+    user = _editable_or_404(user_id)
     form = AccountForm(obj=user)
     areas = _prepare(form)
     del form.username
@@ -104,16 +86,10 @@ def edit_user(user_id):
         form.area.data, form.roles.data = user.area_id, sorted(user.roles)
     if form.validate_on_submit():
         area = next(a for a in areas if a.id == form.area.data)
-        try:
-            update_account(current_user, user, name=form.name.data, area=area, roles=set(form.roles.data),
-                           phone=form.phone.data, hire_date=form.hire_date.data, active=form.active.data,
-                           worker_number=form.worker_number.data or None)
-        except AccountError as exc:
-            db.session.rollback()
-            _show_error(form, exc)
-        else:
-            db.session.commit()
-            flash(_("Saved %(name)s.", name=user.name), "success")
+        if perform_on(form, update_account, current_user, user, name=form.name.data, area=area,
+                      roles=set(form.roles.data), phone=form.phone.data, hire_date=form.hire_date.data,
+                      active=form.active.data, worker_number=form.worker_number.data or None,
+                      success=_("Saved %(name)s.", name=form.name.data.strip())):
             return redirect(url_for("accounts.users"))
     return render_template("accounts/user_form.html", form=form, editing=user, action_form=ActionForm())
 
@@ -121,12 +97,13 @@ def edit_user(user_id):
 @bp.route("/users/<int:user_id>/reset-password", methods=["POST"])
 @roles_required(*MANAGER_ROLES)
 def reset_user_password(user_id):
-    user = _managed_user_or_404(user_id)
+    user = _editable_or_404(user_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    password = reset_password(current_user, user)
-    db.session.commit()
-    return render_template("accounts/created.html", created=[(user, password)], reset=True)
+    reset = perform(reset_password, current_user, user)
+    if not reset:
+        return redirect(url_for("accounts.users"))
+    return render_template("accounts/created.html", created=[(user, reset.value)], reset=True)
 
 
 @bp.route("/roster", methods=["GET", "POST"])
@@ -136,15 +113,11 @@ def roster():
     results = None
     if form.validate_on_submit():
         upload = form.file.data
-        try:
-            rows = read_roster(upload.filename or "", upload.read())
-        except RosterError as exc:
-            form.file.errors.append(str(exc))
-        else:
+        rows = perform_on(form, read_roster, upload.filename or "", upload.read(), field="file")
+        if rows:
             if current_user.area is None:
                 abort(403)
-            results = import_roster(current_user, rows)
-            db.session.commit()
+            results = perform(import_roster, current_user, rows.value).value
     return render_template("accounts/roster.html", form=form, results=results)
 
 
@@ -152,61 +125,35 @@ def roster():
 @roles_required("admin")
 def areas():
     form = AreaForm()
-    areas = _scoped_areas()
+    areas = scoped_areas(current_user)
     form.parent.choices = _area_choices([a for a in areas if a.depth + 1 < len(LEVELS)])
     if form.validate_on_submit():
         parent = next((a for a in areas if a.id == form.parent.data), None)
-        try:
-            if parent is None:
-                raise AreaError(_("The chosen area is outside your area."))
-            area = create_area(form.name.data, LEVELS[parent.depth + 1], parent)
-        except AreaError as exc:
-            db.session.rollback()
-            form.name.errors.append(str(exc))
-        else:
-            db.session.commit()
-            flash(_("Added %(name)s.", name=area.name), "success")
+        added = perform_on(form, add_area, current_user, form.name.data, parent, field="name")
+        if added:
+            flash(_("Added %(name)s.", name=added.value.name), "success")
             return redirect(url_for("accounts.areas"))
-    counts = dict(db.session.execute(select(User.area_id, func.count(User.id)).group_by(User.area_id)).all())
-    return render_template("accounts/areas.html", form=form, areas=areas, counts=counts,
+    return render_template("accounts/areas.html", form=form, areas=areas, counts=people_per_area(current_user),
                            action_form=ActionForm(), labels=label_map(areas))
 
 
-@bp.route("/areas/<int:area_id>/rename", methods=["POST"])
+@bp.route("/areas/<int:area_id>/rename", methods=["POST"], endpoint="rename_area")
 @roles_required("admin")
-def rename_area(area_id):
-    area = db.session.get(Area, area_id)
-    if area is None or not can_manage_area(current_user, area):
-        abort(404)
-    if not ActionForm().validate_on_submit():
+def rename_area_view(area_id):
+    area = _managed_area_or_404(area_id)
+    form = RenameAreaForm()
+    if not form.validate_on_submit():
         abort(400)
-    name = request.form.get("name", "").strip()
-    if not name or len(name) > 100:
-        flash(_("Enter a name of 1-100 characters."), "error")
-    elif area.parent_id is not None and db.session.scalar(select(Area.id).where(
-            Area.parent_id == area.parent_id, Area.name == name, Area.id != area.id)) is not None:
-        flash(_("%(parent)s already has an area called %(name)s.", parent=area.parent.name, name=name), "error")
-    else:
-        area.name = name
-        db.session.commit()
-        flash(_("Renamed to %(name)s.", name=name), "success")
+    name = form.name.data.strip()
+    perform(rename_area, current_user, area, name, success=_("Renamed to %(name)s.", name=name))
     return redirect(url_for("accounts.areas"))
 
 
 @bp.route("/areas/<int:area_id>/delete", methods=["POST"])
 @roles_required("admin")
 def remove_area(area_id):
-    area = db.session.get(Area, area_id)
-    if area is None or not can_manage_area(current_user, area) or area.id == current_user.area_id:
-        abort(404)
+    area = _managed_area_or_404(area_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
-        delete_area(area)
-    except AreaError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash(_("Deleted %(name)s.", name=area.name), "success")
+    perform(delete_area, current_user, area, success=_("Deleted %(name)s.", name=area.name))
     return redirect(url_for("accounts.areas"))

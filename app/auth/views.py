@@ -2,21 +2,18 @@
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import func, or_, select
 
-from ..accounts.service import AccountError, change_password
+from ..accounts.service import authenticate, change_password
+from ..clock import utcnow
 from ..extensions import db
-from ..models import User
-from ..models.base import utcnow
-from ..security import hash_password, is_safe_next, verify_password
+from ..security import is_safe_next
+from ..web import perform_on
 from .forms import ChangePasswordForm, LoginForm
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 
 #: Endpoints a user who must change their password may still reach.
 OPEN_ENDPOINTS = {"auth.login", "auth.logout", "auth.change_password", "static", "main.set_language"}
-#: Compared against when the login name is unknown, so both paths cost the same time.
-_DUMMY_HASH = None
 
 
 @bp.before_app_request
@@ -34,14 +31,8 @@ def login():
         return redirect(url_for("main.home"))
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        name = form.username.data.strip()
-        user = db.session.scalar(select(User).where(or_(
-            func.lower(User.username) == name.lower(), User.worker_number == name)))
+        user = authenticate(form.username.data, form.password.data)
         if user is None:
-            global _DUMMY_HASH
-            _DUMMY_HASH = _DUMMY_HASH or hash_password("not-a-password")
-            verify_password(_DUMMY_HASH, form.password.data)
-        if user is None or not verify_password(user.password_hash, form.password.data):
             flash(_("Wrong login name or password."), "error")
         elif not user.active:
             flash(_("This account is disabled. Ask your organizer."), "error")
@@ -70,14 +61,8 @@ def logout():
 @login_required
 def change_password_view():
     form = ChangePasswordForm()
-    if form.validate_on_submit():
-        try:
-            change_password(current_user, form.current.data, form.new.data)
-        except AccountError as exc:
-            getattr(form, exc.field or "new").errors.append(str(exc))
-        else:
-            db.session.commit()
-            flash(_("Your password has been changed."), "success")
-            return redirect(url_for("main.home"))
+    if form.validate_on_submit() and perform_on(form, change_password, current_user, form.current.data,
+                                                form.new.data, success=_("Your password has been changed.")):
+        return redirect(url_for("main.home"))
     return render_template("auth/change_password.html", form=form)
 

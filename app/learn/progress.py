@@ -7,17 +7,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Select, and_, extract, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, lazyload
 
-from .. import signals
+from .. import clock, signals
 from ..extensions import db
-from ..models import Area, Course, CourseAssignment, Lesson, LessonProgress, User
-from ..models.base import utcnow
+from ..models import Area, Course, CourseAssignment, Lesson, LessonProgress, User, UserRole
+from ..scope import scope_users
 
 
 @dataclass
@@ -47,12 +46,6 @@ class HoursRequirement:
     @property
     def met(self) -> bool:
         return self.earned + 1e-9 >= self.required
-
-
-def year_start(tz_name: str, now: datetime | None = None) -> datetime:
-    """1 January 00:00 of the current year in ``tz_name``, as a UTC datetime."""
-    local = (now or utcnow()).astimezone(ZoneInfo(tz_name))
-    return local.replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0).astimezone(timezone.utc)
 
 
 def course_progress(user: User, course_ids: list[int] | None = None) -> dict[int, Progress]:
@@ -122,7 +115,7 @@ def hour_requirements(user: User, config) -> list[HoursRequirement]:
     """Onboarding hours (all time) and annual-rotation hours (this calendar year) against the settings."""
     per_day = config["TRAINING_HOURS_PER_DAY"]
     all_time = hours_by_tier(user)
-    this_year = hours_by_tier(user, since=year_start(config["BABEL_DEFAULT_TIMEZONE"]))
+    this_year = hours_by_tier(user, since=clock.year_start(config["BABEL_DEFAULT_TIMEZONE"]))
     return [
         HoursRequirement("onboarding", all_time.get("onboarding", 0.0), config["ONBOARDING_REQUIRED_DAYS"] * per_day),
         HoursRequirement("annual", this_year.get("annual", 0.0), config["ANNUAL_REQUIRED_DAYS"] * per_day),
@@ -131,8 +124,6 @@ def hour_requirements(user: User, config) -> list[HoursRequirement]:
 
 def _assignment_applies():
     """SQL condition: the assignment names the user, or targets one of their roles at or above their area."""
-    from ..models import UserRole
-
     target_area = aliased(Area)
     role_match = and_(
         CourseAssignment.role.is_not(None),
@@ -181,6 +172,18 @@ def completion_matrix(users: list[User], course_ids: list[int]) -> dict[tuple[in
     return {(uid, cid): Progress(done[(uid, cid)], totals.get(cid, 0)) for uid in user_ids for cid in course_ids}
 
 
+def next_lesson(user: User, courses: list[Course]) -> Lesson | None:
+    """The first lesson ``user`` has not done of the first of ``courses`` not finished, else None."""
+    if not courses:
+        return None
+    done = set(db.session.scalars(select(LessonProgress.lesson_id).where(LessonProgress.user_id == user.id)))
+    for course in courses:
+        for lesson in course.active_lessons:
+            if lesson.id not in done:
+                return lesson
+    return None
+
+
 def required_map(users: list[User]) -> dict[int, set[int]]:
     """user id → ids of the courses required of them, for many people in one query."""
     if not users:
@@ -207,15 +210,18 @@ class AreaSummary:
     password_pending: int = 0
 
 
-def learners_query(actor: User):
-    """People in ``actor``'s scope who learn (hold the worker or mentor role), active accounts only."""
-    from ..models import UserRole
-    from ..scope import scope_users
-
+def learners_query(actor: User, within: Area | None = None, hired: int | None = None) -> Select:
+    """People in ``actor``'s scope who learn (hold the worker or mentor role), active accounts only;
+    with ``within``, only those at or below that area; with ``hired``, only those hired that year."""
     learner = select(UserRole.user_id).where(UserRole.user_id == User.id,
                                              UserRole.role.in_(("worker", "mentor"))).exists()
     # roles are not needed here: skip the eager load that costs one query per 500 people
-    return scope_users(actor).where(User.active, learner).options(lazyload(User.role_rows))
+    query = scope_users(actor).where(User.active, learner).options(lazyload(User.role_rows))
+    if within is not None:
+        query = query.where(Area.path.startswith(within.path, autoescape=True))
+    if hired:
+        query = query.where(extract("year", User.hire_date) == hired)
+    return query
 
 
 def area_summary(actor: User) -> AreaSummary:
@@ -239,3 +245,20 @@ def area_summary(actor: User) -> AreaSummary:
         else:
             summary.not_started += 1
     return summary
+
+
+@dataclass
+class CompletionGrid:
+    """People × the courses required of any of them, with each person's progress on theirs."""
+    courses: list[Course]
+    required: dict[int, set[int]]                 # user id → ids of the courses required of them
+    matrix: dict[tuple[int, int], Progress]       # (user id, course id) → progress
+
+
+def completion_grid(people: list[User]) -> CompletionGrid:
+    """The completion table of ``people`` (a page of ``learners_query``), in four queries."""
+    required = required_map(people)
+    course_ids = sorted({cid for ids in required.values() for cid in ids})
+    courses = db.session.scalars(select(Course).where(Course.id.in_(course_ids))
+                                 .order_by(Course.tier, Course.sort_order)).all() if course_ids else []
+    return CompletionGrid(courses=courses, required=required, matrix=completion_matrix(people, [c.id for c in courses]))

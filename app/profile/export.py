@@ -12,12 +12,11 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from .. import evidence
+from .. import competency, evidence
 from ..extensions import db
 from ..models import EvidenceRecord, User
 from . import xapi
 from .pages import cohort_page
-from .service import model
 
 
 def xapi_config() -> xapi.XapiConfig:
@@ -37,9 +36,9 @@ def statements_for(people: list[User]) -> list[dict]:
 
 def records_workbook(people: list[User]) -> bytes:
     """Excel: levels per person, then every evidence record."""
-    from openpyxl import Workbook
+    from openpyxl import Workbook  # imported here: loading openpyxl is slow and only Excel files need it
 
-    indicators = model()
+    indicators = competency.model()
     data = cohort_page(people)
     book = Workbook()
     levels = book.active
@@ -53,7 +52,7 @@ def records_workbook(people: list[User]) -> bytes:
     records.append([_("Name"), _("Indicator"), _("Score"), _("Weight"), _("Source"), _("Reference"),
                     _("Content version"), _("Time (UTC)")])
     names = {p.id: p.name for p in people}
-    titles = {i.id: i.title for i in indicators}
+    titles = competency.names()
     for row in db.session.scalars(select(EvidenceRecord).where(EvidenceRecord.user_id.in_(list(names)))
                                   .order_by(EvidenceRecord.user_id, EvidenceRecord.created_at)) if names else []:
         records.append([names[row.user_id], titles.get(row.indicator, row.indicator), row.score, row.weight,

@@ -16,9 +16,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
+from ..clock import utcnow
 from ..extensions import db
 from ..models import XapiOutbox
-from ..models.base import utcnow
 
 BATCH = 50
 
@@ -103,3 +103,9 @@ def requeue_failed() -> int:
 def outbox_counts() -> dict[str, int]:
     return dict(db.session.execute(select(XapiOutbox.status, func.count(XapiOutbox.id))
                                    .group_by(XapiOutbox.status)).all())
+
+
+def failed_rows(limit: int = 50) -> list[XapiOutbox]:
+    """The newest statements the LRS never accepted, with the last error of each."""
+    return db.session.scalars(select(XapiOutbox).where(XapiOutbox.status == "failed")
+                              .order_by(XapiOutbox.id.desc()).limit(limit)).all()

@@ -8,16 +8,19 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
-from .. import evidence
+from .. import competency, evidence
+from ..clock import utcnow
+from ..content.courses import Indicator
 from ..extensions import db
+from ..learn.catalogue import assignable_courses
+from ..learn.progress import learners_query
 from ..models import (
-    Course, DrillAttempt, DrillVersion, EvidenceRecord, Lesson, LessonProgress, Question, QuestionBank, Quiz, QuizAttempt,
-    User,
+    Area, Course, DrillAttempt, DrillVersion, EvidenceRecord, Lesson, LessonProgress, Question, QuestionBank, Quiz,
+    QuizAttempt, User,
 )
-from ..models.base import utcnow
 from .recommend import Item, recommend
 from .scoring import Profile, cohort_summary, score_profile, strengths, trends, weakest
-from .service import evidence_by_user, model, settings
+from .service import profiles_for, settings
 
 #: Evidence rows listed per indicator on the profile page.
 EVIDENCE_SHOWN = 8
@@ -77,7 +80,7 @@ def recent_activity(user: User) -> dict[tuple[str, str], datetime]:
 
 def profile_page(person: User, now: datetime | None = None) -> ProfilePage:
     now = now or utcnow()
-    indicators, knobs = model(), settings()
+    indicators, knobs = competency.model(), settings()
     records = db.session.scalars(select(EvidenceRecord).where(EvidenceRecord.user_id == person.id)
                                  .order_by(EvidenceRecord.created_at.desc())).all()
     current = score_profile(records, indicators, now, knobs)
@@ -103,9 +106,29 @@ class CohortPage:
 
 
 def cohort_page(people: list[User], threshold: float = 60.0, now: datetime | None = None) -> CohortPage:
-    now = now or utcnow()
-    indicators, knobs = model(), settings()
-    evidence = evidence_by_user([p.id for p in people])
-    profiles = {p.id: score_profile(evidence.get(p.id, []), indicators, now, knobs) for p in people}
-    summary = cohort_summary(profiles, [i.id for i in indicators], threshold=threshold)
+    profiles = profiles_for([p.id for p in people], now)
+    summary = cohort_summary(profiles, list(competency.indicators()), threshold=threshold)
     return CohortPage(people=people, profiles=profiles, summary=summary, weakest=summary.weakest)
+
+
+def cohort_people(actor: User, area: Area | None = None, hired: int | None = None) -> list[User]:
+    """The learners ``actor`` manages, by name; only those at or below ``area`` and hired in ``hired``
+    when given."""
+    return db.session.scalars(learners_query(actor, within=area, hired=hired).order_by(User.name)).all()
+
+
+def below_threshold(people: list[User], indicator: str, threshold: float) -> list[User]:
+    """The people whose level on ``indicator`` is below ``threshold`` (not those without a level yet)."""
+    profiles = profiles_for([p.id for p in people])
+    return [p for p in people if (level := profiles[p.id].level(indicator)) is not None and level < threshold]
+
+
+def training_courses(indicators: list[Indicator]) -> dict[str, list[Course]]:
+    """indicator id → the active courses that train it, by tier (one query)."""
+    courses = assignable_courses()
+    return {i.id: [c for c in courses if i.id in (c.indicators or [])] for i in indicators}
+
+
+def hire_years(people: list[User]) -> list[int]:
+    """The years these people were hired in, newest first."""
+    return sorted({p.hire_date.year for p in people if p.hire_date}, reverse=True)

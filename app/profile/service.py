@@ -3,21 +3,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime
-from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import select
 
-from ..content.courses import indicators_by_id
+from .. import competency
+from ..clock import utcnow
 from ..extensions import db
 from ..models import EvidenceRecord
-from ..models.base import utcnow
 from .scoring import Evidence, Profile, ScoringSettings, score_profile
 
-
-def model():
-    """The competency model's indicators, in file order."""
-    return list(indicators_by_id(Path(current_app.config["CONTENT_DIR"])).values())
+#: Until app/mentor/dashboard.py reads ``app.competency.model`` (it imports this name).
+model = competency.model
 
 
 def settings() -> ScoringSettings:
@@ -42,7 +39,7 @@ def evidence_by_user(user_ids) -> dict[int, list[Evidence]]:
 def profiles_for(user_ids, now: datetime | None = None) -> dict[int, Profile]:
     """Each person's scored profile."""
     now = now or utcnow()
-    indicators, knobs = model(), settings()
+    indicators, knobs = competency.model(), settings()
     evidence = evidence_by_user(user_ids)
     return {uid: score_profile(evidence.get(uid, []), indicators, now, knobs) for uid in user_ids}
 

@@ -4,33 +4,29 @@ from __future__ import annotations
 import io
 import json
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
-from sqlalchemy import extract, select
 
+from .. import competency
+from ..access import person_or_404
+from ..accounts.areas import scoped_areas
 from ..extensions import db
-from ..learn.assign import AssignmentError, assign_course
-from ..learn.progress import learners_query
-from ..mentor.service import can_view_person
-from ..models import MANAGER_ROLES, Area, Course, User
+from ..learn.assign import assign_course
+from ..models import MANAGER_ROLES, Area, Course
 from ..scope import scope_areas
 from ..security import roles_required
+from ..web import page_of, perform
+from . import lrs
 from .charts import Series, heat_colour, radar_svg, sparkline_svg
-from .pages import cohort_page, profile_page
-from .service import model
+from .export import records_workbook, statements_for
+from .forms import CohortAssignForm
+from .pages import below_threshold, cohort_page, cohort_people, hire_years, profile_page, training_courses
 
 bp = Blueprint("profile", __name__, template_folder="templates", url_prefix="/profile")
 
 COHORT_PAGE_SIZE = 100
-
-
-def _person_or_404(user_id: int) -> User:
-    person = db.session.get(User, user_id)
-    if person is None or not can_view_person(current_user, person):
-        abort(404)
-    return person
 
 
 @bp.route("")
@@ -40,7 +36,7 @@ def mine():
 
 
 def radars(page) -> tuple[Markup, Markup]:
-    indicators = model()
+    indicators = competency.model()
     groups = {}
     for item in indicators:
         groups.setdefault(item.group_id, item.group_title)
@@ -61,25 +57,22 @@ def radars(page) -> tuple[Markup, Markup]:
 @bp.route("/<int:user_id>")
 @login_required
 def show(user_id):
-    person = _person_or_404(user_id)
+    person = person_or_404(current_user, user_id)
     page = profile_page(person)
     group_radar, indicator_radar = radars(page)
     sparks = {ind: Markup(sparkline_svg([p.level for p in points], ind)) for ind, points in page.trends.items()}
     return render_template("profile/show.html", page=page, person=person, group_radar=group_radar,
-                           indicator_radar=indicator_radar, sparks=sparks, indicators=model(),
-                           titles={i.id: i.title for i in model()})
+                           indicator_radar=indicator_radar, sparks=sparks, indicators=competency.model(),
+                           titles=competency.names())
 
 
-def _cohort_people(area_id: int | None, hired: int | None):
-    query = learners_query(current_user)
-    if area_id:
-        area = db.session.scalar(scope_areas(current_user).where(Area.id == area_id))
-        if area is None:
-            abort(404)
-        query = query.where(Area.path.startswith(area.path, autoescape=True))
-    if hired:
-        query = query.where(extract("year", User.hire_date) == hired)
-    return db.session.scalars(query.order_by(User.name)).all()
+def _area_or_404(area_id: int | None) -> Area | None:
+    """The filter's area (None: all of the manager's area); 404 for an area outside it."""
+    return db.first_or_404(scope_areas(current_user).where(Area.id == area_id)) if area_id else None
+
+
+def _filtered_people(area_id: int | None, hired: int | None):
+    return cohort_people(current_user, _area_or_404(area_id), hired)
 
 
 @bp.route("/cohort")
@@ -88,85 +81,62 @@ def cohort():
     area_id = request.args.get("area", type=int)
     hired = request.args.get("hired", type=int)
     threshold = min(max(request.args.get("threshold", 60, type=float), 0), 100)
-    page_no = max(request.args.get("page", 1, type=int), 1)
-    people = _cohort_people(area_id, hired)
-    data = cohort_page(people, threshold)
-    shown = people[(page_no - 1) * COHORT_PAGE_SIZE: page_no * COHORT_PAGE_SIZE]
-    indicators = model()
-    courses = db.session.scalars(select(Course).where(Course.active).order_by(Course.tier, Course.sort_order)).all()
-    training = {i.id: [c for c in courses if i.id in (c.indicators or [])] for i in indicators}
-    areas = db.session.scalars(scope_areas(current_user).order_by(Area.path)).all()
-    years = sorted({p.hire_date.year for p in people if p.hire_date}, reverse=True)
-    return render_template("profile/cohort.html", data=data, shown=shown, indicators=indicators, training=training,
-                           heat_colour=heat_colour, areas=areas, area_id=area_id, hired=hired, years=years,
-                           threshold=threshold, page=page_no, pages=max(1, -(-len(people) // COHORT_PAGE_SIZE)))
+    people = _filtered_people(area_id, hired)
+    indicators = competency.model()
+    return render_template("profile/cohort.html", data=cohort_page(people, threshold),
+                           shown=page_of(people, COHORT_PAGE_SIZE), indicators=indicators,
+                           training=training_courses(indicators), heat_colour=heat_colour,
+                           areas=scoped_areas(current_user), area_id=area_id, hired=hired, years=hire_years(people),
+                           threshold=threshold)
 
 
 @bp.route("/cohort/assign", methods=["POST"])
 @roles_required(*MANAGER_ROLES)
 def cohort_assign():
     """Require a course of everyone in the filtered cohort whose level on an indicator is below the threshold."""
-    area_id = request.form.get("area", type=int)
-    hired = request.form.get("hired", type=int)
-    threshold = request.form.get("threshold", type=float)
-    indicator = request.form.get("indicator", "")
-    course = db.session.get(Course, request.form.get("course", type=int) or -1)
+    form = CohortAssignForm()
+    area_id, hired, threshold, indicator = form.area.data, form.hired.data, form.threshold.data, form.indicator.data
+    course = db.session.get(Course, form.course.data or -1)
     back = url_for("profile.cohort", area=area_id, hired=hired, threshold=threshold)
-    if course is None or threshold is None or indicator not in {i.id for i in model()}:
+    if course is None or threshold is None or indicator not in competency.indicators():
         flash(_("Choose an indicator, a course and a threshold."), "error")
         return redirect(back)
-    people = _cohort_people(area_id, hired)
-    data = cohort_page(people, threshold)
-    below = [p for p in people if (level := data.profiles[p.id].level(indicator)) is not None and level < threshold]
+    below = below_threshold(_filtered_people(area_id, hired), indicator, threshold)
     if not below:
         flash(_("Nobody in this cohort is below %(n)s on that indicator.", n=f"{threshold:g}"), "info")
         return redirect(back)
-    try:
-        created = assign_course(current_user, course, users=below)
-    except AssignmentError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(back)
-    db.session.commit()
-    flash(_("Assigned %(title)s to %(n)d people below %(t)s (%(new)d new assignments).", title=course.title,
-            n=len(below), t=f"{threshold:g}", new=len(created)), "success")
+    assigned = perform(assign_course, current_user, course, users=below)
+    if assigned:
+        flash(_("Assigned %(title)s to %(n)d people below %(t)s (%(new)d new assignments).", title=course.title,
+                n=len(below), t=f"{threshold:g}", new=len(assigned.value)), "success")
     return redirect(back)
 
 
 @bp.route("/<int:user_id>/records.xlsx")
 @login_required
 def person_excel(user_id):
-    from .export import records_workbook
-
-    person = _person_or_404(user_id)
-    data = records_workbook([person])
-    return _xlsx(data, f"records-{person.username}.xlsx")
+    person = person_or_404(current_user, user_id)
+    return _xlsx(records_workbook([person]), f"records-{person.username}.xlsx")
 
 
 @bp.route("/<int:user_id>/xapi.json")
 @login_required
 def person_xapi(user_id):
-    from .export import statements_for
-
-    person = _person_or_404(user_id)
+    person = person_or_404(current_user, user_id)
     return _json(statements_for([person]), f"xapi-{person.username}.json")
 
 
 @bp.route("/cohort/records.xlsx")
 @roles_required(*MANAGER_ROLES)
 def cohort_excel():
-    from .export import records_workbook
-
-    people = _cohort_people(request.args.get("area", type=int), request.args.get("hired", type=int))
+    people = _filtered_people(request.args.get("area", type=int), request.args.get("hired", type=int))
     return _xlsx(records_workbook(people), "cohort-records.xlsx")
 
 
 @bp.route("/cohort/xapi.json")
 @roles_required(*MANAGER_ROLES)
 def cohort_xapi():
-    from .export import statements_for
-
-    people = _cohort_people(request.args.get("area", type=int), request.args.get("hired", type=int))
+    people = _filtered_people(request.args.get("area", type=int), request.args.get("hired", type=int))
     return _json(statements_for(people), "cohort-xapi.json")
 
 
@@ -184,17 +154,9 @@ def _json(statements: list[dict], name: str):
 @roles_required("admin")
 def lrs_status():
     """The xAPI outbox: what reached the Learning Record Store, what waits, what failed and why."""
-    from sqlalchemy import select as select_
-
-    from ..models import XapiOutbox
-    from . import lrs
-
     if request.method == "POST":
-        count = lrs.requeue_failed()
-        db.session.commit()
-        flash(_("%(n)d failed statements queued again.", n=count), "success")
+        requeued = perform(lrs.requeue_failed)
+        flash(_("%(n)d failed statements queued again.", n=requeued.value), "success")
         return redirect(url_for("profile.lrs_status"))
-    failed = db.session.scalars(select_(XapiOutbox).where(XapiOutbox.status == "failed")
-                                .order_by(XapiOutbox.id.desc()).limit(50)).all()
-    return render_template("profile/lrs.html", counts=lrs.outbox_counts(), failed=failed,
+    return render_template("profile/lrs.html", counts=lrs.outbox_counts(), failed=lrs.failed_rows(),
                            endpoint=current_app.config["XAPI_LRS_ENDPOINT"])

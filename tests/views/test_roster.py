@@ -4,9 +4,10 @@ import io
 from openpyxl import Workbook
 from sqlalchemy import select
 
-from app.accounts.roster import RosterError, import_roster, read_roster
+from app.accounts.roster import import_roster, read_roster
 from app.extensions import db
 from app.models import Area, User
+from app.refusal import Refusal
 
 HEADER = "姓名,工号,手机号,街道,社区,网格,入职日期\n"
 
@@ -74,11 +75,11 @@ def test_excel_roster_with_date_cells(people):
 def test_whole_file_problems():
     import pytest
 
-    with pytest.raises(RosterError, match="工号|Worker number"):
+    with pytest.raises(Refusal, match="工号|Worker number"):
         read_roster("a.csv", "姓名,手机号,街道,社区,网格\n".encode())
-    with pytest.raises(RosterError):
+    with pytest.raises(Refusal):
         read_roster("a.txt", b"x")
-    with pytest.raises(RosterError):
+    with pytest.raises(Refusal):
         read_roster("a.xlsx", b"not a zip")
 
 
