@@ -247,3 +247,52 @@ def test_drill_round_is_assessed_and_sealed_until_it_closes(client, competition,
     drill_round.closes_at = utcnow() - timedelta(seconds=1)
     db.session.commit()
     assert 'id="debrief"' in client.get(f"/drills/attempts/{attempt_id}/result").get_data(as_text=True)
+
+
+def test_services_refuse_whoever_may_not_act(competition, people):
+    """The services check the actor they are given, not only the views: a worker or another street's
+    organizer cannot change the competition, a contestant cannot judge, a judge who is not enrolled
+    cannot start a round. Nothing changes."""
+    from app.compete import service
+    from app.refusal import Refusal
+
+    now = utcnow()
+    quiz_round, practical = competition.rounds
+    entry = db.session.scalar(select(Entry).where(Entry.user_id == people["worker"].id))
+    for outsider in (people["worker"], people["other_organizer"]):
+        with pytest.raises(Refusal, match="组织者"):  # only the competition's organizers can change it
+            service.add_round(outsider, competition, kind="quiz", title="x", weight=1, opens_at=now,
+                              closes_at=now + timedelta(hours=1))
+        with pytest.raises(Refusal, match="组织者"):
+            service.enrol(outsider, competition, [people["mentor"]])
+        with pytest.raises(Refusal, match="组织者"):
+            service.assign_judges(outsider, practical, [outsider])
+    with pytest.raises(Refusal):
+        service.submit_scores(people["mentor"], practical, entry, [5, 5], "")
+    with pytest.raises(Refusal):
+        service.start_round(people["organizer"], quiz_round, "Asia/Shanghai")
+    db.session.rollback()
+    assert db.session.scalar(select(func.count(CompetitionRound.id))) == 2
+    assert db.session.scalar(select(func.count(Entry.id))) == 2
+    assert db.session.scalar(select(func.count(JudgeScore.id))) == 0
+    assert db.session.scalar(select(func.count(RoundResult.id))) == 0
+
+
+def test_enrol_a_cohort_or_a_roster(client, competition, people, login, make_user, areas):
+    token = as_user(client, login, "organizer")
+    make_user("newhire", ("worker",), areas["grid2"], worker_number="CQ009", name="赵新")
+    comp_url = f"/compete/{competition.id}"
+    page = client.post(f"{comp_url}/enrol", data={"csrf_token": token, "how": "cohort", "area": areas["grid2"].id},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "flash-success" in page and db.session.scalar(select(func.count(Entry.id))) == 3
+    page = client.post(f"{comp_url}/enrol", data={"csrf_token": token, "how": "roster"},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "flash-error" in page  # no file chosen
+    bracket = competition.brackets[1]
+    roster = "姓名,工号\n张晓梅,CQ001\n周婷,LH001\n".encode()
+    page = client.post(f"{comp_url}/enrol", data={"csrf_token": token, "how": "roster", "bracket": bracket.id,
+                                                  "roster": (io.BytesIO(roster), "roster.csv")},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "LH001" in page  # another street's worker is not found in the organizer's area
+    entry = db.session.scalar(select(Entry).where(Entry.user_id == people["worker"].id))
+    assert entry.bracket_id == bracket.id and db.session.scalar(select(func.count(Entry.id))) == 3
