@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateTimeLocalField, FloatField, IntegerField, SelectMultipleField, StringField, TextAreaField
+from wtforms import DateTimeLocalField, Field, FloatField, IntegerField, StringField, TextAreaField
 
 from ..clock import from_local
+from ..forms import IdListField
 
 
 class LocalTimeField(DateTimeLocalField):
@@ -23,16 +24,11 @@ class LocalTimeField(DateTimeLocalField):
             self.data = from_local(self.data)
 
 
-class ListField(SelectMultipleField):
-    """Every value sent under one name, as text (a multiple select whose options the page lists)."""
+class TextListField(Field):
+    """Every value of a repeated input (a multiple select), as text."""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, validate_choice=False, **kwargs)
-
-
-def ids(values: list[str]) -> list[int]:
-    """The whole numbers among ``values`` (anything else is left out)."""
-    return [int(value) for value in values if value.isdigit()]
+    def process_formdata(self, valuelist):
+        self.data = list(valuelist)
 
 
 class CompetitionForm(FlaskForm):
@@ -52,7 +48,7 @@ class RoundForm(FlaskForm):
     weight = FloatField()
     opens_at = LocalTimeField()
     closes_at = LocalTimeField()
-    banks = ListField()
+    banks = TextListField()
     count = IntegerField()
     time_limit_min = IntegerField()
     drill_id = StringField()
@@ -83,7 +79,7 @@ class RoundForm(FlaskForm):
 
 class EnrolForm(FlaskForm):
     how = StringField(default="people")  # people (ticked), cohort (area and hire year) or roster (a file)
-    people = ListField()
+    people = IdListField()
     area = IntegerField()
     hired = IntegerField()
     roster = FileField()
@@ -91,7 +87,7 @@ class EnrolForm(FlaskForm):
 
 
 class JudgesForm(FlaskForm):
-    judges = ListField()
+    judges = IdListField()
 
 
 class ScoreForm(FlaskForm):

@@ -16,7 +16,7 @@ from ..security import roles_required
 from ..web import perform
 from . import service
 from .export import certificates_pdf, results_workbook
-from .forms import CompetitionForm, EnrolForm, JudgesForm, RoundForm, ids, score_form
+from .forms import CompetitionForm, EnrolForm, JudgesForm, RoundForm, score_form
 
 bp = Blueprint("compete", __name__, template_folder="templates", url_prefix="/compete")
 
@@ -90,7 +90,7 @@ def enrol(competition_id):
     if bracket is not None and bracket.competition_id != competition.id:
         abort(400)
     upload = form.roster.data
-    chosen = perform(service.chosen_people, current_user, form.how.data, people=ids(form.people.data),
+    chosen = perform(service.chosen_people, current_user, form.how.data, people=form.people.data,
                      area_id=form.area.data, hired=form.hired.data,
                      roster=(upload.filename, upload.read()) if upload else None)
     if chosen:
@@ -107,7 +107,7 @@ def enrol(competition_id):
 @roles_required(*MANAGER_ROLES)
 def judges(competition_id, round_id):
     round_ = _round(competition_id, round_id, organizer=True)
-    people = service.managed_people(current_user, ids(JudgesForm().judges.data))
+    people = service.managed_people(current_user, JudgesForm().judges.data)
     perform(service.assign_judges, current_user, round_, people, success=_("Judges assigned."))
     return _to_detail(round_.competition)
 
