@@ -16,7 +16,6 @@ from sqlalchemy import func, select
 
 from .. import clock, signals
 from ..access import is_mentor_of
-from ..access import can_view_mentorship as can_view, can_view_person, result_access  # noqa: F401  (old importers)
 from ..content.courses import Indicator
 from ..extensions import db
 from ..models import (
