@@ -13,6 +13,8 @@ from flask_wtf import FlaskForm
 from wtforms import Field, IntegerField, StringField
 from wtforms.validators import DataRequired
 
+from ..forms import IdListField
+
 
 def _strip(value: str | None) -> str:
     return (value or "").strip()
@@ -33,13 +35,6 @@ class IsoDateField(Field):
                 self.data = date.fromisoformat(valuelist[0])
             except ValueError:
                 pass
-
-
-class IdListField(Field):
-    """Every value of a repeated input that is a whole number (checked mentees), as ints."""
-
-    def process_formdata(self, valuelist):
-        self.data = [int(value) for value in valuelist if value.isdigit()]
 
 
 class PairListField(Field):
