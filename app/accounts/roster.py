@@ -41,10 +41,6 @@ PHONE_RE = re.compile(r"^1\d{10}$")
 WORKER_NUMBER_RE = re.compile(r"^[A-Za-z0-9_-]{2,32}$")
 
 
-#: Old name of the refusal ``read_roster`` raises; app/compete/views.py still catches it by this name.
-RosterError = Refusal
-
-
 @dataclass
 class RosterRow:
     line: int

@@ -13,9 +13,6 @@ from ..extensions import db
 from ..models import EvidenceRecord
 from .scoring import Evidence, Profile, ScoringSettings, score_profile
 
-#: Until app/mentor/dashboard.py reads ``app.competency.model`` (it imports this name).
-model = competency.model
-
 
 def settings() -> ScoringSettings:
     return ScoringSettings(half_life_days=current_app.config["EVIDENCE_HALF_LIFE_DAYS"])
