@@ -8,6 +8,7 @@ Every route of the app has a row: a GET page in ``TABLE`` (pages anyone with a r
 import re
 from datetime import date, timedelta
 from pathlib import Path
+from string import Formatter
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -265,8 +266,8 @@ def test_every_route_has_a_row(app):
     OBJECT_TABLE, every other method by CSRF_POSTS, or the whole endpoint by the test named in
     CHECKED_ELSEWHERE."""
     adapter = app.url_map.bind("localhost")
-    placeholder = {name: 1 for name in ("worker", "pairing", "competition", "practical", "entry", "quiz_open",
-                                        "quiz_done", "drill_open", "drill_done")}
+    placeholder = {name: 1 for path, _statuses in OBJECT_TABLE for _text, name, _spec, _conv in Formatter().parse(path)
+                   if name}
     covered = {(_endpoint(adapter, path, "GET"), "GET") for path, _allowed in TABLE}
     covered |= {(_endpoint(adapter, path.format(**placeholder), "GET"), "GET") for path, _statuses in OBJECT_TABLE}
     covered |= {(_endpoint(adapter, path, "POST"), "POST") for path in CSRF_POSTS}
