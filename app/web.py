@@ -32,16 +32,15 @@ class Outcome:
         return self.ok
 
 
-def perform(action: Callable[..., Any], *args: Any, success: str | None = None, **kwargs: Any) -> Outcome:
-    """Run ``action``; commit and flash ``success``, or roll back and flash why it was refused.
-
-    Errors other than ``Refusal`` propagate (the request fails with 500 and nothing is saved).
-    """
+def _run(action: Callable[..., Any], args, kwargs, refused: Callable[[Refusal], None] | None,
+         success: str | None) -> Outcome:
+    """Run ``action``; commit, or on ``Refusal`` roll back and hand the refusal to ``refused``."""
     try:
         value = action(*args, **kwargs)
     except Refusal as exc:
         db.session.rollback()
-        flash(str(exc), "error")
+        if refused is not None:
+            refused(exc)
         return Outcome(False, message=str(exc))
     db.session.commit()
     if success:
@@ -49,16 +48,33 @@ def perform(action: Callable[..., Any], *args: Any, success: str | None = None, 
     return Outcome(True, value)
 
 
+def perform(action: Callable[..., Any], *args: Any, success: str | None = None, **kwargs: Any) -> Outcome:
+    """Run ``action``; commit and flash ``success``, or roll back and flash why it was refused.
+
+    Errors other than ``Refusal`` propagate (the request fails with 500 and nothing is saved).
+    """
+    return _run(action, args, kwargs, lambda exc: flash(str(exc), "error"), success)
+
+
 def perform_quietly(action: Callable[..., Any], *args: Any, **kwargs: Any) -> Outcome:
     """``perform`` for endpoints that answer with data (JSON) rather than a page: commit, or roll back
     on ``Refusal`` and return its message in ``Outcome.message`` without flashing it."""
-    try:
-        value = action(*args, **kwargs)
-    except Refusal as exc:
-        db.session.rollback()
-        return Outcome(False, message=str(exc))
-    db.session.commit()
-    return Outcome(True, value)
+    return _run(action, args, kwargs, None, None)
+
+
+def perform_on(form, action: Callable[..., Any], *args: Any, field: str | None = None,
+               success: str | None = None, **kwargs: Any) -> Outcome:
+    """``perform`` for a form that stays on the page when refused: the refusal's message is shown on
+    ``form`` instead of flashed, beside the field a ``FieldRefusal`` names, else beside ``field``, else
+    at the top of the form (``form.form_errors``)."""
+    def show(exc: Refusal) -> None:
+        target = getattr(form, getattr(exc, "field", None) or field or "", None)
+        if target is not None:
+            target.errors = [*target.errors, str(exc)]
+        else:
+            form.form_errors.append(str(exc))
+
+    return _run(action, args, kwargs, show, success)
 
 
 def page_number() -> int:
@@ -105,24 +121,3 @@ def page_of(items: list, per_page: int) -> ListPage:
     page = page_number()
     return ListPage(items=items[(page - 1) * per_page: page * per_page], page=page, per_page=per_page,
                     total=len(items))
-
-
-def perform_on(form, action: Callable[..., Any], *args: Any, field: str | None = None,
-               success: str | None = None, **kwargs: Any) -> Outcome:
-    """``perform`` for a form that stays on the page when refused: the refusal's message is shown on
-    ``form`` instead of flashed, beside the field a ``FieldRefusal`` names, else beside ``field``, else
-    at the top of the form (``form.form_errors``)."""
-    try:
-        value = action(*args, **kwargs)
-    except Refusal as exc:
-        db.session.rollback()
-        target = getattr(form, getattr(exc, "field", None) or field or "", None)
-        if target is not None:
-            target.errors = [*target.errors, str(exc)]
-        else:
-            form.form_errors.append(str(exc))
-        return Outcome(False, message=str(exc))
-    db.session.commit()
-    if success:
-        flash(success, "success")
-    return Outcome(True, value)
