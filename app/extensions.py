@@ -1,4 +1,6 @@
 """Flask extensions, created once and bound to an app in ``create_app`` with ``init_app``."""
+import sqlite3
+
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -30,8 +32,6 @@ babel = Babel()
 
 def _enable_sqlite_foreign_keys(dbapi_connection, _record) -> None:
     """SQLite ignores foreign keys unless asked; PostgreSQL always enforces them. Behave the same."""
-    import sqlite3
-
     if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
