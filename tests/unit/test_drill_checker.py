@@ -2,6 +2,8 @@
 and the shipped drills, which must pass and meet the content requirements."""
 from __future__ import annotations
 
+import copy
+import functools
 from collections.abc import Callable
 from pathlib import Path
 
@@ -73,8 +75,13 @@ nodes:
 """
 
 
-def base() -> dict:
+@functools.cache
+def _parsed() -> dict:
     return yaml.safe_load(VALID)
+
+
+def base() -> dict:
+    return copy.deepcopy(_parsed())
 
 
 def write(folder: Path, name: str, data_or_text) -> Path:
@@ -374,8 +381,8 @@ def test_shipped_drills_pass_the_checker():
     assert check_all(ROOT / "scenarios", INDICATORS) == []
 
 
-def test_all_five_drills_are_shipped():
-    assert sorted(p.stem for p in (ROOT / "scenarios").glob("*.yaml")) == sorted(SHIPPED)
+def test_the_five_original_drills_are_shipped():
+    assert set(SHIPPED) <= {p.stem for p in (ROOT / "scenarios").glob("*.yaml")}
 
 
 @pytest.mark.parametrize("drill_id", SHIPPED)
