@@ -35,6 +35,16 @@ class Config:
     QUESTIONS_DIR = _env("QUESTIONS_DIR", str(BASE_DIR / "questions"))
     #: Where branching drills live.
     SCENARIOS_DIR = _env("SCENARIOS_DIR", str(BASE_DIR / "scenarios"))
+    #: Where the knowledge base lives (``faq/*.yaml``, ``cases/*.yaml``; format in app/kb/checker.py).
+    KNOWLEDGE_DIR = _env("KNOWLEDGE_DIR", str(BASE_DIR / "knowledge"))
+    #: The assistant answers when its confidence (0-1) reaches this; below, it offers to ask a person.
+    KB_CONFIDENCE_THRESHOLD = _env("KB_CONFIDENCE_THRESHOLD", 0.6, float)
+    #: Optional LLM (an OpenAI-compatible chat completions API, e.g. DeepSeek) that phrases the assistant's
+    #: answer from the retrieved entries only; empty base URL or model: no LLM, the entry is shown as it is.
+    KB_LLM_BASE_URL = _env("KB_LLM_BASE_URL", "")
+    KB_LLM_API_KEY = _env("KB_LLM_API_KEY", "")
+    KB_LLM_MODEL = _env("KB_LLM_MODEL", "")
+    KB_LLM_TIMEOUT = _env("KB_LLM_TIMEOUT", 15.0, float)
     #: zh_CN is the default UI language. Babel parses it as zh_Hans_CN, so its catalog lives in
     #: app/translations/zh_Hans_CN/.
     BABEL_DEFAULT_LOCALE = _env("BABEL_DEFAULT_LOCALE", "zh_CN")
@@ -63,6 +73,8 @@ class Config:
     MENTORSHIP_MAX_MONTHS = _env("MENTORSHIP_MAX_MONTHS", 6, int)
     #: Joint household visits a month (seed 2.2: 每月至少2次).
     VISITS_PER_MONTH = _env("VISITS_PER_MONTH", 2, int)
+    #: A competition's single award needs at least this score on at least half its indicators.
+    AWARD_MIN_SCORE = _env("AWARD_MIN_SCORE", 60.0, float)
     #: Werkzeug password hash method; tests use a cheaper one.
     PASSWORD_HASH_METHOD = _env("PASSWORD_HASH_METHOD", "scrypt")
     #: Largest accepted upload (roster files), in bytes.
