@@ -4,14 +4,14 @@ the real services (lessons done, quizzes and drills taken, a mentorship, an open
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import select
 
 from .accounts.areas import create_area, ensure_child
 from .accounts.service import one_time_password
-from .clock import utcnow
+from .clock import local_today, utcnow
 from .compete import service as compete
 from .drill import engine, service as drills
 from .extensions import db
@@ -151,7 +151,8 @@ def _demo_activity() -> None:
 
 
 def _demo_mentorship() -> None:
-    """The demo mentor mentors the demo worker, with one confirmed joint visit."""
+    """The demo mentor mentors the demo worker since 20 days ago (too early for a sign-off), with one
+    confirmed joint visit dated within the pairing."""
 
 
     mentor = db.session.scalar(select(User).where(User.username == "mentor"))
@@ -159,7 +160,7 @@ def _demo_mentorship() -> None:
     organizer = db.session.scalar(select(User).where(User.username == "organizer"))
     if db.session.scalar(select(Mentorship.id).where(Mentorship.mentee_id == worker.id)) is not None:
         return
-    start = date.today() - timedelta(days=20)
+    start = local_today() - timedelta(days=20)
     pairing = Mentorship(mentor_id=mentor.id, mentee_id=worker.id, start_date=start,
                          planned_end=add_months(start, 6), status="active", created_by_id=organizer.id)
     pairing.events.append(MentorshipEvent(kind="created", new_end=pairing.planned_end, by_id=organizer.id))

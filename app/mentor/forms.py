@@ -72,6 +72,12 @@ class SignOffForm(FlaskForm):
     assessment = StringField(default="")
 
 
+class ConfirmForm(FlaskForm):
+    """Confirming independence; ``reason`` only for an override before the minimum term."""
+
+    reason = StringField(default="", filters=[_cut(500)])
+
+
 class EndForm(FlaskForm):
     reason = StringField(default="")
 

@@ -15,6 +15,13 @@ message key and parameters for the service to translate, and an English message 
   yet commented (medium), each unfinished course without progress for ``stalled_after_days``
   (low; medium at twice that), a planned end within 14 days without sign-off (high within 7) and a
   planned end already passed without sign-off (high).
+- Sign-off: the mentor signs off independence no earlier than ``min_months`` calendar months after
+  the start (exactly then is allowed, the day before is not). The organizer confirms a sign-off; before
+  that date the organizer alone may confirm independence, as an override with a reason (the mentor's
+  sign-off is then not needed), and never before the start.
+- Records (joint visits, observations) are dated within the mentorship: from its start to the
+  earlier of its last day (the planned end) and today. Only an active mentorship takes new records;
+  an ended or independent one takes none.
 - Time to independence: days from the start to the organizer's confirmation of the sign-off.
   Its distribution gives count, min, quartiles (inclusive method: linear interpolation between
   order statistics, as Excel's QUARTILE.INC), median and max.
@@ -94,6 +101,72 @@ def check_early_end(reason: str) -> None:
     """Ending a mentorship before its planned end needs a reason. It may end on any day, even before a
     start still to come (a pairing that is called off)."""
     check_reason(reason, "ending the mentorship")
+
+
+# --- sign-off --------------------------------------------------------------------------------
+
+def earliest_signoff(start: date, min_months: int = MIN_MONTHS) -> date:
+    """The first day the mentor may sign off independence: ``min_months`` calendar months after the start."""
+    return add_months(_as_date(start), min_months)
+
+
+def check_signoff(start: date, today: date, min_months: int = MIN_MONTHS) -> None:
+    """The mentor signs off on or after ``earliest_signoff``; earlier only the organizer can (with a reason)."""
+    start, today = _as_date(start), _as_date(today)
+    earliest = earliest_signoff(start, min_months)
+    if today < earliest:
+        raise RuleBroken("signoff.too_early",
+                         f"independence can be signed off from {earliest} ({min_months} months after the start "
+                         f"{start}), not on {today}", earliest=earliest, months=min_months, start=start, today=today)
+
+
+def check_confirmation(start: date, today: date, *, signed_off: bool, reason: str = "",
+                       min_months: int = MIN_MONTHS) -> bool:
+    """The organizer confirms independence. From ``earliest_signoff`` on, the mentor must have signed off;
+    before it, only as an override with a reason (whether or not the mentor signed off); never before
+    the start. Returns True when the confirmation is such an override."""
+    start, today = _as_date(start), _as_date(today)
+    if today < start:
+        raise RuleBroken("signoff.not_started", f"the mentorship starts on {start}, after {today}",
+                         start=start, today=today)
+    earliest = earliest_signoff(start, min_months)
+    if today < earliest:
+        if not reason or not reason.strip():
+            raise RuleBroken("signoff.override_reason",
+                             f"before {earliest} ({min_months} months after the start) independence is confirmed "
+                             "only with a reason for overriding the minimum term",
+                             earliest=earliest, months=min_months)
+        return True
+    if not signed_off:
+        raise RuleBroken("signoff.missing", "the mentor has not signed off")
+    return False
+
+
+# --- records: visits and observations --------------------------------------------------------
+
+def record_window(start: date, last_day: date, today: date) -> tuple[date, date]:
+    """The first and last date a visit or observation may carry: from the start to the earlier of the
+    mentorship's last day and today (empty, first > last, while the mentorship has not started)."""
+    return _as_date(start), min(_as_date(last_day), _as_date(today))
+
+
+def check_record_date(day: date, *, start: date, last_day: date, today: date, active: bool = True) -> None:
+    """A visit or observation of an active mentorship, dated within ``record_window``.
+
+    ``last_day`` is the planned end (or the day it ended). An ended or independent mentorship
+    (``active=False``) takes no new record: a former mentor no longer writes evidence."""
+    day, start, today = _as_date(day), _as_date(start), _as_date(today)
+    if not active:
+        raise RuleBroken("record.closed", "this mentorship has ended: it takes no new visits or observations")
+    first, last = record_window(start, last_day, today)
+    if today < start:
+        raise RuleBroken("record.not_started", f"the mentorship starts on {start}: nothing can be recorded before",
+                         start=start, day=day)
+    for broken, key in ((day < first, "record.before_start"), (day > today, "record.future"),
+                        (day > last, "record.after_end")):
+        if broken:
+            raise RuleBroken(key, f"{day} lies outside the mentorship: choose a date from {first} to {last}",
+                             day=day, first=first, last=last)
 
 
 # --- capacity --------------------------------------------------------------------------------

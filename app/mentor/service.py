@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -32,10 +33,11 @@ OBSERVED_INDICATORS = ("comm.residents", "resilience.emotion", "comm.departments
                        "info.collection", "handling.emergency")
 
 
-def _obey(rule: Callable[..., None], *args, refusal: Callable[[RuleBroken], str], **kwargs) -> None:
-    """Apply a rule of ``app.mentor.rules``; a broken one is refused with ``refusal(broken)``."""
+def _obey(rule: Callable[..., Any], *args, refusal: Callable[[RuleBroken], str], **kwargs) -> Any:
+    """Apply a rule of ``app.mentor.rules`` (returning what it returns); a broken one is refused with
+    ``refusal(broken)``."""
     try:
-        rule(*args, **kwargs)
+        return rule(*args, **kwargs)
     except RuleBroken as broken:
         raise Refusal(refusal(broken)) from broken
 
@@ -151,16 +153,40 @@ def _party(actor: User, pairing: Mentorship) -> None:
         raise Refusal(_("Only the mentor and the mentee can do this."))
 
 
+def _starts_on(pairing: Mentorship) -> str:
+    return _("This mentorship only starts on %(start)s.", start=pairing.start_date.isoformat())
+
+
+def _date_refused(pairing: Mentorship, broken: RuleBroken) -> str:
+    if broken.key == "record.closed":
+        return _("This mentorship has already ended.")
+    if broken.key == "record.not_started":
+        return _starts_on(pairing)
+    return _("%(day)s lies outside this mentorship: choose a date from %(first)s to %(last)s.",
+             day=broken.params["day"].isoformat(), first=broken.params["first"].isoformat(),
+             last=broken.params["last"].isoformat())
+
+
+def last_day(pairing: Mentorship) -> date:
+    """The mentorship's last day: the day it ended, else its planned end."""
+    return pairing.ended_on or pairing.planned_end
+
+
+def record_window(pairing: Mentorship, today: date) -> tuple[date, date]:
+    """The dates a new visit or observation may carry (the forms' ``min`` and ``max``)."""
+    return rules.record_window(pairing.start_date, last_day(pairing), today)
+
+
+def _check_record_date(pairing: Mentorship, day: date, today: date) -> None:
+    _obey(rules.check_record_date, day, start=pairing.start_date, last_day=last_day(pairing), today=today,
+          active=pairing.status == "active", refusal=lambda broken: _date_refused(pairing, broken))
+
+
 def log_visit(actor: User, pairing: Mentorship, *, visit_date: date, household: str, purpose: str,
               demonstrated: str = "", mentee_did: str = "", follow_up: str = "", today: date) -> JointVisit:
+    """A joint visit of an active mentorship, dated from its start to today (not after its planned end)."""
     _party(actor, pairing)
-    if pairing.status != "active":
-        raise Refusal(_("This mentorship has already ended."))
-    if visit_date > today:
-        raise Refusal(_("The visit date cannot be in the future."))
-    if visit_date < pairing.start_date:
-        raise Refusal(_("The visit date is before the mentorship started (%(start)s).",
-                      start=pairing.start_date.isoformat()))
+    _check_record_date(pairing, visit_date, today)
     visit = JointVisit(visit_date=visit_date, household=household.strip(), purpose=purpose.strip(),
                        demonstrated=demonstrated.strip(), mentee_did=mentee_did.strip(),
                        follow_up=follow_up.strip(), logged_by_id=actor.id)
@@ -197,9 +223,12 @@ def visits_by_month(pairing: Mentorship) -> dict[str, int]:
 # --- observations and comments ------------------------------------------------------------------
 
 def observe(actor: User, pairing: Mentorship, indicator: str, rating: int, note: str, observed_on: date,
-            indicator_ids: set[str]) -> Observation:
+            indicator_ids: set[str], today: date) -> Observation:
+    """The mentor of an active mentorship rates observed behaviour, dated from the start to today (not
+    after the planned end); it becomes evidence. A former mentor records nothing."""
     if actor.id != pairing.mentor_id:
         raise Refusal(_("Only the mentor records observations."))
+    _check_record_date(pairing, observed_on, today)
     if indicator not in indicator_ids:
         raise Refusal(_("Unknown indicator: %(id)s", id=indicator))
     if rating not in (1, 2, 3, 4, 5):
@@ -240,13 +269,31 @@ def comments_for(attempt_id: int) -> dict[int, list[DrillComment]]:
 
 # --- sign-off -----------------------------------------------------------------------------------
 
-def sign_off(actor: User, pairing: Mentorship, assessment: str) -> None:
+def too_early_text(pairing: Mentorship, config) -> str:
+    """Why the mentor cannot sign off yet (shown on the page and as the refusal)."""
+    return _("Independence can be signed off from %(day)s, %(n)d months after the start; before then only the "
+             "organizer can confirm it, with a reason.",
+             day=rules.earliest_signoff(pairing.start_date, config["MENTORSHIP_MIN_MONTHS"]).isoformat(),
+             n=config["MENTORSHIP_MIN_MONTHS"])
+
+
+def override_text(pairing: Mentorship, config) -> str:
+    """What an organizer must give to confirm independence before the minimum term."""
+    return _("The minimum term of %(n)d months ends on %(day)s: to confirm independence earlier, give a reason.",
+             day=rules.earliest_signoff(pairing.start_date, config["MENTORSHIP_MIN_MONTHS"]).isoformat(),
+             n=config["MENTORSHIP_MIN_MONTHS"])
+
+
+def sign_off(actor: User, pairing: Mentorship, assessment: str, today: date, config) -> None:
+    """The mentor signs off independence, not before ``MENTORSHIP_MIN_MONTHS`` after the start."""
     if actor.id != pairing.mentor_id:
         raise Refusal(_("Only the mentor signs off."))
     if pairing.status != "active":
         raise Refusal(_("This mentorship has already ended."))
     if pairing.signed_off_at is not None:
         raise Refusal(_("Already signed off; waiting for the organizer to confirm."))
+    _obey(rules.check_signoff, pairing.start_date, today, config["MENTORSHIP_MIN_MONTHS"],
+          refusal=lambda _broken: too_early_text(pairing, config))
     if len(assessment.strip()) < 10:
         raise Refusal(_("Write a short assessment (at least 10 characters)."))
     pairing.signed_off_at, pairing.signoff_assessment = clock.utcnow(), assessment.strip()
@@ -258,17 +305,35 @@ def sign_off(actor: User, pairing: Mentorship, assessment: str) -> None:
     db.session.flush()
 
 
-def confirm_independence(actor: User, pairing: Mentorship) -> None:
+def _confirmation_refused(pairing: Mentorship, broken: RuleBroken, config) -> str:
+    if broken.key == "signoff.not_started":
+        return _starts_on(pairing)
+    if broken.key == "signoff.override_reason":
+        return override_text(pairing, config)
+    return _("The mentor has not signed off yet.")
+
+
+def confirm_independence(actor: User, pairing: Mentorship, today: date, config, reason: str = "") -> None:
+    """The organizer confirms the mentor's sign-off; before ``MENTORSHIP_MIN_MONTHS`` after the start
+    only as an override with ``reason`` (recorded, with who, on the "confirmed" event)."""
     _manageable(actor, pairing)
-    if pairing.signed_off_at is None:
-        raise Refusal(_("The mentor has not signed off yet."))
+    override = _obey(rules.check_confirmation, pairing.start_date, today,
+                     signed_off=pairing.signed_off_at is not None, reason=reason,
+                     min_months=config["MENTORSHIP_MIN_MONTHS"],
+                     refusal=lambda broken: _confirmation_refused(pairing, broken, config))
     pairing.confirmed_at, pairing.confirmed_by_id = clock.utcnow(), actor.id
-    pairing.independence_days = rules.time_to_independence(pairing.start_date, clock.local(pairing.confirmed_at).date())
+    pairing.independence_days = rules.time_to_independence(pairing.start_date, today)
     pairing.status = "independent"
-    pairing.events.append(MentorshipEvent(kind="confirmed", by_id=actor.id))
+    pairing.events.append(MentorshipEvent(kind="confirmed", reason=reason.strip()[:500] if override else "",
+                                          by_id=actor.id))
     notify(pairing.mentee_id, "independent", f"/mentoring/{pairing.id}")
     notify(pairing.mentor_id, "independent_mentor", f"/mentoring/{pairing.id}", mentee=pairing.mentee.name)
     db.session.flush()
+
+
+def early_confirmation(pairing: Mentorship) -> MentorshipEvent | None:
+    """The organizer's override, when independence was confirmed before the minimum term (with its reason)."""
+    return next((e for e in pairing.events if e.kind == "confirmed" and e.reason), None)
 
 
 def pairings_in_scope(actor: User) -> list[Mentorship]:

@@ -16,9 +16,10 @@ from ..scope import can_manage_user
 from ..security import roles_required
 from ..web import perform
 from . import rules, service
-from .dashboard import mentee_card
+from .dashboard import mentee_card, readiness
 from .forms import (
-    AcceptForm, CohortForm, CommentForm, EndForm, ExtendForm, ObservationForm, PairForm, SignOffForm, VisitForm,
+    AcceptForm, CohortForm, CommentForm, ConfirmForm, EndForm, ExtendForm, ObservationForm, PairForm, SignOffForm,
+    VisitForm,
 )
 from .pairing import assign_cohort, suggest
 from .pairing_data import cohort_inputs, new_workers
@@ -60,13 +61,20 @@ def detail(pairing_id):
     pairing = _pairing_or_404(pairing_id)
     model = competency.indicators()
     today = local_today()
-    card = mentee_card(pairing, today, current_app.config["VISITS_PER_MONTH"])
+    config = current_app.config
+    card = mentee_card(pairing, today, config["VISITS_PER_MONTH"])
+    is_mentee = current_user.id == pairing.mentee_id
+    deciding = pairing.status == "active" and not is_mentee  # the sign-off and its confirmation are open
+    earliest = rules.earliest_signoff(pairing.start_date, config["MENTORSHIP_MIN_MONTHS"])
     return render_template("mentor/detail.html", pairing=pairing, card=card,
                            observations=service.observations_of(pairing),
                            indicators=service.observation_choices(model), model=model, today=today,
-                           attention_text=attention_text,
-                           is_mentor=current_user.id == pairing.mentor_id,
-                           is_mentee=current_user.id == pairing.mentee_id,
+                           window=service.record_window(pairing, today), attention_text=attention_text,
+                           readiness=readiness(pairing, config) if deciding else None,
+                           early=today < earliest, too_early=service.too_early_text(pairing, config),
+                           override_text=service.override_text(pairing, config),
+                           early_confirmation=service.early_confirmation(pairing),
+                           is_mentor=current_user.id == pairing.mentor_id, is_mentee=is_mentee,
                            can_manage=can_manage_user(current_user, pairing.mentee))
 
 
@@ -101,8 +109,9 @@ def confirm_visit(visit_id):
 def observe(pairing_id):
     pairing = _pairing_or_404(pairing_id)
     form = ObservationForm()
+    today = local_today()
     perform(service.observe, current_user, pairing, form.indicator.data, form.rating.data or 0, form.note.data,
-            form.observed_on.data or local_today(), set(competency.indicators()), success=_("Observation saved."))
+            form.observed_on.data or today, set(competency.indicators()), today, success=_("Observation saved."))
     return _back(pairing)
 
 
@@ -110,16 +119,18 @@ def observe(pairing_id):
 @login_required
 def sign_off(pairing_id):
     pairing = _pairing_or_404(pairing_id)
-    perform(service.sign_off, current_user, pairing, SignOffForm().assessment.data,
-            success=_("Signed off. The organizer will confirm."))
+    perform(service.sign_off, current_user, pairing, SignOffForm().assessment.data, local_today(),
+            current_app.config, success=_("Signed off. The organizer will confirm."))
     return _back(pairing)
 
 
 @bp.route("/<int:pairing_id>/confirm", methods=["POST"])
 @roles_required(*MANAGER_ROLES)
 def confirm(pairing_id):
+    """The organizer confirms the mentor's sign-off, or (before the minimum term) overrides with a reason."""
     pairing = _pairing_or_404(pairing_id)
-    perform(service.confirm_independence, current_user, pairing, success=_("Independence confirmed."))
+    perform(service.confirm_independence, current_user, pairing, local_today(), current_app.config,
+            ConfirmForm().reason.data, success=_("Independence confirmed."))
     return _back(pairing)
 
 

@@ -1,13 +1,15 @@
 """An organizer pairs a new worker from a suggestion; the mentor logs a visit and comments on a drill
-decision; the mentee confirms the visit and reads the comment; the mentor signs off."""
+decision; the mentee confirms the visit and reads the comment; the mentor cannot sign off before the
+minimum term; three months on the mentor signs off and the organizer, seeing where the mentee stands,
+confirms."""
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from app.clock import local_today
 from app.extensions import db
-from app.models import Mentorship
+from app.mentor.rules import add_months
+from app.models import DrillAttempt, Mentorship
 from tests.browser.conftest import log_in
-
-
 
 
 def test_mentoring_journey(live_server, phone, content, people):
@@ -59,10 +61,29 @@ def test_mentoring_journey(live_server, phone, content, people):
     page.get_by_role("button", name="确认这次走访").click()
     expect(page.locator("#visits")).to_contain_text("已确认")
 
-    log_in(page, base, "mentor")
+    log_in(page, base, "mentor")  # day 0 of the term: no sign-off yet, and the page says from when
     page.goto(base + f"/mentoring/{pairing.id}")
+    db.session.refresh(pairing)
+    expect(page.locator("#signoff-from")).to_contain_text(add_months(pairing.start_date, 3).isoformat())
+    expect(page.get_by_role("button", name="认定可独立上岗")).to_have_count(0)
+
+    start = add_months(local_today(), -3)  # three months on (the visit, logged today, stays within the term)
+    pairing.start_date, pairing.planned_end = start, add_months(start, 6)
+    db.session.commit()
+    page.reload()
+    expect(page.locator("#readiness")).to_be_visible()
     page.get_by_label("您的评估").fill("能独立完成入户走访，应急处置流程已掌握。")
     page.get_by_role("button", name="认定可独立上岗").click()
     expect(page.locator("#signoff")).to_contain_text("组织者")
     db.session.refresh(pairing)
     assert pairing.signed_off_at is not None
+
+    log_in(page, base, "organizer")
+    page.goto(base + f"/mentoring/{pairing.id}")
+    outcome = db.session.get(DrillAttempt, 1).outcome  # the drill the mentee finished shows with its outcome
+    expect(page.locator("#readiness")).to_contain_text(
+        {"success": "处置得当 1", "partial": "部分得当 1", "failure": "处置失误 1"}[outcome])
+    page.get_by_role("button", name="确认独立上岗").click()
+    expect(page.locator(".flash-success")).to_be_visible()
+    db.session.refresh(pairing)
+    assert pairing.status == "independent" and pairing.independence_days == (local_today() - start).days

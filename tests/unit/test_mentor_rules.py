@@ -1,11 +1,14 @@
-"""Mentorship rules: calendar-month terms, capacity, monthly visits, attention items, independence."""
-from datetime import date, datetime, timezone
+"""Mentorship rules: calendar-month terms, capacity, monthly visits, attention items, sign-off not before
+the minimum term (or an organizer's override with a reason), dates of visits and observations,
+independence."""
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
 from app.mentor.rules import (
-    Month, Severity, add_months, attention_items, check_can_take, check_capacity, check_early_end, check_extension,
-    check_term, days_left_in_month, distribution, term_bounds, term_months, time_to_independence, visits_short,
+    Month, Severity, add_months, attention_items, check_can_take, check_capacity, check_confirmation,
+    check_early_end, check_extension, check_record_date, check_signoff, check_term, days_left_in_month, distribution,
+    earliest_signoff, record_window, term_bounds, term_months, time_to_independence, visits_short,
 )
 from app.refusal import RuleBroken
 
@@ -200,3 +203,84 @@ def test_time_to_independence_and_distribution():
     # 60, 90, 120, 150: q1 at position 1.75 → 60 + 0.75 × 30 = 82.5; median 105; q3 at 3.25 → 127.5
     even = distribution([150, 60, 120, 90])
     assert (even.q1, even.median, even.q3) == pytest.approx((82.5, 105, 127.5))
+
+
+def broken_key(rule, *args, **kwargs):
+    with pytest.raises(RuleBroken) as err:
+        rule(*args, **kwargs)
+    return err.value.key
+
+
+def test_signoff_not_before_the_minimum_term():
+    start = date(2024, 1, 15)
+    assert earliest_signoff(start) == date(2024, 4, 15)
+    assert earliest_signoff(date(2023, 11, 30)) == date(2024, 2, 29)      # calendar months, clamped
+    assert earliest_signoff(start, min_months=4) == date(2024, 5, 15)
+    check_signoff(start, date(2024, 4, 15))                                 # exactly 3 months
+    check_signoff(start, date(2024, 6, 1))
+    with pytest.raises(RuleBroken) as err:
+        check_signoff(start, date(2024, 4, 14))                             # the day before
+    assert err.value.key == "signoff.too_early"
+    assert err.value.params["earliest"] == date(2024, 4, 15) and err.value.params["months"] == 3
+    assert broken_key(check_signoff, start, start + timedelta(days=20)) == "signoff.too_early"   # day 20
+    assert broken_key(check_signoff, start, date(2024, 5, 14), min_months=4) == "signoff.too_early"
+    check_signoff(datetime(2024, 1, 15, 23, tzinfo=timezone.utc), datetime(2024, 4, 15, 1, tzinfo=timezone.utc))
+
+
+def test_confirmation_after_the_minimum_term_needs_the_mentors_signoff():
+    start = date(2024, 1, 15)
+    assert check_confirmation(start, date(2024, 4, 15), signed_off=True) is False     # exactly 3 months
+    assert check_confirmation(start, date(2024, 4, 15), signed_off=True, reason="不需要") is False
+    assert broken_key(check_confirmation, start, date(2024, 4, 15), signed_off=False) == "signoff.missing"
+    assert broken_key(check_confirmation, start, date(2024, 5, 1), signed_off=False, reason="想提前") == \
+        "signoff.missing"                                  # after the term an override is not the way
+
+
+def test_confirmation_before_the_minimum_term_is_an_override_with_a_reason():
+    start = date(2024, 1, 15)
+    day_before = date(2024, 4, 14)
+    for signed_off in (False, True):  # an early sign-off (recorded before this rule) needs the override too
+        with pytest.raises(RuleBroken) as err:
+            check_confirmation(start, day_before, signed_off=signed_off)
+        assert err.value.key == "signoff.override_reason" and err.value.params["earliest"] == date(2024, 4, 15)
+        assert broken_key(check_confirmation, start, day_before, signed_off=signed_off, reason="  ") == \
+            "signoff.override_reason"
+    assert check_confirmation(start, day_before, signed_off=False, reason="原有网格员，已有五年经验") is True
+    assert check_confirmation(start, start, signed_off=False, reason="调岗前已独立工作") is True   # the start day
+    assert broken_key(check_confirmation, start, start - timedelta(days=1), signed_off=False, reason="理由") == \
+        "signoff.not_started"
+
+
+def test_record_window():
+    start, end = date(2024, 1, 15), date(2024, 5, 15)
+    assert record_window(start, end, date(2024, 3, 1)) == (start, date(2024, 3, 1))      # up to today
+    assert record_window(start, end, date(2024, 6, 1)) == (start, end)                   # up to the end
+    first, last = record_window(start, end, date(2024, 1, 1))
+    assert first > last                                                                  # not started: empty
+
+
+def test_record_dates_lie_within_the_mentorship_and_not_in_the_future():
+    start, end, today = date(2024, 1, 15), date(2024, 5, 15), date(2024, 3, 1)
+    window = {"start": start, "last_day": end, "today": today}
+    check_record_date(start, **window)                                        # the start day
+    check_record_date(today, **window)                                        # today
+    with pytest.raises(RuleBroken) as err:
+        check_record_date(start - timedelta(days=1), **window)                # the day before the start
+    assert err.value.key == "record.before_start"
+    assert err.value.params == {"day": date(2024, 1, 14), "first": start, "last": today}
+    assert "2024-01-14" in str(err.value) and "from 2024-01-15 to 2024-03-01" in str(err.value)
+    assert broken_key(check_record_date, today + timedelta(days=1), **window) == "record.future"   # tomorrow
+    assert broken_key(check_record_date, date(2027, 3, 1), **window) == "record.future"
+    assert broken_key(check_record_date, date(2020, 3, 1), **window) == "record.before_start"
+    # past the planned end (today after it): the end is allowed, the day after is not
+    late = {"start": start, "last_day": end, "today": date(2024, 6, 10)}
+    check_record_date(end, **late)
+    assert broken_key(check_record_date, end + timedelta(days=1), **late) == "record.after_end"
+
+
+def test_an_ended_or_future_mentorship_takes_no_records():
+    start, end, today = date(2024, 1, 15), date(2024, 5, 15), date(2024, 3, 1)
+    assert broken_key(check_record_date, today, start=start, last_day=end, today=today, active=False) == \
+        "record.closed"                                   # a former mentor writes no evidence
+    assert broken_key(check_record_date, start, start=start, last_day=end, today=start - timedelta(days=1)) == \
+        "record.not_started"

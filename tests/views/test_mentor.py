@@ -1,28 +1,48 @@
 """Mentoring through the views: pairing rules, visits, observations, comments, sign-off, and every
-access boundary (a mentor sees only their own mentees, a worker only their own mentorship)."""
+access boundary (a mentor sees only their own mentees, a worker only their own mentorship).
+
+Records are plausible: sign-off not before ``MENTORSHIP_MIN_MONTHS`` (or an organizer's override with a
+reason), visits and observations dated within the pairing and not in the future, nothing new on an
+ended pairing; the sign-off shows where the mentee stands."""
 import re
 from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
+from app.clock import local_today
 from app.extensions import db
 from app.mentor.rules import add_months
-from app.models import DrillComment, DrillStep, EvidenceRecord, JointVisit, Mentorship, Notification, Observation
+from app.models import (
+    DrillComment, DrillStep, EvidenceRecord, JointVisit, Mentorship, MentorshipEvent, Notification, Observation,
+)
 from tests.conftest import csrf_from
 
 
 @pytest.fixture
-def paired(client, content, people, login, make_user, areas):
-    """The organizer pairs mentor 李建国 with new worker 张晓梅 through the form; returns the pairing."""
-    login("organizer")
-    token = csrf_from(client, "/mentoring/new")
-    start = date.today()
-    client.post("/mentoring/new", data={"csrf_token": token, "mentor": people["mentor"].id,
-                                        "mentees": [people["worker"].id], "start": start.isoformat(),
-                                        "planned_end": add_months(start, 4).isoformat()})
-    client.post("/logout", data={"csrf_token": token})
-    return db.session.scalar(select(Mentorship))
+def pair(client, content, people, login, make_user, areas):
+    """pair(start, months=4): the organizer pairs mentor 李建国 with new worker 张晓梅 through the form,
+    the term starting on ``start`` (today by default); returns the pairing, logged out."""
+
+    def do(start: date | None = None, months: int = 4) -> Mentorship:
+        login("organizer")
+        token = csrf_from(client, "/mentoring/new")
+        start = start or local_today()
+        client.post("/mentoring/new", data={"csrf_token": token, "mentor": people["mentor"].id,
+                                            "mentees": [people["worker"].id], "start": start.isoformat(),
+                                            "planned_end": add_months(start, months).isoformat()})
+        client.post("/logout", data={"csrf_token": token})
+        pairing = db.session.scalar(select(Mentorship))
+        assert pairing is not None and pairing.start_date == start
+        return pairing
+
+    return do
+
+
+@pytest.fixture
+def paired(pair):
+    """A pairing that starts today."""
+    return pair()
 
 
 def as_user(client, login, username):
@@ -94,18 +114,179 @@ def test_observation_becomes_evidence(client, paired, login):
     assert db.session.scalar(select(func.count(Observation.id))) == 1  # only the mentor observes
 
 
-def test_signoff_and_confirmation_record_time_to_independence(client, paired, login):
+def test_signoff_and_confirmation_record_time_to_independence(client, pair, login):
+    today = local_today()
+    paired = pair(add_months(today, -3))  # exactly the minimum term ago
     token = as_user(client, login, "mentor")
+    assert 'id="readiness"' in client.get(f"/mentoring/{paired.id}").get_data(as_text=True)
     client.post(f"/mentoring/{paired.id}/signoff", data={"csrf_token": token, "assessment": "能独立完成入户走访和矛盾初步调解"})
     token = as_user(client, login, "worker")
+    assert 'id="readiness"' not in client.get(f"/mentoring/{paired.id}").get_data(as_text=True)
     client.post(f"/mentoring/{paired.id}/confirm", data={"csrf_token": token})
     db.session.refresh(paired)
-    assert paired.confirmed_at is None  # a worker cannot confirm
+    assert paired.signed_off_at is not None and paired.confirmed_at is None  # a worker cannot confirm
     token = as_user(client, login, "organizer")
+    page = client.get(f"/mentoring/{paired.id}").get_data(as_text=True)
+    assert 'id="readiness"' in page and 'id="override"' not in page  # the confirm step shows the mentee's state
     client.post(f"/mentoring/{paired.id}/confirm", data={"csrf_token": token})
     db.session.refresh(paired)
-    assert paired.status == "independent" and paired.independence_days == 0
+    assert paired.status == "independent" and paired.independence_days == (today - paired.start_date).days
+    assert paired.events[-1].kind == "confirmed" and paired.events[-1].reason == ""
     assert 'id="independence"' in client.get("/mentoring").get_data(as_text=True)
+
+
+def test_signoff_before_the_minimum_term_is_refused(client, pair, login):
+    """Day 20 of a 3-6-month pairing, and the day before the minimum term ends: the mentor cannot sign off."""
+    today = local_today()
+    for start in (today - timedelta(days=20), add_months(today, -3) + timedelta(days=1)):
+        paired = pair(start)
+        token = as_user(client, login, "mentor")
+        page = client.get(f"/mentoring/{paired.id}").get_data(as_text=True)
+        earliest = add_months(start, 3).isoformat()
+        assert 'id="signoff-from"' in page and 'name="assessment"' not in page and earliest in page
+        page = client.post(f"/mentoring/{paired.id}/signoff", follow_redirects=True,
+                           data={"csrf_token": token, "assessment": "能独立完成入户走访和矛盾初步调解"})
+        assert earliest in page.get_data(as_text=True)  # the message names the earliest date
+        db.session.refresh(paired)
+        assert paired.signed_off_at is None and [e.kind for e in paired.events] == ["created"]
+        token = as_user(client, login, "organizer")
+        client.post(f"/mentoring/{paired.id}/confirm", data={"csrf_token": token})  # no reason: refused
+        db.session.refresh(paired)
+        assert paired.status == "active" and paired.confirmed_at is None
+        client.post("/logout", data={"csrf_token": token})
+        db.session.delete(paired)
+        db.session.commit()
+
+
+def test_organizer_overrides_the_minimum_term_with_a_reason(client, pair, login, people):
+    start = local_today() - timedelta(days=20)
+    paired = pair(start)
+    token = as_user(client, login, "organizer")
+    page = client.get(f"/mentoring/{paired.id}").get_data(as_text=True)
+    assert 'id="override"' in page and 'id="readiness"' in page and add_months(start, 3).isoformat() in page
+    client.post(f"/mentoring/{paired.id}/confirm", data={"csrf_token": token, "reason": "  "})
+    db.session.refresh(paired)
+    assert paired.status == "active"
+    reason = "原为社区专职网格员，调岗前已独立工作三年"
+    client.post(f"/mentoring/{paired.id}/confirm", data={"csrf_token": token, "reason": reason})
+    db.session.refresh(paired)
+    assert paired.status == "independent" and paired.independence_days == 20
+    assert paired.confirmed_by_id == people["organizer"].id and paired.signed_off_at is None
+    event = paired.events[-1]
+    assert (event.kind, event.reason, event.by_id) == ("confirmed", reason, people["organizer"].id)
+    assert reason in client.get(f"/mentoring/{paired.id}").get_data(as_text=True)
+    token = as_user(client, login, "mentor")  # nothing more to sign off
+    client.post(f"/mentoring/{paired.id}/signoff", data={"csrf_token": token, "assessment": "能独立完成入户走访和矛盾初步调解"})
+    db.session.refresh(paired)
+    assert paired.signed_off_at is None
+
+
+def test_a_worker_cannot_override(client, pair, login):
+    paired = pair(local_today() - timedelta(days=20))
+    token = as_user(client, login, "worker")
+    client.post(f"/mentoring/{paired.id}/confirm", data={"csrf_token": token, "reason": "我觉得我可以了"})
+    token = as_user(client, login, "mentor")
+    client.post(f"/mentoring/{paired.id}/confirm", data={"csrf_token": token, "reason": "我觉得他可以了"})
+    db.session.refresh(paired)
+    assert paired.status == "active" and db.session.scalar(
+        select(func.count(MentorshipEvent.id)).where(MentorshipEvent.kind == "confirmed")) == 0
+
+
+def test_readiness_shows_courses_hours_quizzes_and_drills(client, pair, people, app):
+    """What the sign-off rests on, from the same data as the dashboard."""
+    from app.drill import service as drills
+    from app.learn.progress import mark_done
+    from app.mentor.dashboard import readiness
+    from app.models import Course, CourseAssignment, DrillVersion, Quiz
+    from app.quiz import service as quizzes
+
+    paired = pair(add_months(local_today(), -3))
+    worker = people["worker"]
+    onboarding = db.session.scalars(select(Course).where(Course.tier == "onboarding", Course.active)
+                                    .order_by(Course.id)).all()
+    db.session.add_all(CourseAssignment(course_id=c.id, user_id=worker.id) for c in onboarding[:2])
+    db.session.commit()
+    empty = readiness(paired, app.config)
+    assert (empty.courses_done, empty.courses_total, empty.quizzes, empty.drills_finished, empty.sealed) == \
+        (0, 2, 0, 0, 0)
+    assert empty.hours.tier == "onboarding" and empty.hours.earned == 0
+    assert empty.hours.required == app.config["ONBOARDING_REQUIRED_DAYS"] * app.config["TRAINING_HOURS_PER_DAY"]
+    course = onboarding[0]
+    for lesson in course.active_lessons:
+        mark_done(worker, lesson)
+    quiz = db.session.scalar(select(Quiz).where(Quiz.kind == "course").order_by(Quiz.id))
+    tz = app.config["BABEL_DEFAULT_TIMEZONE"]
+    quizzes.submit(worker, quizzes.start_attempt(worker, quiz, tz), tz)   # nothing answered: 0, not passed
+    versions = db.session.scalars(select(DrillVersion).where(DrillVersion.active).order_by(DrillVersion.id)).all()
+    for version, outcome in zip(versions, ("success", "failure", None)):
+        attempt = drills.start_attempt(worker, version)
+        attempt.outcome, attempt.finished_at = outcome, attempt.started_at if outcome else None
+    db.session.commit()
+    state = readiness(paired, app.config)
+    assert (state.courses_done, state.courses_total) == (1, 2)
+    assert state.hours.earned == pytest.approx(sum(lesson.hours for lesson in course.active_lessons))
+    assert (state.quizzes, state.quizzes_passed, state.quiz_mean) == (1, 0, 0)
+    assert state.drills == {"success": 1, "failure": 1} and state.drills_finished == 2   # unfinished left out
+
+
+def test_observation_and_visit_dates_lie_within_the_pairing(client, pair, login):
+    """Observations dated in 2027 or 2020, tomorrow, or before the start are refused; the start day and
+    today are taken; the message names the date and the allowed range."""
+    today = local_today()
+    start = today - timedelta(days=20)
+    paired = pair(start)
+    token = as_user(client, login, "mentor")
+    page = client.get(f"/mentoring/{paired.id}").get_data(as_text=True)
+    assert f'min="{start}" max="{today}"' in page  # the date fields offer the window
+    for day in (date(2027, 3, 1), date(2020, 3, 1), today + timedelta(days=1), start - timedelta(days=1)):
+        page = client.post(f"/mentoring/{paired.id}/observations", follow_redirects=True, data={
+            "csrf_token": token, "indicator": "comm.residents", "rating": "4", "note": "入户时先自我介绍",
+            "observed_on": day.isoformat()}).get_data(as_text=True)
+        assert day.isoformat() in page and start.isoformat() in page and today.isoformat() in page
+        page = client.post(f"/mentoring/{paired.id}/visits", follow_redirects=True, data={
+            "csrf_token": token, "visit_date": day.isoformat(), "household": "3号楼2单元", "purpose": "走访独居老人"})
+        assert day.isoformat() in page.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Observation.id))) == 0
+    assert db.session.scalar(select(func.count(JointVisit.id))) == 0
+    assert db.session.scalar(select(func.count(EvidenceRecord.id))) == 0
+    for day in (start, today):
+        client.post(f"/mentoring/{paired.id}/observations", data={
+            "csrf_token": token, "indicator": "comm.residents", "rating": "4", "note": "入户时先自我介绍",
+            "observed_on": day.isoformat()})
+        client.post(f"/mentoring/{paired.id}/visits", data={
+            "csrf_token": token, "visit_date": day.isoformat(), "household": "3号楼2单元", "purpose": "走访独居老人"})
+    assert sorted(db.session.scalars(select(Observation.observed_on))) == [start, today]
+    assert sorted(db.session.scalars(select(JointVisit.visit_date))) == [start, today]
+
+
+def test_no_record_after_the_planned_end(client, pair, login):
+    """A pairing past its planned end (not yet ended by the organizer) takes records up to that day only."""
+    start = add_months(local_today(), -4)
+    paired = pair(start, months=3)
+    token = as_user(client, login, "mentor")
+    for day, taken in ((paired.planned_end + timedelta(days=1), 0), (paired.planned_end, 1)):
+        client.post(f"/mentoring/{paired.id}/observations", data={
+            "csrf_token": token, "indicator": "comm.residents", "rating": "4", "note": "入户时先自我介绍",
+            "observed_on": day.isoformat()})
+        assert db.session.scalar(select(func.count(Observation.id))) == taken
+
+
+def test_an_ended_pairing_takes_no_observation_or_visit(client, pair, login):
+    """A former mentor no longer writes weight-2 evidence."""
+    paired = pair(local_today() - timedelta(days=20))
+    token = as_user(client, login, "organizer")
+    client.post(f"/mentoring/{paired.id}/end", data={"csrf_token": token, "reason": "导师调岗"})
+    token = as_user(client, login, "mentor")
+    page = client.get(f"/mentoring/{paired.id}").get_data(as_text=True)
+    assert 'name="observed_on"' not in page and 'name="visit_date"' not in page
+    client.post(f"/mentoring/{paired.id}/observations", data={
+        "csrf_token": token, "indicator": "comm.residents", "rating": "2", "note": "调岗后补记一条",
+        "observed_on": (local_today() - timedelta(days=1)).isoformat()})
+    client.post(f"/mentoring/{paired.id}/visits", data={
+        "csrf_token": token, "visit_date": local_today().isoformat(), "household": "3号楼", "purpose": "回访"})
+    assert db.session.scalar(select(func.count(Observation.id))) == 0
+    assert db.session.scalar(select(func.count(JointVisit.id))) == 0
+    assert db.session.scalar(select(func.count(EvidenceRecord.id))) == 0
 
 
 def test_extend_and_end_need_reasons(client, paired, login):
