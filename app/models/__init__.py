@@ -1,18 +1,23 @@
 """SQLAlchemy models, one module per domain; imported here so Alembic sees every table."""
 from .area import LEVELS, Area
-from .compete import Bracket, Competition, CompetitionRound, Entry, JudgeScore, RoundJudge, RoundResult
+from .compete import (
+    Bracket, Certificate, Competition, CompetitionRound, Entry, JudgeScore, JudgeSwap, RoundJudge, RoundResult,
+)
 from .course import TIERS, ContentSync, Course, CourseAssignment, Lesson, LessonProgress
 from .drill import DrillAttempt, DrillStep, DrillVersion
 from .evidence import EvidenceRecord
+from .kb import CaseComment, CaseSubmission, KbDocument, KbEntry, KbIndexState, KbQuestion
 from .mentor import DrillComment, JointVisit, Mentorship, MentorshipEvent, Notification, Observation
 from .quiz import AttemptAnswer, Question, QuestionBank, Quiz, QuizAttempt, WrongAnswer
 from .xapi import XapiOutbox
 from .user import MANAGER_ROLES, ROLES, User, UserRole
 
 __all__ = [
-    "LEVELS", "Area", "Bracket", "Competition", "CompetitionRound", "Entry", "JudgeScore", "RoundJudge",
+    "LEVELS", "Area", "Bracket", "Certificate", "Competition", "CompetitionRound", "Entry", "JudgeScore", "JudgeSwap",
+    "RoundJudge",
     "RoundResult", "TIERS", "ContentSync", "Course", "CourseAssignment", "Lesson",
     "LessonProgress", "DrillAttempt", "DrillStep", "DrillVersion", "EvidenceRecord",
     "DrillComment", "JointVisit", "Mentorship", "MentorshipEvent", "Notification", "Observation", "XapiOutbox",
+    "CaseComment", "CaseSubmission", "KbDocument", "KbEntry", "KbIndexState", "KbQuestion",
     "AttemptAnswer", "Question", "QuestionBank", "Quiz", "QuizAttempt", "WrongAnswer", "MANAGER_ROLES", "ROLES", "User", "UserRole",
 ]
