@@ -212,6 +212,16 @@ def choice_texts(drill: engine.Drill) -> dict[tuple[str, str], str]:
     return {(n.id, c.id): c.text for n in drill.nodes.values() for c in n.choices}
 
 
+@dataclass(frozen=True)
+class RedLine:
+    """A red line a play crossed: the rule, the choice's text (None when the clock ran out) and
+    the feedback that explains it."""
+
+    rule: str
+    choice: str | None
+    feedback: str
+
+
 @dataclass
 class Debrief:
     """A finished attempt as its debrief shows it."""
@@ -223,6 +233,7 @@ class Debrief:
     choice_text: dict[tuple[str, str], str]
     overlay: Overlay  # the path taken and a best path, for the map
     best_steps: list[tuple[engine.Node, str]]  # a best path: node and the choice's text
+    red_lines: list[RedLine]  # the red lines the play crossed, in order
 
 
 def debrief(attempt: DrillAttempt) -> Debrief:
@@ -231,10 +242,14 @@ def debrief(attempt: DrillAttempt) -> Debrief:
     bounds, best = analysis(version)
     state = state_of(attempt)
     kept = kept_steps(attempt)
-    taken = path_nodes(drill, [(s.node_id, s.choice_id) for s in kept])
+    path = [(s.node_id, s.choice_id) for s in kept]
+    taken = path_nodes(drill, path)
     choice_text = choice_texts(drill)
+    red_lines = [RedLine(rule, None if step[1] is None else choice_text.get(step, step[1]),
+                         engine.transition_of(drill, step).feedback)
+                 for step, rule in engine.red_lines_crossed(drill, path)]
     return Debrief(
         drill=drill, ending=drill.nodes[state.node], steps=kept, choice_text=choice_text,
         shares={ind: engine.share(state.scores.get(ind, 0), bounds[ind]) for ind in drill.indicators},
         overlay=Overlay(taken=taken, best=path_nodes(drill, best)),
-        best_steps=[(drill.nodes[n], choice_text.get((n, c), "")) for n, c in best])
+        best_steps=[(drill.nodes[n], choice_text.get((n, c), "")) for n, c in best], red_lines=red_lines)

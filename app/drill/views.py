@@ -117,6 +117,7 @@ def result(attempt_id):
     return render_template("drill/result.html", attempt=attempt, drill=debrief.drill, ending=debrief.ending,
                            shares=debrief.shares, steps=debrief.steps, choice_text=debrief.choice_text,
                            svg=Markup(render_svg(debrief.drill, debrief.overlay)), best_steps=debrief.best_steps,
+                           red_lines=debrief.red_lines,
                            indicator_names=competency.names(), comments=comments_for(attempt.id),
                            can_comment=is_mentor_of(current_user, attempt.user))
 
