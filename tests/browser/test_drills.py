@@ -43,13 +43,14 @@ def test_urgent_node_times_out_after_refresh(live_server, page, content, people)
     drill = load_drill_file(GAS)
     log_in(page, live_server, "worker")
     start_gas_leak(page, live_server, "考核模式")
-    first = next(c for c in drill.nodes["arrive"].choices if c.id == "knock-ventilate")
-    page.get_by_role("button", name=first.text, exact=True).click()
-    expect(page.locator(".situation")).to_contain_text("301的门开了")
+    texts = {(n.id, c.id): c.text for n in drill.nodes.values() for c in n.choices}
+    for step in (("arrive", "withdraw-call"), ("called", "shout-warn")):  # to the urgent node at the window
+        page.get_by_role("button", name=texts[step], exact=True).click()
+    expect(page.locator(".situation")).to_contain_text("李大爷探出头")
     before = int(page.locator("#seconds").inner_text())
 
     page.reload()  # a refresh resumes the same node, and the clock keeps running
-    expect(page.locator(".situation")).to_contain_text("301的门开了")
+    expect(page.locator(".situation")).to_contain_text("李大爷探出头")
     assert int(page.locator("#seconds").inner_text()) <= before
     expect(page.get_by_text("退回上一步")).to_have_count(0)  # assessed: no going back
 

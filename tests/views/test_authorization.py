@@ -217,8 +217,8 @@ def objects(app, client, content, people):
     return ids
 
 
-BEST_GAS_LEAK = ["knock-ventilate", "stop-him", "close-valve", "stairs-knock", "call-both", "hold-line", "brief-full",
-                 "wait-all-clear", "report-and-prevent"]
+BEST_GAS_LEAK = ["withdraw-call", "shout-warn", "shout-stop", "hold-line", "brief-full", "care-120", "wait-all-clear",
+                 "report-and-prevent"]
 USERNAMES = {"worker": "worker", "mentor": "mentor", "organizer": "organizer", "admin": "admin",
              "other_worker": "linhu1", "other_organizer": "linhu_org"}
 

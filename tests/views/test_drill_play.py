@@ -9,8 +9,13 @@ from app.models import DrillAttempt, DrillStep, EvidenceRecord
 from app.models.base import utcnow
 from tests.conftest import csrf_from
 
-BEST = ["knock-ventilate", "stop-him", "close-valve", "stairs-knock", "call-both", "hold-line", "brief-full",
-        "wait-all-clear", "report-and-prevent"]
+#: The standard way with a strong smell: stay out, call 119 and the gas company from outside first, warn
+#: residents from outside, stop the man at the window from sparking, cordon, hand over, 120, all-clear, report.
+BEST = ["withdraw-call", "shout-warn", "shout-stop", "hold-line", "brief-full", "care-120", "wait-all-clear",
+        "report-and-prevent"]
+#: Going in with a strong smell (a red line), then doing everything else right.
+INSIDE = ["knock-ventilate", "stop-him", "get-out-call", "hold-line", "brief-full", "care-120", "wait-all-clear",
+          "report-and-prevent-gaps"]
 
 
 @pytest.fixture
@@ -38,14 +43,15 @@ def move(client, attempt, choice, step=None, path="choose"):
 def test_play_page_has_no_answer_key(client, start):
     attempt = start()
     page = client.get(f"/drills/attempts/{attempt.id}").get_data(as_text=True)
-    assert "knock-ventilate" in page and "bell-and-light" in page  # choice ids only
-    assert "门铃、电灯开关" not in page and "score" not in page  # no feedback, no scores
+    assert "withdraw-call" in page and "bell-and-light" in page  # choice ids only
+    assert "开关接通的一瞬间" not in page and "score" not in page  # no feedback, no scores
+    assert "red_line" not in page and "气味浓烈时进入泄漏区域" not in page  # no red-line marks
     assert 'id="countdown"' in page  # the first node is urgent
 
 
 def test_forged_and_foreign_choices_are_refused(client, start):
     attempt = start()
-    for forged in ("no-such-choice", "close-valve"):  # unknown, and from another node
+    for forged in ("no-such-choice", "shout-stop"):  # unknown, and from another node
         page = move(client, attempt, forged).get_data(as_text=True)
         assert "不提供这个选项" in page or "not offered" in page
     db.session.refresh(attempt)
@@ -54,18 +60,18 @@ def test_forged_and_foreign_choices_are_refused(client, start):
 
 def test_replayed_step_changes_nothing(client, start):
     attempt = start()
-    move(client, attempt, "knock-ventilate")
-    page = move(client, attempt, "knock-ventilate", step=0).get_data(as_text=True)
+    move(client, attempt, "withdraw-call")
+    page = move(client, attempt, "withdraw-call", step=0).get_data(as_text=True)
     assert "已过期" in page or "out of date" in page
     db.session.refresh(attempt)
-    assert attempt.step_count == 1 and attempt.state["node"] == "door_301"
+    assert attempt.step_count == 1 and attempt.state["node"] == "called"
 
 
 def test_late_choice_takes_the_timeout_path(client, start):
     attempt = start()
     attempt.deadline = utcnow() - timedelta(seconds=10)
     db.session.commit()
-    move(client, attempt, "knock-ventilate")
+    move(client, attempt, "withdraw-call")
     db.session.refresh(attempt)
     step = db.session.scalar(select(DrillStep).where(DrillStep.attempt_id == attempt.id))
     assert step.timed_out and step.choice_id is None and attempt.state["node"] == "hesitate"
@@ -86,7 +92,7 @@ def test_someone_elses_attempt_is_not_found(client, start, login):
     assert client.get(f"/drills/attempts/{attempt.id}/result").status_code == 404
     token = csrf_from(client, "/drills")
     response = client.post(f"/drills/attempts/{attempt.id}/choose",
-                           data={"csrf_token": token, "choice": "knock-ventilate", "step": 0})
+                           data={"csrf_token": token, "choice": "withdraw-call", "step": 0})
     assert response.status_code == 404
     db.session.refresh(attempt)
     assert attempt.step_count == 0
@@ -105,10 +111,10 @@ def test_back_one_step_in_practice_only(client, start):
 
 def test_assessed_mode_cannot_go_back(client, start):
     attempt = start(mode="assessed")
-    move(client, attempt, "knock-ventilate")
+    move(client, attempt, "withdraw-call")
     move(client, attempt, "", path="back")
     db.session.refresh(attempt)
-    assert attempt.state["node"] == "door_301"
+    assert attempt.state["node"] == "called"
 
 
 def test_best_path_succeeds_with_evidence_and_debrief(client, start):
@@ -123,16 +129,34 @@ def test_best_path_succeeds_with_evidence_and_debrief(client, start):
     scores = {e.indicator: e.score for e in endings}
     assert scores["handling.emergency"] == 100 and min(scores.values()) >= 80  # per-indicator maxima can conflict
     assert any(e.source_kind == "drill_decision" for e in evidence)
-    assert move(client, attempt, "knock-ventilate").status_code == 200  # after the end: refused
-    assert db.session.scalar(select(func.count(DrillStep.id)).where(DrillStep.attempt_id == attempt.id)) == 9
+    assert 'id="red-lines"' not in page and "气味浓烈时进入泄漏区域" not in page  # no red line crossed
+    assert move(client, attempt, "withdraw-call").status_code == 200  # after the end: refused
+    assert db.session.scalar(select(func.count(DrillStep.id)).where(DrillStep.attempt_id == attempt.id)) == len(BEST)
+
+
+def test_a_red_line_is_named_in_the_debrief_and_bars_success(client, start):
+    """Going into the stairwell with a strong smell, then doing everything else right, is not success:
+    the outcome line says a red line was crossed, and the debrief names the rule, the choice and why."""
+    attempt = start()
+    for choice in INSIDE:
+        page = move(client, attempt, choice).get_data(as_text=True)
+    db.session.refresh(attempt)
+    assert attempt.finished_at is not None and attempt.outcome == "partial"
+    outcome = page[page.index('id="outcome"'):page.index('id="red-lines"')]
+    assert "越过红线" in outcome or "Red line crossed" in outcome
+    red = page[page.index('id="red-lines"'):page.index('id="debrief"')]
+    assert red.count("<li>") == 1
+    assert "气味浓烈时进入泄漏区域" in red  # the rule
+    assert "不碰任何开关，推开楼道窗户通风，上三楼用手敲门提醒住户" in red  # the choice taken
+    assert "由佩戴防护装备的消防员进去救" in red  # the choice's feedback explains it
 
 
 def test_resume_after_leaving(client, start):
     attempt = start()
-    move(client, attempt, "knock-ventilate")
+    move(client, attempt, "withdraw-call")
     page = client.get("/drills").get_data(as_text=True)
     assert f"/drills/attempts/{attempt.id}" in page
-    assert "301" in client.get(f"/drills/attempts/{attempt.id}").get_data(as_text=True)
+    assert "119接警员" in client.get(f"/drills/attempts/{attempt.id}").get_data(as_text=True)
 
 
 def test_organizer_sees_analytics_of_their_area_only(client, start, login):
@@ -161,7 +185,7 @@ def test_the_service_refuses_another_persons_attempt(start, people):
     from app.refusal import Refusal
 
     attempt = start("worker")
-    for move_ in (lambda: service.choose(people["mentor"], attempt, "knock-ventilate", 0),
+    for move_ in (lambda: service.choose(people["mentor"], attempt, "withdraw-call", 0),
                   lambda: service.step_back(people["mentor"], attempt, 0),
                   lambda: service.time_out(people["mentor"], attempt, 0)):
         with pytest.raises(Refusal):
