@@ -20,6 +20,77 @@ SCENARIOS = ROOT / "scenarios"
 #: Add an entry here for every drill whose best path you have reviewed (the corrected shipped drills
 #: too): the test below plays ``engine.best_path`` and compares it step by step.
 EXPECTED_BEST: dict[str, list[tuple[str, str]]] = {
+    # 小区燃气泄漏 (a strong, choking smell): stay out of the stairwell and call 119 and the gas company
+    # from outside first, warn the residents by shouting from outside, stop the man at the window from
+    # switching on the hood and report him to 119, cordon, hand over, 120 for the dizzy, all-clear, report.
+    "gas-leak": [
+        ("arrive", "withdraw-call"),
+        ("called", "shout-warn"),
+        ("window", "shout-stop"),
+        ("cordon", "hold-line"),
+        ("wait_pros", "brief-full"),
+        ("rescue", "care-120"),
+        ("inspection", "wait-all-clear"),
+        ("follow_up", "report-and-prevent"),
+    ],
+    # 居民投诉噪音扰民: listen and keep the husband downstairs, record in 403, ask 503 to stop without
+    # naming the complainant, firm but friendly, plan mediation, hear both sides apart first, mediate
+    # (needs, not positions), written agreement and follow-up visits.
+    "noise-complaint": [
+        ("call", "calm-listen"),
+        ("arrive", "record-first"),
+        ("upstairs", "polite-explain"),
+        ("negotiation", "firm-friendly"),
+        ("music_off", "plan-mediation"),
+        ("next_day", "visit-both"),
+        ("both_sides", "mediate-both"),
+        ("mediation", "reframe"),
+        ("agreement", "written-followup"),
+    ],
+    # 独居老人突发疾病: go at once and call the daughter, 120 then the spare key with consent, check
+    # before touching, tell 120 it looks like a stroke, keep her on her side under a blanket (never
+    # lift her to the bed), stay with her, CPR at the agonal gasp, AED, hand over, aftercare.
+    "elderly-emergency": [
+        ("alert", "go-and-call-family"),
+        ("door", "spare-key-120"),
+        ("entry", "check-response"),
+        ("assess", "update-120"),
+        ("comfort", "cover-side"),
+        ("waiting", "prepare"),
+        ("collapse", "start-cpr"),
+        ("cpr", "correct-cpr"),
+        ("aed", "use-aed"),
+        ("handover", "brief-doctor"),
+        ("aftercare", "follow-up"),
+    ],
+    # 疑似传销窝点: ask and warn the informant, check records and watch from public areas only, record
+    # objectively, take the girl somewhere safe and call 110, report to 12315 as well, never tackle the
+    # runaways (note and tell the police), keep the people involved private, prevention.
+    "pyramid-selling": [
+        ("tip", "ask-details"),
+        ("observe_plan", "records-and-public-areas"),
+        ("observe", "record-objectively"),
+        ("girl_help", "safe-and-110"),
+        ("report_decide", "report-amr-too"),
+        ("joint_action", "note-and-tell"),
+        ("aftermath", "protect-privacy"),
+        ("prevention", "campaign"),
+    ],
+    # 高空抛物: have 120 called on the way, stop the bleeding and clear the area, protect the scene,
+    # call 110 and the property manager, clear the children from under the falling tile, support the
+    # police, explain the law to the parents without absolutes, report a throw that hurt nobody too,
+    # prevention from the data.
+    "high-altitude-throwing": [
+        ("call", "tell-120-go"),
+        ("scene", "aid"),
+        ("evidence", "protect-scene"),
+        ("report", "police-and-pm"),
+        ("second_object", "clear-area"),
+        ("investigation", "support-police"),
+        ("identified", "explain-law-mediate"),
+        ("no_injury", "report-no-injury"),
+        ("prevention", "data-and-measures"),
+    ],
     # 台风暴雨天气的防汛转移: check the list and report needs, keep people out of the flooded garage,
     # notify and register door to door, stretcher for the bedridden, car for the wheelchair user,
     # persuade (never drag) the refuser, sweep the building, detour round the fallen line,
