@@ -91,3 +91,21 @@ def reason_text(reason) -> str:
         "self": lambda: _("cannot mentor themselves"),
     }
     return texts[reason.key]() if reason.key in texts else reason.key
+
+
+# --- knowledge base: kinds of search results, categories of entries, the four parts of a case, states
+# (templates get them through ``app.kb.hooks``).
+KB_KIND_NAMES = {"faq": _l("FAQ"), "case": _l("Case"), "lesson": _l("Lesson"), "question": _l("Question explained")}
+KB_CATEGORY_NAMES = {"policy": _l("Policy questions"), "dispute": _l("Disputes between neighbours"),
+                     "emergency": _l("Emergencies and disasters"), "special-groups": _l("Special groups"),
+                     "civilized-city": _l("Civilised city"), "duties": _l("A grid worker's duties"),
+                     "career": _l("Training and career"), "wellbeing": _l("Wellbeing at work")}
+KB_PART_NAMES = {"description": _l("What happened"), "handling": _l("How it was handled"),
+                 "lessons_learned": _l("Lessons learned"), "feedback": _l("Residents' feedback")}
+CASE_STATUS_NAMES = {"draft": _l("draft"), "submitted": _l("waiting for review"),
+                     "changes_requested": _l("changes requested"), "approved": _l("approved")}
+
+
+def kb_template_globals() -> dict:
+    return {"KB_KIND_NAMES": KB_KIND_NAMES, "KB_CATEGORY_NAMES": KB_CATEGORY_NAMES, "KB_PART_NAMES": KB_PART_NAMES,
+            "CASE_STATUS_NAMES": CASE_STATUS_NAMES}

@@ -30,3 +30,7 @@ observation_recorded = _signals.signal("observation-recorded")
 #: A practical round's result for one contestant changed after a judge scored.
 #: sender: the RoundResult; kwargs: ``round``, ``entry``, ``judged`` (the rules core's JudgedScore).
 practical_judged = _signals.signal("practical-judged")
+
+#: A worker's case passed review and joined the case library. sender: the CaseSubmission; kwargs:
+#: ``entry`` (the library's KbEntry, the author credited), ``reviewer`` (the User who approved it).
+case_approved = _signals.signal("case-approved")
