@@ -6,6 +6,8 @@ Pure module: no Flask, no database. Callers pass plain strings and get PDF bytes
                              "特发此证，以资鼓励。", "2026年11月20日", "滨江区网格化服务管理中心",
                              "GA-2026-0001")
     book = render_many([{"kind": "completion", "name": ..., ...}, ...])  # one page each
+    book = render_many(pages, created=published_at)  # the same bytes on every call
+    draft = render_many(pages, draft=True)           # a preview, marked 未发布 on every page
 
 Fields:
   * ``kind``: ``"award"`` (荣誉证书), ``"participation"`` (参赛证书) or ``"completion"`` (结业证书);
@@ -16,6 +18,10 @@ Fields:
   * ``date_text`` and ``issuer``: the sign-off at the bottom right (issuer above the date; a
     ``\\n`` in ``issuer`` stacks joint issuers, at most three lines);
   * ``serial``: the certificate number, small at the bottom left.
+
+Identical bytes: with ``created`` (an aware datetime, e.g. when the results were published) the PDF is
+written in ReportLab's invariant mode with that moment as its creation and modification date, so the
+same certificates give the same file on every download, in every process.
 
 Font: ReportLab embeds (a subset of) a TrueType font; it cannot read CFF-outline fonts such as
 Noto Sans/Serif CJK. The font is looked up at run time: ``$CERT_FONT`` if set (a path, optionally
@@ -32,7 +38,9 @@ import shutil
 import subprocess
 import threading
 import unicodedata
+import zlib
 from dataclasses import dataclass
+from datetime import datetime
 
 from reportlab.lib.colors import Color, HexColor
 from reportlab.lib.pagesizes import A4, landscape
@@ -43,6 +51,7 @@ from reportlab.pdfgen.canvas import Canvas
 __all__ = [
     "CertificateError",
     "DEFAULT_SUBTITLES",
+    "DRAFT_MARK",
     "FONT_PACKAGE",
     "HEADINGS",
     "KINDS",
@@ -75,8 +84,11 @@ DEFAULT_SUBTITLES = {
     "completion": "经考核合格，准予结业，特发此证。",
 }
 
+#: Printed across every page of a draft (a preview of certificates not yet issued).
+DRAFT_MARK = "未发布 · 预览"
+
 #: Characters every usable font must have (checked when the font is chosen).
-_PROBE_TEXT = "荣誉证书参赛结业编号年月日网格员技能比武中心"
+_PROBE_TEXT = "荣誉证书参赛结业编号年月日网格员技能比武中心未发布预览"
 
 _FIELDS = ("kind", "name", "title", "subtitle", "date_text", "issuer", "serial")
 
@@ -156,7 +168,8 @@ def _try_font(path: str, index: int) -> tuple[_Font | None, str]:
     if not os.path.isfile(path):
         return None, "not found"
     try:
-        tt = TTFont(f"GridCJK-{abs(hash((path, index))):x}", path, subfontIndex=index)
+        # A stable name (not hash(), which differs per process): it is written into the PDF.
+        tt = TTFont(f"GridCJK-{zlib.crc32(f'{path}#{index}'.encode()):x}", path, subfontIndex=index)
     except TTFError as exc:  # e.g. CFF outlines (Noto CJK): "postscript outlines are not supported"
         return None, re.sub(r'^\w+ file "[^"]*":\s*', "", str(exc)).strip() or "unreadable"
     except Exception as exc:  # a damaged or odd file must not stop the search
@@ -388,12 +401,24 @@ def _layout_body(title: str, subtitle: str, font: str, floor: float = _BODY_FLOO
     )
 
 
-def _draw_page(c: Canvas, font: _Font, cert: dict[str, str]) -> None:
+def _draw_draft_mark(c: Canvas, font: str) -> None:
+    """``DRAFT_MARK`` large and pale across the page."""
+    w, h = PAGE_SIZE
+    c.saveState()
+    c.translate(w / 2, h / 2)
+    c.rotate(24)
+    _draw_text(c, DRAFT_MARK, font, 72, 0, -24, color=Color(0.75, 0.1, 0.1, alpha=0.18))
+    c.restoreState()
+
+
+def _draw_page(c: Canvas, font: _Font, cert: dict[str, str], draft: bool = False) -> None:
     w, h = PAGE_SIZE
     cx = w / 2
     fn = font.name
     main, accent = _THEMES[cert["kind"]]
     _draw_frame(c, main, accent)
+    if draft:
+        _draw_draft_mark(c, fn)
 
     # Heading, letter-spaced.
     heading = HEADINGS[cert["kind"]]
@@ -439,8 +464,8 @@ def _draw_page(c: Canvas, font: _Font, cert: dict[str, str]) -> None:
     if cert["date_text"]:
         _draw_text(c, cert["date_text"], fn, date_size, bx, 96, color=_SOFT_INK)
 
-    # Serial number, small, at the bottom left.
-    _draw_text(c, f"证书编号：{cert['serial']}", fn, 9.5, 104, 60, align="left", color=_GREY)
+    # Serial number, small, at the bottom left (a draft has none yet).
+    _draw_text(c, f"证书编号：{DRAFT_MARK if draft else cert['serial']}", fn, 9.5, 104, 60, align="left", color=_GREY)
 
 
 def _normalise(cert: dict, where: str = "") -> dict[str, str]:
@@ -461,7 +486,20 @@ def _normalise(cert: dict, where: str = "") -> dict[str, str]:
     return out
 
 
-def _render(certs: list[dict[str, str]]) -> bytes:
+def _pdf_date(moment: datetime):
+    """A ReportLab date formatter that writes ``moment`` (aware) whatever the time of writing."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise CertificateError("the certificates' date must be timezone-aware")
+    offset = int(moment.utcoffset().total_seconds() // 60)
+    sign, offset = ("+" if offset >= 0 else "-"), abs(offset)
+
+    def formatter(*_now) -> str:
+        return moment.strftime("D:%Y%m%d%H%M%S") + f"{sign}{offset // 60:02d}'{offset % 60:02d}'"
+
+    return formatter
+
+
+def _render(certs: list[dict[str, str]], created: datetime | None = None, draft: bool = False) -> bytes:
     font = _cjk_font()
     for cert in certs:
         try:
@@ -470,8 +508,11 @@ def _render(certs: list[dict[str, str]]) -> bytes:
             raise CertificateError(f"certificate {cert['serial']}: {exc}") from None
     buf = io.BytesIO()
     # initialFontName: otherwise every page names Helvetica, an unembedded font, in its resources.
+    # invariant: no time of writing and a fixed document id, so the same input gives the same bytes.
     c = Canvas(buf, pagesize=PAGE_SIZE, pageCompression=1, initialFontName=font.name, initialFontSize=12,
-               lang="zh-CN")
+               lang="zh-CN", invariant=1 if created is not None else None)
+    if created is not None:
+        c.setDateFormatter(_pdf_date(created))
     first = certs[0]
     if len(certs) == 1:
         c.setTitle(f"{HEADINGS[first['kind']]} {first['name']} {first['serial']}")
@@ -481,25 +522,27 @@ def _render(certs: list[dict[str, str]]) -> bytes:
     c.setSubject(first["title"].replace("\n", " "))
     c.setCreator("GridAcademy 网格学院")
     for cert in certs:
-        _draw_page(c, font, cert)
+        _draw_page(c, font, cert, draft)
         c.showPage()
     c.save()
     return buf.getvalue()
 
 
 def render_certificate(kind: str, name: str, title: str, subtitle: str, date_text: str, issuer: str,
-                       serial: str) -> bytes:
+                       serial: str, *, created: datetime | None = None, draft: bool = False) -> bytes:
     """Return a one-page A4 landscape PDF certificate (CJK font subset embedded)."""
     return _render([_normalise({"kind": kind, "name": name, "title": title, "subtitle": subtitle,
-                                "date_text": date_text, "issuer": issuer, "serial": serial})])
+                                "date_text": date_text, "issuer": issuer, "serial": serial})], created, draft)
 
 
-def render_many(certificates) -> bytes:
+def render_many(certificates, *, created: datetime | None = None, draft: bool = False) -> bytes:
     """Return one PDF with one page per certificate, in order (for printing a whole competition).
 
     Each item is a mapping with the keys of :func:`render_certificate` (``subtitle`` and
-    ``date_text`` may be omitted). Raises :class:`CertificateError` for an empty list, an unknown
-    key, or any invalid certificate (naming its position), before anything is drawn.
+    ``date_text`` may be omitted). With ``created`` (aware) the file is the same bytes on every call
+    (its creation date is ``created``); ``draft`` marks every page ``DRAFT_MARK``. Raises
+    :class:`CertificateError` for an empty list, an unknown key, or any invalid certificate (naming
+    its position), before anything is drawn.
     """
     items = list(certificates)
     if not items:
@@ -515,4 +558,4 @@ def render_many(certificates) -> bytes:
             certs.append(_normalise(item))
         except CertificateError as exc:
             raise CertificateError(f"certificate #{i}: {exc}") from None
-    return _render(certs)
+    return _render(certs, created, draft)

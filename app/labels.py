@@ -39,6 +39,11 @@ ROUND_KINDS = {"quiz": _l("knowledge quiz"), "drill": _l("scenario drill"), "pra
 
 ROUND_STATES = {"upcoming": _l("not open yet"), "open": _l("open now"), "closed": _l("closed")}
 
+#: A judge's conflict of interest with a contestant (``app.compete.rules.CONFLICTS``).
+CONFLICT_NAMES = {"mentee": _l("the contestant is the judge's mentee"),
+                  "mentor": _l("the contestant is the judge's mentor"),
+                  "same_grid": _l("the judge works in the contestant's grid")}
+
 
 def flag_text(flag: str) -> str:
     """A warning on a quiz question's item statistics."""
@@ -50,7 +55,8 @@ def flag_text(flag: str) -> str:
 def template_globals() -> dict:
     return {"flag_text": flag_text, "TIER_NAMES": TIER_NAMES, "LEVEL_NAMES": LEVEL_NAMES, "ROLE_NAMES": ROLE_NAMES,
             "OUTCOME_NAMES": OUTCOME_NAMES, "GRADING_NAMES": GRADING_NAMES, "STATUS_NAMES": STATUS_NAMES,
-            "EVENT_NAMES": EVENT_NAMES, "ROUND_KINDS": ROUND_KINDS, "ROUND_STATES": ROUND_STATES}
+            "EVENT_NAMES": EVENT_NAMES, "ROUND_KINDS": ROUND_KINDS, "ROUND_STATES": ROUND_STATES,
+            "CONFLICT_NAMES": CONFLICT_NAMES}
 
 
 def attention_text(item) -> str:

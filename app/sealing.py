@@ -1,18 +1,61 @@
-"""Sealed results: while an attempt belongs to something still running (a competition round that is
-open), its feedback, debrief and key stay hidden so nobody can pass them on. The feature that runs
-such a thing registers a check at start-up; pages that show results ask ``sealed``."""
+"""Sealed results: the one place other features ask whether something must stay hidden because it
+belongs to something still running (a competition, from its first round's opening until its organizer
+publishes the results), so that nobody can pass feedback, keys or debriefs on.
+
+The feature that runs such a thing registers its checks at start-up (``register``); pages and
+services ask:
+
+- ``sealed(attempt, viewer=None, now=None)``: are this attempt's results (per-question marks, keys,
+  explanations, a drill's feedback, debrief and good path) hidden from ``viewer``? ``viewer=None``
+  asks for anyone who does not run the competition. A sealed attempt's owner may still see that it
+  was submitted (and a score the attempt's settings show); anybody else sees "submitted" only.
+- ``practice_blocked(user, kind, ref, now=None)``: may ``user`` not practise this material now?
+  ``kind`` is ``"drill"`` (``ref`` a drill id) or ``"quiz bank"`` (``ref`` a bank slug).
+- ``book_deferred(attempt, now=None)``: should a graded quiz attempt's answers stay out of the
+  wrong-answer book for now (they enter it when the results are published)?
+
+Standard library only: nothing here knows about competitions; with no check registered nothing is
+sealed.
+"""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
-_checks: dict[str, Callable[[object, datetime | None], bool]] = {}
+KINDS = ("drill", "quiz bank")
 
 
-def register(name: str, check: Callable[[object, datetime | None], bool]) -> None:
-    """``check(attempt, now)`` is True while ``attempt`` (a DrillAttempt or QuizAttempt) is sealed."""
-    _checks[name] = check
+@dataclass(frozen=True)
+class Checks:
+    sealed: Callable[[object, object | None, datetime | None], bool] | None = None
+    practice_blocked: Callable[[object, str, str, datetime | None], bool] | None = None
+    book_deferred: Callable[[object, datetime | None], bool] | None = None
 
 
-def sealed(attempt, now: datetime | None = None) -> bool:
-    return any(check(attempt, now) for check in _checks.values())
+_checks: dict[str, Checks] = {}
+
+
+def register(name: str, *, sealed: Callable | None = None, practice_blocked: Callable | None = None,
+             book_deferred: Callable | None = None) -> None:
+    """Register (or replace) a feature's checks: ``sealed(attempt, viewer, now)``,
+    ``practice_blocked(user, kind, ref, now)`` and ``book_deferred(attempt, now)``, each True when the
+    thing must stay hidden, blocked or deferred."""
+    _checks[name] = Checks(sealed, practice_blocked, book_deferred)
+
+
+def sealed(attempt, viewer=None, now: datetime | None = None) -> bool:
+    """True while ``attempt``'s results (a QuizAttempt's or DrillAttempt's) are hidden from ``viewer``."""
+    return any(c.sealed(attempt, viewer, now) for c in _checks.values() if c.sealed is not None)
+
+
+def practice_blocked(user, kind: str, ref: str, now: datetime | None = None) -> bool:
+    """True while ``user`` may not practise the drill or question bank ``ref``."""
+    if kind not in KINDS:
+        raise ValueError(f"kind is one of {KINDS}, not {kind!r}")
+    return any(c.practice_blocked(user, kind, ref, now) for c in _checks.values() if c.practice_blocked is not None)
+
+
+def book_deferred(attempt, now: datetime | None = None) -> bool:
+    """True while a graded quiz attempt's answers must wait before entering the wrong-answer book."""
+    return any(c.book_deferred(attempt, now) for c in _checks.values() if c.book_deferred is not None)

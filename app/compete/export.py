@@ -1,5 +1,11 @@
-"""A competition's results as Excel (per contestant, per round, per criterion) and its certificates
-as one printable PDF (award winners, then every participant)."""
+"""A competition's results as Excel (ranking, per round, per criterion with conflicts and superseded
+sheets, awards with certificate numbers) and its certificates as one printable PDF.
+
+Once the results are published both read what was published: the ranking and awards stored on the
+competition, the certificates as issued (the same bytes on every download, dated with the
+publication). Before that the organizer gets a preview: the live ranking on a sheet titled as not
+published, and draft certificates marked 未发布 with no number.
+"""
 from __future__ import annotations
 
 import io
@@ -12,6 +18,7 @@ from sqlalchemy.orm import aliased
 from ..certificates import render_many
 from ..clock import local, naive_local
 from ..extensions import db
+from ..labels import CONFLICT_NAMES
 from ..models import Competition, Entry, JudgeScore, RoundResult, User
 from . import service
 
@@ -19,12 +26,13 @@ from . import service
 def results_workbook(competition: Competition) -> bytes:
     from openpyxl import Workbook  # imported when a workbook is made: it takes a quarter second to load
 
-    overall, _brackets, _frozen = service.leaderboard(competition, truth=True)
+    board = service.leaderboard(competition, truth=True)
+    published = board.published_at is not None
     book = Workbook()
     ranking = book.active
-    ranking.title = _("Ranking")
+    ranking.title = _("Ranking") if published else _("Ranking (not published)")
     ranking.append([_("Rank"), _("Name"), _("Bracket"), *[r.title for r in competition.rounds], _("Total")])
-    for row in overall:
+    for row in board.overall:
         ranking.append([row.rank, row.entry.name, row.entry.bracket or "",
                         *[row.entry.round_scores.get(r.id) for r in competition.rounds], row.total])
     per_round = book.create_sheet(_("Rounds"))
@@ -37,11 +45,27 @@ def results_workbook(competition: Competition) -> bytes:
         per_round.append([titles.get(result.round_id, ""), user.name, user.worker_number or user.username,
                           result.score, naive_local(result.started_at), naive_local(result.finished_at)])
     criteria = book.create_sheet(_("Criteria"))
-    criteria.append([_("Round"), _("Name"), _("Judge"), _("Criterion"), _("Points"), _("Max")])
+    criteria.append([_("Round"), _("Name"), _("Judge"), _("Criterion"), _("Points"), _("Max"),
+                     _("Conflict of interest"), _("Superseded")])
     for round_ in (r for r in competition.rounds if r.kind == "practical"):
         for sheet, user, judge in _judge_rows(round_.id):
+            conflicts = "、".join(str(CONFLICT_NAMES.get(c, c)) for c in sheet.conflicts or [])
+            superseded = naive_local(sheet.superseded_at)
             for criterion, points in zip(round_.rubric, sheet.points):
-                criteria.append([round_.title, user.name, judge.name, criterion["name"], points, criterion["max"]])
+                criteria.append([round_.title, user.name, judge.name, criterion["name"], points, criterion["max"],
+                                 conflicts, superseded])
+    prizes = book.create_sheet(_("Awards") if published else _("Awards (not published)"))
+    prizes.append([_("Award"), _("Name"), _("Score"), _("Certificate number")])
+    names = {row.entry.id: row.entry.name for row in board.overall}
+    numbers = {(c.entry_id, c.award): c.number for c in service.certificates_of(competition)}
+    for row in board.overall:
+        level = board.prizes.get(row.entry.id)
+        if level:
+            prizes.append([service.prize_title(level), row.entry.name, row.total,
+                           numbers.get((row.entry.id, f"prize-{level}"), "")])
+    for award in board.awards or []:
+        for entry_id in award.winner_ids:
+            prizes.append([award.title, names.get(entry_id, ""), award.score, numbers.get((entry_id, award.key), "")])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -52,38 +76,35 @@ def _judge_rows(round_id: int):
     return db.session.execute(
         select(JudgeScore, User, judge).join(Entry, Entry.id == JudgeScore.entry_id)
         .join(User, User.id == Entry.user_id).join(judge, judge.id == JudgeScore.judge_id)
-        .where(JudgeScore.round_id == round_id).order_by(User.name, judge.name)).all()
+        .where(JudgeScore.round_id == round_id).order_by(User.name, judge.name, JudgeScore.id)).all()
 
 
-def certificates_pdf(competition: Competition, only: int | None = None) -> bytes:
-    """Award certificates for the single-award winners, and a participation certificate for everyone
-    who took part (``only``: one entry's certificates)."""
-    last = max((r.closes_at for r in competition.rounds), default=competition.created_at)
-    date_text = _chinese_date(local(last))
+def certificates_pdf(competition: Competition, entry: Entry | None = None) -> bytes | None:
+    """The published certificates (``entry``: one contestant's), the same bytes on every call; None when
+    there are none (not published, or the contestant earned none)."""
+    if competition.published_at is None:
+        return None
+    issued = service.certificates_of(competition, entry)
+    if not issued:
+        return None
+    date_text = chinese_date(local(competition.published_at))
+    return render_many([{"kind": c.kind, "name": c.name, "title": c.body, "issuer": c.issuer,
+                         "date_text": date_text, "serial": c.number} for c in issued],
+                       created=local(competition.published_at))
+
+
+def preview_pdf(actor: User, competition: Competition) -> bytes:
+    """For the organizer before publication: the certificates publishing now would issue, as drafts
+    (marked 未发布, no number, no date). Raises Refusal for anyone else."""
+    specs = service.preview_certificates(actor, competition)
     issuer = competition.area.name
-    entries = db.session.execute(select(Entry.id, User.name).join(User, User.id == Entry.user_id)
-                                 .where(Entry.competition_id == competition.id).order_by(User.name)).all()
-    taken = set(db.session.scalars(select(RoundResult.entry_id).join(Entry, Entry.id == RoundResult.entry_id)
-                                   .where(Entry.competition_id == competition.id, RoundResult.score.is_not(None))))
-    pages = []
-    for award in service.awards(competition):
-        for entry_id, name in zip(award.winner_ids, award.winners):
-            if only is None or only == entry_id:
-                pages.append({"kind": "award", "name": name, "issuer": issuer, "date_text": date_text,
-                              "title": _("won the single award “%(award)s” in %(competition)s",
-                                         award=award.title, competition=competition.title),
-                              "serial": f"GA-{competition.id}-{award.key}-{entry_id}"})
-    for entry_id, name in entries:
-        if entry_id in taken and (only is None or only == entry_id):
-            pages.append({"kind": "participation", "name": name, "issuer": issuer, "date_text": date_text,
-                          "title": _("took part in %(competition)s", competition=competition.title),
-                          "serial": f"GA-{competition.id}-P-{entry_id}"})
+    pages = [{"kind": s.kind, "name": s.name, "title": s.body, "issuer": issuer, "date_text": "", "serial": "—"}
+             for s in specs]
     if not pages:
-        pages.append({"kind": "participation", "name": "—", "issuer": issuer, "date_text": date_text,
-                      "title": _("No one has a result in %(competition)s yet.", competition=competition.title),
-                      "serial": f"GA-{competition.id}-0"})
-    return render_many(pages)
+        pages = [{"kind": "participation", "name": "—", "issuer": issuer, "serial": "—",
+                  "title": _("No one has a result in %(competition)s yet.", competition=competition.title)}]
+    return render_many(pages, draft=True)
 
 
-def _chinese_date(moment: datetime) -> str:
+def chinese_date(moment: datetime) -> str:
     return f"{moment.year}年{moment.month}月{moment.day}日"

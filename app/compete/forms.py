@@ -31,7 +31,20 @@ class TextListField(Field):
         self.data = list(valuelist)
 
 
-class CompetitionForm(FlaskForm):
+class PrizeFields:
+    """The ranking prizes (一等奖/二等奖/三等奖): by number of places ("count") or by share ("share", %)."""
+
+    prize_mode = StringField(default="count")
+    prize_first = FloatField(default=1)
+    prize_second = FloatField(default=2)
+    prize_third = FloatField(default=3)
+
+    def prizes(self) -> tuple:
+        """(mode, (first, second, third)) as typed; an unreadable number reads as None (refused)."""
+        return self.prize_mode.data, (self.prize_first.data, self.prize_second.data, self.prize_third.data)
+
+
+class CompetitionForm(PrizeFields, FlaskForm):
     title = StringField(default="")
     description = TextAreaField(default="")
     brackets = StringField(default="")
@@ -40,6 +53,18 @@ class CompetitionForm(FlaskForm):
     def bracket_names(self) -> list[str]:
         """Bracket names as typed, separated by ASCII or full-width commas."""
         return self.brackets.data.replace("，", ",").split(",")
+
+
+class PrizeForm(PrizeFields, FlaskForm):
+    pass
+
+
+class SwapForm(FlaskForm):
+    """Replace judge ``out`` by judge ``new`` for one ``entry`` of a practical round."""
+
+    entry = IntegerField()
+    out = IntegerField()
+    new = IntegerField()
 
 
 class RoundForm(FlaskForm):

@@ -17,8 +17,22 @@ an English message for logs and tests. Times are timezone-aware ``datetime``s (a
 - An attempt's deadline is the earlier of its start + the round's time limit and the round's
   close; the quiz engine accepts an answer while ``now < deadline``.
 - A judge may score a contestant only when assigned to that round and the contestant is enrolled
-  in it (``judge.not_assigned`` / ``judge.not_in_round``); a judge sees the other judges' scores
-  only after submitting their own (organizers always see them).
+  in it (``judge.not_assigned`` / ``judge.not_in_round``), and never their own entry
+  (``judge.own_entry``); a judge sees the other judges' scores only after submitting their own
+  (organizers always see them).
+
+**Judges of an entry** (people as ``Person``: id and the grid they work in)
+
+- Conflicts of interest, named in this order: the contestant is the judge's mentee (``mentee``), the
+  judge's mentor (``mentor``), or works in the same grid (``same_grid``; people above grid level
+  have no grid). Mentorships count current or past. A conflict does not stop the judge: it is shown
+  on the sheet and recorded with the score, for the organizer to weigh or swap the judge.
+- An entry's judges are the round's judges with the entry's swaps applied in order (each swap takes
+  one judge out and puts another in). A swap is refused when the judge taken out does not judge the
+  entry (``swap.not_a_judge``), the two are the same person (``swap.same``), the judge put in already
+  judges it (``swap.already_judge``), is the contestant (``swap.own_entry``) or has a sheet for it
+  from before (``swap.scored_before``). The replaced judge's sheet stays in the history, superseded,
+  and no longer counts.
 
 **Judging a practical round** (a rubric is criteria with ``id`` and ``max_points``, or mappings as
 stored in JSON, ``{"name", "max", "indicator"}``, whose id is the name)
@@ -78,13 +92,33 @@ stored in JSON, ``{"name", "max", "indicator"}``, whose id is the name)
   residents well and safely).
 - An award uses only the indicators that exist in the model (a city's variant may lack some); an
   award with none left is left out of the result. An entry's award score is the mean of its scores on the
-  award's indicators it has a score on, and it qualifies only with a score on at least half of
-  them (rounded up: 1 of 2, 2 of 3). The mean is rounded half up to 2 decimals.
+  award's indicators it has a score on, and it qualifies only with a score of at least
+  ``min_score`` (``AWARD_MIN_SCORE``, 60, unless the organizer's setting says otherwise; and always
+  above 0) on at least half of them (rounded up: 1 of 2, 2 of 3). The mean is rounded half up to 2
+  decimals.
 - Winner: highest score, then earlier finish, then more of the award's indicators scored (fewer
   missing), as the ranking. Entries equal on all three all win (listed by id). Nobody qualifying
   means the award is returned with no winner and no score. One person may win several awards.
 - ``groups`` maps a group id to its indicator ids (``groups_from_indicators`` builds it from the
   model); anything else, e.g. entry id → name, is refused (``award.bad_groups``).
+
+**Ranking prizes** (一等奖, 二等奖, 三等奖; set per competition)
+
+- Only contestants with a total above 0 take part (so a contestant without a scored round never wins).
+- By ``count``: the first n1 places win 一等奖, the next n2 二等奖, the next n3 三等奖 (whole numbers ≥ 0).
+  By ``share``: the places are n1 %, n2 % and n3 % of those contestants (numbers ≥ 0 adding up to at
+  most 100), cumulated and rounded half up: with 20 contestants and 10/20/30 %, places 1-2, 3-6, 7-12.
+- Places follow the competition ranks: everyone whose rank lies within a prize's places wins it, so
+  contestants tied across a boundary all take the better prize.
+
+**Publication and sealing**
+
+- A competition's results are published once (``publish.already``), after it has rounds
+  (``publish.no_rounds``) that have all closed (``publish.not_closed``, naming the last close).
+- A competition is sealed from its first round's opening until its results are published: attempts
+  in it show no marks, keys, feedback or debrief to anyone but its organizers.
+- A certificate's number is readable and names no internal id: ``<year>-<area>-比武-<sequence>``, the
+  sequence counting from 001 within the year and area (``certificate_series``, ``certificate_number``).
 """
 from __future__ import annotations
 
@@ -195,17 +229,77 @@ def attempt_deadline(started_at: datetime, closes_at: datetime, time_limit_s: in
     return min(started_at + timedelta(seconds=time_limit_s), closes_at)
 
 
-def check_can_judge(*, assigned: bool, enrolled: bool) -> None:
-    """Raise ``judge.not_assigned`` / ``judge.not_in_round`` unless this judge may score this contestant."""
+def check_can_judge(*, assigned: bool, enrolled: bool, own: bool = False) -> None:
+    """Raise ``judge.not_assigned`` / ``judge.not_in_round`` / ``judge.own_entry`` unless this judge may
+    score this contestant (``own``: the entry is the judge's own)."""
     if not assigned:
         raise RuleBroken("judge.not_assigned", "you are not a judge of this round")
     if not enrolled:
         raise RuleBroken("judge.not_in_round", "this contestant is not in this round")
+    if own:
+        raise RuleBroken("judge.own_entry", "nobody scores their own entry")
 
 
 def can_see_other_judges(*, submitted: bool, organizer: bool = False) -> bool:
     """A judge sees the other judges' scores only after submitting their own; organizers always do."""
     return organizer or submitted
+
+
+# --- judges of an entry --------------------------------------------------------------------------
+
+MENTEE, MENTOR, SAME_GRID = "mentee", "mentor", "same_grid"
+CONFLICTS = (MENTEE, MENTOR, SAME_GRID)
+
+
+@dataclass(frozen=True)
+class Person:
+    """A judge or a contestant: their id and the grid (网格) they work in (None above grid level)."""
+
+    id: Hashable
+    grid: Hashable | None = None
+
+
+def judge_conflicts(judge: Person, contestant: Person,
+                    mentorships: Iterable[tuple[Hashable, Hashable]]) -> list[str]:
+    """Why ``judge`` is not independent of ``contestant``, in ``CONFLICTS`` order; ``mentorships`` are
+    (mentor id, mentee id) pairs, current or past. The judge's own entry is refused elsewhere, not named."""
+    if judge.id == contestant.id:
+        return []
+    pairs = set(mentorships)
+    found = []
+    if (judge.id, contestant.id) in pairs:
+        found.append(MENTEE)
+    if (contestant.id, judge.id) in pairs:
+        found.append(MENTOR)
+    if judge.grid is not None and judge.grid == contestant.grid:
+        found.append(SAME_GRID)
+    return found
+
+
+def entry_judges(round_judges: Iterable[Hashable], swaps: Iterable[tuple[Hashable, Hashable]]) -> list:
+    """The judges of one entry: the round's judges with the entry's (out, in) swaps applied in order."""
+    judges = list(dict.fromkeys(round_judges))
+    for out, new in swaps:
+        if out in judges:
+            judges[judges.index(out)] = new
+            judges = list(dict.fromkeys(judges))
+    return judges
+
+
+def check_swap(*, judges: Iterable[Hashable], out: Hashable, new: Hashable, contestant: Hashable,
+               scored_before: bool = False) -> None:
+    """Raise ``RuleBroken`` unless ``out`` may be replaced by ``new`` as a judge of one entry (see module doc)."""
+    current = list(judges)
+    if out not in current:
+        raise RuleBroken("swap.not_a_judge", f"{out!r} does not judge this entry", judge=out)
+    if new == out:
+        raise RuleBroken("swap.same", "a judge is swapped for someone else")
+    if new in current:
+        raise RuleBroken("swap.already_judge", f"{new!r} already judges this entry", judge=new)
+    if new == contestant:
+        raise RuleBroken("swap.own_entry", "nobody scores their own entry", judge=new)
+    if scored_before:
+        raise RuleBroken("swap.scored_before", f"{new!r} has scored this entry before", judge=new)
 
 
 # --- judging -----------------------------------------------------------------------------------
@@ -595,6 +689,10 @@ AWARD_RULES: tuple[AwardRule, ...] = (
 )
 
 
+#: The score an award's indicators need (on at least half of them), unless the organizer sets another.
+AWARD_MIN_SCORE = 60
+
+
 class Award(NamedTuple):
     key: str
     title: str
@@ -622,8 +720,12 @@ def award_indicators(rule: AwardRule, groups: Mapping[str, Sequence[str]]) -> tu
 def single_awards(indicator_scores_by_entry: Mapping[Hashable, Mapping[str, Any]],
                   groups: Mapping[str, Sequence[str]], *,
                   finished_at: Mapping[Hashable, datetime | None] | None = None,
-                  rules: Sequence[AwardRule] = AWARD_RULES) -> list[Award]:
+                  rules: Sequence[AwardRule] = AWARD_RULES, min_score: Any = AWARD_MIN_SCORE) -> list[Award]:
     """One ``Award`` per rule that has indicators in the model (see module doc for the rules)."""
+    floor = _fraction(min_score)
+    if floor is None or not 0 <= floor <= 100:
+        raise RuleBroken("award.bad_minimum", f"a minimum score lies in 0..100, not {min_score!r}",
+                         min_score=min_score)
     for group, ids in groups.items():
         if isinstance(ids, str) or not isinstance(ids, Iterable):
             raise RuleBroken("award.bad_groups", f"groups map a group id to its indicator ids; {group!r} maps to "
@@ -647,7 +749,7 @@ def single_awards(indicator_scores_by_entry: Mapping[Hashable, Mapping[str, Any]
                     raise RuleBroken("award.bad_score", f"entry {entry_id!r}, {indicator}: a score lies in 0..100, "
                                        f"not {raw!r}", entry=entry_id, indicator=indicator, score=raw)
                 values.append(value)
-            if len(values) < needed:
+            if sum(1 for value in values if value >= floor and value > 0) < needed:
                 continue
             hundredths = _hundredths(sum(values, Fraction(0)) / len(values))
             key = _order_key(hundredths, finished_at.get(entry_id), len(indicators) - len(values))
@@ -660,3 +762,87 @@ def single_awards(indicator_scores_by_entry: Mapping[Hashable, Mapping[str, Any]
         awards.append(Award(rule.key, rule.title, tuple(row[1] for row in winners), winners[0][2] / 100,
                             indicators, needed))
     return awards
+
+
+# --- ranking prizes ------------------------------------------------------------------------------
+
+PRIZES: tuple[tuple[int, str], ...] = ((1, "一等奖"), (2, "二等奖"), (3, "三等奖"))
+PRIZE_MODES = ("count", "share")
+
+
+def check_prize_settings(mode: str, levels: Sequence[Any]) -> None:
+    """Raise ``prize.bad_mode`` / ``prize.bad_number`` / ``prize.share_over`` unless ``levels`` (one number
+    per prize, first to third) make sense for ``mode`` ("count": whole numbers ≥ 0; "share": percentages
+    ≥ 0 adding up to at most 100)."""
+    if mode not in PRIZE_MODES:
+        raise RuleBroken("prize.bad_mode", f"prizes are given by count or by share, not {mode!r}", mode=mode)
+    values = [_fraction(level) for level in levels]
+    if len(values) != len(PRIZES) or any(v is None or v < 0 or (mode == "count" and v.denominator != 1)
+                                         for v in values):
+        raise RuleBroken("prize.bad_number", f"prizes need {len(PRIZES)} numbers ≥ 0 (whole numbers by count), "
+                         f"not {list(levels)!r}", levels=list(levels))
+    if mode == "share" and sum(values) > 100:
+        raise RuleBroken("prize.share_over", f"prize shares add up to {float(sum(values)):g} %, more than 100",
+                         total=float(sum(values)))
+
+
+def prize_cutoffs(mode: str, levels: Sequence[Any], eligible: int) -> list[int]:
+    """The last place (cumulated) that wins each prize, for ``eligible`` contestants (see module doc)."""
+    check_prize_settings(mode, levels)
+    cutoffs, running = [], Fraction(0)
+    for level in levels:
+        running += _fraction(level)
+        places = running if mode == "count" else Fraction(eligible) * running / 100
+        cutoffs.append(min(math.floor(places + Fraction(1, 2)), eligible))
+    return cutoffs
+
+
+def ranking_prizes(standings: Sequence[Standing], mode: str, levels: Sequence[Any]) -> dict[Hashable, int]:
+    """Entry id → prize level (1, 2, 3) for the ranked contestants with a total above 0."""
+    eligible = [s for s in standings if s.total > 0]
+    cutoffs = prize_cutoffs(mode, levels, len(eligible))
+    prizes = {}
+    for standing in eligible:
+        level = next((number for (number, _title), last in zip(PRIZES, cutoffs) if standing.rank <= last), None)
+        if level is not None:
+            prizes[standing.entry.id] = level
+    return prizes
+
+
+# --- publication and sealing -------------------------------------------------------------------------
+
+def check_can_publish(*, closes_at: Iterable[datetime], now: datetime, published: bool) -> None:
+    """Raise ``publish.already`` / ``publish.no_rounds`` / ``publish.not_closed`` unless results may be
+    published now."""
+    if published:
+        raise RuleBroken("publish.already", "the results are already published")
+    closes = [_aware("closes_at", moment) for moment in closes_at]
+    if not closes:
+        raise RuleBroken("publish.no_rounds", "a competition without rounds has no results")
+    last = max(closes)
+    if _aware("now", now) < last:
+        raise RuleBroken("publish.not_closed", f"results are published after the last round closes ({last})",
+                         closes_at=last)
+
+
+def is_sealed(*, first_opens_at: datetime | None, published_at: datetime | None, now: datetime) -> bool:
+    """Sealed from the first round's opening until the results are published."""
+    if first_opens_at is None or _aware("now", now) < _aware("first_opens_at", first_opens_at):
+        return False
+    return published_at is None or now < _aware("published_at", published_at)
+
+
+CERTIFICATE_WORD = "比武"
+
+
+def certificate_series(year: int, area_name: str) -> str:
+    """The readable prefix of a competition's certificate numbers: ``2026-长青街道-比武``."""
+    return f"{year}-{area_name}-{CERTIFICATE_WORD}"
+
+
+def certificate_number(series: str, sequence: int) -> str:
+    """``<series>-001``: the sequence (from 1) with at least three digits."""
+    if isinstance(sequence, bool) or not isinstance(sequence, int) or sequence < 1:
+        raise RuleBroken("certificate.bad_sequence", f"a certificate sequence counts from 1, not {sequence!r}",
+                         sequence=sequence)
+    return f"{series}-{sequence:03d}"

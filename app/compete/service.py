@@ -1,10 +1,15 @@
 """Running skill competitions (callers commit): setting up rounds, enrolment, judges, taking a round
-through the quiz and drill engines, judging, the leaderboard with its freeze, awards.
+through the quiz and drill engines, judging (conflicts of interest, swaps), the leaderboard with its
+freeze, publishing the results (ranking, prizes, awards, certificates), and the sealing checks.
 
 The server is the referee: a round opens and closes on the server's clock; the unique
 (round, entry) result row allows one attempt per round; quiz rounds use the quiz engine (saved
-answers, server deadline, no key in pages and no review of answers while the competition runs);
-drill rounds use the assessed mode.
+answers, server deadline, no key in pages); drill rounds use the assessed mode. From its first
+opening until its organizer publishes the results a competition is sealed (``sealed``,
+``practice_blocked``, ``book_deferred``, registered with ``app.sealing``): no marks, keys, feedback
+or debriefs for anyone but its organizers, its drills and papers' banks not practised by its
+contestants while a round runs, its questions out of the wrong-answer book. Publication stores the
+ranking, awards and certificates once; the board, Excel and certificates read them afterwards.
 """
 from __future__ import annotations
 
@@ -12,22 +17,24 @@ import secrets
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from flask_babel import gettext as _
-from sqlalchemy import select
+from flask import current_app
+from flask_babel import force_locale, gettext as _
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from .. import competency, signals
 from ..accounts.roster import read_roster
-from ..clock import local_text, utcnow
+from ..clock import local, local_text, utcnow
 from ..drill import engine as drill_engine, service as drills
 from ..extensions import db
 from ..learn.progress import learners_query
 from ..models import (
-    Area, Bracket, Competition, CompetitionRound, DrillAttempt, DrillVersion, Entry, JudgeScore, Question,
-    QuestionBank, Quiz, QuizAttempt, RoundJudge, RoundResult, User,
+    Area, AttemptAnswer, Bracket, Certificate, Competition, CompetitionRound, DrillAttempt, DrillVersion, Entry,
+    JudgeScore, JudgeSwap, Mentorship, Question, QuestionBank, Quiz, QuizAttempt, RoundJudge, RoundResult, User,
 )
 from ..quiz import service as quizzes
 from ..refusal import Refusal, RuleBroken
@@ -35,10 +42,12 @@ from ..scope import can_manage_area, can_manage_user, scope_areas, scope_users
 from . import rules
 
 
-def rule_message(exc: RuleBroken) -> str:
-    """A rule of ``rules`` broken, in the user's language (the rules speak English for logs)."""
+def rule_message(exc: RuleBroken, names: dict | None = None) -> str:
+    """A rule of ``rules`` broken, in the user's language (the rules speak English for logs); ``names``
+    maps the people's ids in the rule's parameters to their names."""
     p = dict(exc.params)
     criterion = p.get("criterion", "")
+    name = (names or {}).get(p.get("judge"), p.get("judge", ""))
     texts = {
         "rubric.empty": lambda: _("A rubric needs at least one criterion."),
         "rubric.no_id": lambda: _("Criterion %(n)s has no name.", n=p.get("position")),
@@ -62,17 +71,30 @@ def rule_message(exc: RuleBroken) -> str:
         "window.bad_order": lambda: _("The round must close after it opens."),
         "judge.not_assigned": lambda: _("You are not a judge of this round."),
         "judge.not_in_round": lambda: _("This contestant is not in this competition."),
+        "judge.own_entry": lambda: _("Nobody scores their own entry."),
+        "swap.not_a_judge": lambda: _("%(name)s does not judge this contestant.", name=name),
+        "swap.same": lambda: _("Choose another judge to take over."),
+        "swap.already_judge": lambda: _("%(name)s already judges this contestant.", name=name),
+        "swap.own_entry": lambda: _("Nobody scores their own entry."),
+        "swap.scored_before": lambda: _("%(name)s has scored this contestant before.", name=name),
+        "publish.already": lambda: _("The results are already published."),
+        "publish.no_rounds": lambda: _("A competition without rounds has no results to publish."),
+        "publish.not_closed": lambda: _("Results are published after the last round closes (%(when)s).",
+                                        when=local_text(p["closes_at"])),
+        "prize.bad_mode": lambda: _("Give prizes by number of places or by share."),
+        "prize.bad_number": lambda: _("Prizes need three numbers of 0 or more (whole numbers for places)."),
+        "prize.share_over": lambda: _("The prize shares add up to more than 100 percent."),
     }
     return texts[exc.key]() if exc.key in texts else str(exc)
 
 
 @contextmanager
-def _in_words() -> Iterator[None]:
+def _in_words(names: dict | None = None) -> Iterator[None]:
     """A rule broken inside becomes a ``Refusal`` in the user's language."""
     try:
         yield
     except RuleBroken as exc:
-        raise Refusal(rule_message(exc)) from exc
+        raise Refusal(rule_message(exc, names)) from exc
 
 
 # --- who may do what ---------------------------------------------------------------------------
@@ -91,9 +113,13 @@ def entry_of(user: User, competition: Competition) -> Entry | None:
 
 
 def judged_rounds(user: User, competition: Competition) -> list[CompetitionRound]:
-    return db.session.scalars(select(CompetitionRound).join(RoundJudge, RoundJudge.round_id == CompetitionRound.id)
-                              .where(CompetitionRound.competition_id == competition.id,
-                                     RoundJudge.user_id == user.id)).all()
+    """The rounds ``user`` judges: assigned to the round, or swapped in for one of its entries."""
+    swapped_in = select(JudgeSwap.round_id).where(JudgeSwap.in_judge_id == user.id)
+    assigned = select(RoundJudge.round_id).where(RoundJudge.user_id == user.id)
+    return db.session.scalars(select(CompetitionRound).where(
+        CompetitionRound.competition_id == competition.id,
+        or_(CompetitionRound.id.in_(assigned), CompetitionRound.id.in_(swapped_in)))
+        .order_by(CompetitionRound.position)).all()
 
 
 def can_view(actor: User, competition: Competition) -> bool:
@@ -108,8 +134,9 @@ def visible_competitions(actor: User) -> list[Competition]:
 
 def overview(actor: User, competition: Competition, now: datetime | None = None) -> dict[str, Any]:
     """What the competition's page shows ``actor``: each round's state, their entry and own results,
-    the rounds they judge; an organizer also sees the contestants, the choices for setting up
-    (people, judges, areas, question banks, drills, indicators) and where judges disagree."""
+    the rounds they judge, whether they have certificates; an organizer also sees the contestants, the
+    choices for setting up (people, judges, areas, question banks, drills, indicators), the judges of
+    each practical round with their sheets, conflicts and swaps, and where judges disagree."""
     now = now or utcnow()
     entry = entry_of(actor, competition)
     organizer = is_organizer(actor, competition)
@@ -118,7 +145,9 @@ def overview(actor: User, competition: Competition, now: datetime | None = None)
         "mine": {} if entry is None else {r.round_id: r for r in db.session.scalars(
             select(RoundResult).where(RoundResult.entry_id == entry.id))},
         "states": {r.id: rules.round_state(r.opens_at, r.closes_at, now) for r in competition.rounds},
-        "judging": judged_rounds(actor, competition)}
+        "judging": judged_rounds(actor, competition),
+        "certified": entry is not None and competition.published_at is not None and db.session.scalar(
+            select(Certificate.id).where(Certificate.entry_id == entry.id).limit(1)) is not None}
     if organizer:
         page.update(
             entries=db.session.scalars(select(Entry).where(Entry.competition_id == competition.id)).all(),
@@ -128,20 +157,28 @@ def overview(actor: User, competition: Competition, now: datetime | None = None)
             banks=db.session.scalars(select(QuestionBank).where(QuestionBank.active).order_by(QuestionBank.slug)).all(),
             drills=db.session.scalars(select(DrillVersion).where(DrillVersion.active)).all(),
             indicators=competency.model(),
-            flags=disagreements(competition))
+            flags=disagreements(competition),
+            panels={r.id: judging_panel(r) for r in competition.rounds if r.kind == "practical"})
     return page
 
 
 # --- setting up ---------------------------------------------------------------------------------
 
 def create_competition(actor: User, title: str, description: str, freeze_at: datetime | None,
-                       bracket_names: list[str]) -> Competition:
+                       bracket_names: list[str], prizes: tuple | None = None) -> Competition:
+    """A new competition in ``actor``'s area; ``prizes`` is (mode, (first, second, third)) for the ranking
+    prizes (default: 1, 2 and 3 places)."""
     if not actor.is_manager or actor.area is None:
         raise Refusal(_("Only organizers create competitions."))
     if not title.strip():
         raise Refusal(_("Give the competition a title."))
+    mode, levels = prizes or ("count", (1, 2, 3))
+    with _in_words():
+        rules.check_prize_settings(mode or "", levels)
     competition = Competition(title=title.strip()[:200], description=description.strip(), area_id=actor.area_id,
-                              freeze_at=freeze_at, created_by_id=actor.id)
+                              freeze_at=freeze_at, created_by_id=actor.id, prize_mode=mode,
+                              prize_first=float(levels[0]), prize_second=float(levels[1]),
+                              prize_third=float(levels[2]))
     for name in dict.fromkeys(n.strip() for n in bracket_names if n.strip()):
         competition.brackets.append(Bracket(name=name[:100]))
     db.session.add(competition)
@@ -324,30 +361,157 @@ def on_drill_finished(attempt: DrillAttempt, **_kwargs) -> None:
     result.finished_at = attempt.finished_at
 
 
-def sealed(attempt, now: datetime | None = None) -> bool:
-    """True while a drill attempt belongs to a competition round that is still open: its feedback,
-    debrief and best path stay hidden so nobody can pass them on."""
-    if not isinstance(attempt, DrillAttempt):
+# --- sealing (registered with app.sealing) ---------------------------------------------------------
+
+def _attempt_round(attempt) -> tuple[Competition, CompetitionRound] | None:
+    """The competition and round an attempt was made in (None for a quiz or drill taken on its own)."""
+    if isinstance(attempt, QuizAttempt):
+        column = RoundResult.quiz_attempt_id
+    elif isinstance(attempt, DrillAttempt):
+        column = RoundResult.drill_attempt_id
+    else:
+        return None
+    row = db.session.execute(select(Competition, CompetitionRound)
+                             .join(CompetitionRound, CompetitionRound.competition_id == Competition.id)
+                             .join(RoundResult, RoundResult.round_id == CompetitionRound.id)
+                             .where(column == attempt.id)).first()
+    return None if row is None else (row[0], row[1])
+
+
+def _running_rounds(user: User, kind: str, now: datetime, column):
+    """The select of ``column`` for the rounds of ``kind`` open now in competitions ``user`` is enrolled in."""
+    return (select(column).select_from(CompetitionRound)
+            .join(Entry, Entry.competition_id == CompetitionRound.competition_id)
+            .where(Entry.user_id == user.id, CompetitionRound.kind == kind, CompetitionRound.opens_at <= now,
+                   CompetitionRound.closes_at > now))
+
+
+def _running_paper_refs(user: User, now: datetime) -> set[str]:
+    """``bank/key`` of every question on a paper of a quiz round running now for ``user``."""
+    selections = db.session.scalars(_running_rounds(user, "quiz", now, Quiz.selection)
+                                    .join(Quiz, Quiz.id == CompetitionRound.quiz_id)).all()
+    return {ref for selection in selections for ref in (selection or {}).get("fixed", [])}
+
+
+def sealed(attempt, viewer: User | None = None, now: datetime | None = None) -> bool:
+    """Are ``attempt``'s results hidden from ``viewer`` (None: anyone who does not run the competition)?
+
+    An attempt made in a competition is sealed from the competition's first opening until its results
+    are published, for everyone but its organizers. An attempt made outside any competition is sealed
+    for a viewer enrolled in a round running now that uses the same drill, or a paper with one of the
+    attempt's questions: nobody learns a running round's key from an earlier practice. At most three
+    queries (one when the attempt is a competition's)."""
+    now = now or utcnow()
+    found = _attempt_round(attempt)
+    if found is not None:
+        competition, round_ = found
+        if viewer is not None and is_organizer(viewer, competition):
+            return False
+        return rules.is_sealed(first_opens_at=round_.opens_at, published_at=competition.published_at, now=now)
+    if viewer is None:
         return False
-    drill_attempt = attempt
-    round_ = db.session.scalar(select(CompetitionRound).join(RoundResult, RoundResult.round_id == CompetitionRound.id)
-                               .where(RoundResult.drill_attempt_id == drill_attempt.id))
-    return round_ is not None and rules.round_state(round_.opens_at, round_.closes_at, now or utcnow()) != rules.CLOSED
+    if isinstance(attempt, DrillAttempt):
+        return practice_blocked(viewer, "drill", attempt.drill_version.drill_id, now)
+    if isinstance(attempt, QuizAttempt):
+        refs = _running_paper_refs(viewer, now)
+        if not refs:
+            return False
+        mine = db.session.execute(select(QuestionBank.slug, Question.key)
+                                  .join(Question, Question.bank_id == QuestionBank.id)
+                                  .join(AttemptAnswer, AttemptAnswer.question_id == Question.id)
+                                  .where(AttemptAnswer.attempt_id == attempt.id)).all()
+        return any(f"{slug}/{key}" in refs for slug, key in mine)
+    return False
+
+
+def practice_blocked(user: User, kind: str, ref: str, now: datetime | None = None) -> bool:
+    """Is ``ref`` (a drill id, or a question bank slug for ``kind`` "quiz bank") used by a round running
+    now in a competition ``user`` is enrolled in? One query."""
+    now = now or utcnow()
+    if kind == "drill":
+        return db.session.scalar(_running_rounds(user, "drill", now, CompetitionRound.id)
+                                 .where(CompetitionRound.drill_id == ref).limit(1)) is not None
+    if kind == "quiz bank":
+        return any(paper_ref.split("/", 1)[0] == ref for paper_ref in _running_paper_refs(user, now))
+    return False
+
+
+def book_deferred(attempt, now: datetime | None = None) -> bool:
+    """A competition's questions enter the wrong-answer book when its results are published (``publish``
+    books them then). One query."""
+    found = _attempt_round(attempt) if isinstance(attempt, QuizAttempt) else None
+    if found is None:
+        return False
+    competition, round_ = found
+    return rules.is_sealed(first_opens_at=round_.opens_at, published_at=competition.published_at,
+                           now=now or utcnow())
 
 
 # --- judging ------------------------------------------------------------------------------------
 
+def _round_judge_ids(round_: CompetitionRound) -> list[int]:
+    return list(db.session.scalars(select(RoundJudge.user_id).where(RoundJudge.round_id == round_.id)
+                                   .order_by(RoundJudge.user_id)))
+
+
+def _swaps(round_: CompetitionRound, entry: Entry | None = None) -> list[JudgeSwap]:
+    query = select(JudgeSwap).where(JudgeSwap.round_id == round_.id).order_by(JudgeSwap.id)
+    if entry is not None:
+        query = query.where(JudgeSwap.entry_id == entry.id)
+    return db.session.scalars(query).all()
+
+
+def judges_by_entry(round_: CompetitionRound, entries: list[Entry]) -> dict[int, list[int]]:
+    """Entry id → the ids of its judges (the round's, with the entry's swaps applied). Two queries."""
+    assigned = _round_judge_ids(round_)
+    swaps: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for swap in _swaps(round_):
+        swaps[swap.entry_id].append((swap.out_judge_id, swap.in_judge_id))
+    return {e.id: rules.entry_judges(assigned, swaps.get(e.id, [])) for e in entries}
+
+
+def entry_judge_ids(round_: CompetitionRound, entry: Entry) -> list[int]:
+    return rules.entry_judges(_round_judge_ids(round_),
+                              [(s.out_judge_id, s.in_judge_id) for s in _swaps(round_, entry)])
+
+
 def is_judge(user: User, round_: CompetitionRound) -> bool:
+    """Does ``user`` judge anyone in this round (assigned, or swapped in for an entry)?"""
     return db.session.scalar(select(RoundJudge.user_id).where(RoundJudge.round_id == round_.id,
-                                                              RoundJudge.user_id == user.id)) is not None
+                                                              RoundJudge.user_id == user.id)) is not None \
+        or db.session.scalar(select(JudgeSwap.id).where(JudgeSwap.round_id == round_.id,
+                                                        JudgeSwap.in_judge_id == user.id).limit(1)) is not None
+
+
+def may_judge(user: User, round_: CompetitionRound, entry: Entry) -> bool:
+    """Is ``user`` one of this entry's judges, and not its contestant?"""
+    return entry.user_id != user.id and user.id in entry_judge_ids(round_, entry)
+
+
+def _grid(user: User) -> int | None:
+    return user.area_id if user.area is not None and user.area.level == "grid" else None
+
+
+def conflicts_of(judge: User, contestants: list[User]) -> dict[int, list[str]]:
+    """Contestant user id → the judge's conflicts of interest with them (mentee, mentor, same grid). One
+    query for the mentorships, current or past."""
+    ids = [c.id for c in contestants]
+    pairs = db.session.execute(select(Mentorship.mentor_id, Mentorship.mentee_id).where(or_(
+        (Mentorship.mentor_id == judge.id) & Mentorship.mentee_id.in_(ids),
+        (Mentorship.mentee_id == judge.id) & Mentorship.mentor_id.in_(ids)))).all() if ids else []
+    me = rules.Person(judge.id, _grid(judge))
+    return {c.id: rules.judge_conflicts(me, rules.Person(c.id, _grid(c)), [tuple(p) for p in pairs])
+            for c in contestants}
 
 
 def submit_scores(judge: User, round_: CompetitionRound, entry: Entry, points: list[float], note: str,
                   now: datetime | None = None) -> JudgeScore:
-    """A judge scores one contestant (once). Raises Refusal naming the problem."""
+    """A judge scores one contestant (once). Nobody scores their own entry; a conflict of interest is
+    recorded with the sheet. Raises Refusal naming the problem."""
     now = now or utcnow()
     with _in_words():
-        rules.check_can_judge(assigned=is_judge(judge, round_), enrolled=entry.competition_id == round_.competition_id)
+        rules.check_can_judge(assigned=judge.id in entry_judge_ids(round_, entry),
+                              enrolled=entry.competition_id == round_.competition_id, own=entry.user_id == judge.id)
         if rules.round_state(round_.opens_at, round_.closes_at, now) != rules.OPEN:
             raise Refusal(_("Scores are accepted only while the round is open."))
         problems = rules.score_problems(round_.rubric, points)
@@ -358,7 +522,8 @@ def submit_scores(judge: User, round_: CompetitionRound, entry: Entry, points: l
                                                      JudgeScore.judge_id == judge.id)) is not None:
         raise Refusal(_("You have already scored this contestant."))
     score = JudgeScore(round_id=round_.id, entry_id=entry.id, judge_id=judge.id, points=list(points),
-                       note=note.strip()[:500], submitted_at=now)
+                       note=note.strip()[:500], submitted_at=now,
+                       conflicts=conflicts_of(judge, [entry.user])[entry.user_id])
     db.session.add(score)
     db.session.flush()
     with _in_words():
@@ -366,50 +531,130 @@ def submit_scores(judge: User, round_: CompetitionRound, entry: Entry, points: l
     return score
 
 
+def swap_judge(actor: User, round_: CompetitionRound, entry: Entry, out: User | None, new: User | None,
+               now: datetime | None = None) -> JudgeSwap:
+    """The organizer replaces judge ``out`` by ``new`` for one entry, until the round closes. The replaced
+    judge's sheet, if any, stays in the history, superseded, and the entry's result is recomputed
+    without it. Raises Refusal."""
+    now = now or utcnow()
+    competition = round_.competition
+    _check_organizer(actor, competition)
+    if round_.kind != "practical":
+        raise Refusal(_("Only practical rounds are judged."))
+    if entry.competition_id != competition.id or out is None or new is None:
+        raise Refusal(_("Choose the contestant, the judge to replace and the judge who takes over."))
+    if rules.round_state(round_.opens_at, round_.closes_at, now) == rules.CLOSED:
+        raise Refusal(_("Judges can be swapped until the round closes."))
+    if not can_manage_user(actor, new):
+        raise Refusal(_("%(name)s is outside the competition's area.", name=new.name))
+    sheets = {s.judge_id: s for s in db.session.scalars(select(JudgeScore).where(
+        JudgeScore.round_id == round_.id, JudgeScore.entry_id == entry.id))}
+    with _in_words({out.id: out.name, new.id: new.name}):
+        rules.check_swap(judges=entry_judge_ids(round_, entry), out=out.id, new=new.id, contestant=entry.user_id,
+                         scored_before=new.id in sheets)
+    swap = JudgeSwap(round_id=round_.id, entry_id=entry.id, out_judge_id=out.id, in_judge_id=new.id,
+                     swapped_by_id=actor.id, swapped_at=now)
+    db.session.add(swap)
+    replaced = sheets.get(out.id)
+    if replaced is not None and replaced.superseded_at is None:
+        replaced.superseded_at = now
+        db.session.flush()
+        with _in_words():
+            _update_practical(round_, entry, now)
+    db.session.flush()
+    return swap
+
+
 def _sheets(round_: CompetitionRound, entry: Entry) -> list[JudgeScore]:
-    """The judges' score sheets for one contestant, in the order they were submitted."""
+    """The judges' counted score sheets for one contestant (not superseded), in the order submitted."""
     return db.session.scalars(select(JudgeScore).where(JudgeScore.round_id == round_.id,
-                                                       JudgeScore.entry_id == entry.id)
+                                                       JudgeScore.entry_id == entry.id,
+                                                       JudgeScore.superseded_at.is_(None))
                               .order_by(JudgeScore.id)).all()
 
 
 def _update_practical(round_: CompetitionRound, entry: Entry, now: datetime) -> None:
-    judged = rules.judged_score(round_.rubric, [s.points for s in _sheets(round_, entry)])
+    """The entry's practical result from the counted sheets (no score when none counts any more)."""
+    sheets = _sheets(round_, entry)
     result = db.session.scalar(select(RoundResult).where(RoundResult.round_id == round_.id,
                                                          RoundResult.entry_id == entry.id))
     if result is None:
         result = RoundResult(round_id=round_.id, entry_id=entry.id, started_at=now)
         db.session.add(result)
+    if not sheets:
+        result.score, result.finished_at, result.indicator_scores = None, None, {}
+        db.session.flush()
+        return
+    judged = rules.judged_score(round_.rubric, [s.points for s in sheets])
     result.score, result.finished_at = judged.total, now
     result.indicator_scores = judged.indicator_scores
     db.session.flush()
     signals.practical_judged.send(result, round=round_, entry=entry, judged=judged)
 
 
-def judging_sheets(round_: CompetitionRound) -> dict[int, list[JudgeScore]]:
-    rows = db.session.scalars(select(JudgeScore).where(JudgeScore.round_id == round_.id)).all()
+def judging_sheets(round_: CompetitionRound, counted: bool = True) -> dict[int, list[JudgeScore]]:
+    """Entry id → its sheets (``counted``: only those not superseded)."""
+    query = select(JudgeScore).where(JudgeScore.round_id == round_.id).order_by(JudgeScore.id)
+    if counted:
+        query = query.where(JudgeScore.superseded_at.is_(None))
     result: dict[int, list[JudgeScore]] = defaultdict(list)
-    for row in rows:
+    for row in db.session.scalars(query):
         result[row.entry_id].append(row)
     return result
 
 
-def judging_list(judge: User, round_: CompetitionRound) -> tuple[list[Entry], set[int]]:
-    """The contestants a judge scores in a round, and the entry ids the judge has already scored."""
-    entries = db.session.scalars(select(Entry).where(Entry.competition_id == round_.competition_id)).all()
+@dataclass
+class JudgingRow:
+    entry: Entry
+    judges: list[User]                  # the entry's judges now
+    sheets: list[JudgeScore]            # every sheet, superseded ones too, in the order submitted
+
+
+@dataclass
+class JudgingPanel:
+    """A practical round as its organizer sees the judging: the judges, and per entry its judges and sheets."""
+
+    judges: list[User]
+    rows: list[JudgingRow]
+    swaps: list[JudgeSwap]
+
+
+def judging_panel(round_: CompetitionRound) -> JudgingPanel:
+    entries = db.session.scalars(select(Entry).where(Entry.competition_id == round_.competition_id)
+                                 .join(User, User.id == Entry.user_id).order_by(User.name)).all()
+    by_entry = judges_by_entry(round_, entries)
+    sheets = judging_sheets(round_, counted=False)
+    ids = {j for judges in by_entry.values() for j in judges} | set(_round_judge_ids(round_))
+    people = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
+    rows = [JudgingRow(entry=e, judges=[people[j] for j in by_entry[e.id] if j in people],
+                       sheets=sheets.get(e.id, [])) for e in entries]
+    return JudgingPanel(judges=[people[j] for j in _round_judge_ids(round_) if j in people], rows=rows,
+                        swaps=_swaps(round_))
+
+
+def judging_list(judge: User, round_: CompetitionRound) -> tuple[list[Entry], set[int], dict[int, list[str]]]:
+    """The contestants a judge scores in a round (never their own entry), the entry ids the judge has
+    already scored, and the judge's conflicts of interest per entry id."""
+    everyone = db.session.scalars(select(Entry).where(Entry.competition_id == round_.competition_id)).all()
+    by_entry = judges_by_entry(round_, everyone)
+    entries = [e for e in everyone if judge.id in by_entry[e.id] and e.user_id != judge.id]
     done = set(db.session.scalars(select(JudgeScore.entry_id).where(JudgeScore.round_id == round_.id,
-                                                                     JudgeScore.judge_id == judge.id)))
-    return entries, done
+                                                                     JudgeScore.judge_id == judge.id,
+                                                                     JudgeScore.superseded_at.is_(None))))
+    conflicts = conflicts_of(judge, [e.user for e in entries])
+    return entries, done, {e.id: conflicts[e.user_id] for e in entries}
 
 
-def judge_view(judge: User, round_: CompetitionRound, entry: Entry) -> tuple[JudgeScore | None, list[JudgeScore]]:
-    """The judge's own sheet for a contestant, and the other judges' sheets the judge may see (after
-    submitting their own; organizers always)."""
+def judge_view(judge: User, round_: CompetitionRound, entry: Entry
+               ) -> tuple[JudgeScore | None, list[JudgeScore], list[str]]:
+    """The judge's own sheet for a contestant, the other judges' counted sheets the judge may see (after
+    submitting their own; organizers always), and the judge's conflicts of interest with the contestant."""
     sheets = _sheets(round_, entry)
     mine = next((s for s in sheets if s.judge_id == judge.id), None)
+    conflicts = conflicts_of(judge, [entry.user])[entry.user_id]
     if not rules.can_see_other_judges(submitted=mine is not None, organizer=is_organizer(judge, round_.competition)):
-        return mine, []
-    return mine, [s for s in sheets if s.judge_id != judge.id]
+        return mine, [], conflicts
+    return mine, [s for s in sheets if s.judge_id != judge.id], conflicts
 
 
 def disagreements(competition: Competition) -> list[tuple[CompetitionRound, str, rules.Disagreement]]:
@@ -445,25 +690,60 @@ def _scored_results(competition: Competition):
         .where(CompetitionRound.competition_id == competition.id, RoundResult.score.is_not(None))).all()
 
 
-def leaderboard(competition: Competition, truth: bool, now: datetime | None = None):
-    """Ranked rows overall and per bracket (the competition's brackets in order, empty ones too;
-    contestants without a bracket are on the overall board only). Without ``truth`` (the public
-    board) results recorded after the freeze are left out once it froze. A fixed number of queries
-    whatever the number of answers."""
-    frozen = not truth and rules.is_frozen(competition.freeze_at, now or utcnow())
+@dataclass
+class Board:
+    """A leaderboard: ranked rows overall and per bracket, and what goes with them. Published, it is
+    what the organizer published; before that, the live results (frozen for the public after the
+    freeze), with prizes and awards only as the organizer's preview."""
+
+    overall: list[rules.Standing]
+    brackets: dict[str, list[rules.Standing]]
+    frozen: bool = False
+    published_at: datetime | None = None
+    prizes: dict[Any, int] = field(default_factory=dict)       # entry id → 1, 2, 3 (一等奖 …)
+    awards: list[AwardView] | None = None
+
+
+def _live(competition: Competition, truth: bool, now: datetime) -> Board:
+    frozen = not truth and rules.is_frozen(competition.freeze_at, now)
     results = rules.visible_results(_scored_results(competition), competition.freeze_at if frozen else None,
                                     organizer=truth)
     contestants = _contestants(competition)
     weights = {r.id: r.weight for r in competition.rounds}
     if not weights:
-        return [], {}, frozen
+        return Board([], {}, frozen)
     items = rules.entries_from_results(contestants, results)
     by_bracket = rules.rank_by_bracket(items, weights)
-    return rules.rank(items, weights), {b.name: by_bracket.get(b.name, []) for b in competition.brackets}, frozen
+    return Board(rules.rank(items, weights), {b.name: by_bracket.get(b.name, []) for b in competition.brackets},
+                 frozen)
 
 
-def awards(competition: Competition):
-    """Single awards (政策通, 调解能手, 服务之星) from the indicator scores measured in its rounds."""
+def leaderboard(competition: Competition, truth: bool, now: datetime | None = None) -> Board:
+    """The board: once published, what was published (for everyone); before, the live results, of which
+    the public (``truth`` False) sees only those recorded before the freeze once it froze, and organizers
+    (``truth``) see everything with a preview of the prizes and awards. A fixed number of queries
+    whatever the number of answers."""
+    if competition.published_at is not None and competition.results:
+        return _published_board(competition)
+    board = _live(competition, truth, now or utcnow())
+    if truth and board.overall:
+        board.prizes = _prizes(competition, board.overall)
+        board.awards = awards(competition)
+    return board
+
+
+def _prizes(competition: Competition, overall: list[rules.Standing]) -> dict[Any, int]:
+    return rules.ranking_prizes(overall, competition.prize_mode,
+                                (competition.prize_first, competition.prize_second, competition.prize_third))
+
+
+def award_min_score() -> float:
+    """``AWARD_MIN_SCORE``: what an award's indicators need, on at least half of them (default 60)."""
+    return float(current_app.config.get("AWARD_MIN_SCORE", rules.AWARD_MIN_SCORE))
+
+
+def awards(competition: Competition) -> list[AwardView]:
+    """Single awards (政策通, 调解能手, 服务之星) from the indicator scores measured in its rounds, live."""
     results = _scored_results(competition)
     contestants = _contestants(competition)
     names = {c.id: c.name for c in contestants}
@@ -474,18 +754,194 @@ def awards(competition: Competition):
             collected[row.entry_id][indicator].append(value)
     scores = {entry_id: {k: sum(v) / len(v) for k, v in per.items()} for entry_id, per in collected.items()}
     groups = rules.groups_from_indicators(competency.model())
-    return [AwardView(award, [names[i] for i in award.winners if i in names])
-            for award in rules.single_awards(scores, groups, finished_at=finished)]
+    return [AwardView(award.key, award.title, award.score, list(award.winners),
+                      [names[i] for i in award.winners if i in names])
+            for award in rules.single_awards(scores, groups, finished_at=finished, min_score=award_min_score())]
 
 
 class AwardView:
     """An award with its winners' names and the rule in the user's language."""
 
-    def __init__(self, award, winner_names: list[str]):
-        self.key, self.title, self.score = award.key, award.title, award.score
-        self.winner_ids, self.winners = list(award.winners), winner_names
+    def __init__(self, key: str, title: str, score: float | None, winner_ids: list, winner_names: list[str]):
+        self.key, self.title, self.score = key, title, score
+        self.winner_ids, self.winners = winner_ids, winner_names
         self.rule = {"policy_expert": _("Highest mean on the policy indicators."),
                      "mediator": _("Highest mean on communicating with residents, coordinating with departments "
                                    "and managing emotions."),
                      "service_star": _("Highest mean on communicating with residents, spotting problems and "
-                                       "handling emergencies.")}.get(award.key, "")
+                                       "handling emergencies.")}.get(key, "")
+
+
+def prize_title(level: int | None) -> str:
+    return dict(rules.PRIZES).get(level, "") if level else ""
+
+
+# --- publication ----------------------------------------------------------------------------------
+
+def set_prizes(actor: User, competition: Competition, mode: str | None, levels: tuple) -> None:
+    """The ranking prizes of a competition, until its results are published. Raises Refusal."""
+    _check_organizer(actor, competition)
+    if competition.published_at is not None:
+        raise Refusal(_("The results are already published."))
+    with _in_words():
+        rules.check_prize_settings(mode or "", levels)
+    competition.prize_mode = mode
+    competition.prize_first, competition.prize_second, competition.prize_third = (float(v) for v in levels)
+    db.session.flush()
+
+
+def _row(standing: rules.Standing, prizes: dict) -> dict:
+    entry = standing.entry
+    return {"entry": entry.id, "name": entry.name, "bracket": entry.bracket, "rank": standing.rank,
+            "tied": standing.tied, "total": standing.total, "missing": standing.missing,
+            "scores": {str(k): v for k, v in entry.round_scores.items()},
+            "finished_at": entry.finished_at.isoformat() if entry.finished_at else None,
+            "prize": prizes.get(entry.id)}
+
+
+def _snapshot(competition: Competition, now: datetime) -> dict:
+    """What publishing stores: the rounds, the final ranking overall and per bracket with the prizes, the
+    single awards and the settings that made them (JSON)."""
+    board = _live(competition, truth=True, now=now)
+    prizes = _prizes(competition, board.overall) if board.overall else {}
+    return {
+        "rounds": [{"id": r.id, "title": r.title, "weight": r.weight} for r in competition.rounds],
+        "overall": [_row(s, prizes) for s in board.overall],
+        "brackets": [{"name": name, "rows": [_row(s, prizes) for s in rows]} for name, rows in board.brackets.items()],
+        "awards": [{"key": a.key, "title": a.title, "score": a.score, "entries": a.winner_ids, "winners": a.winners}
+                   for a in (awards(competition) if board.overall else [])],
+        "settings": {"prize_mode": competition.prize_mode,
+                     "prizes": [competition.prize_first, competition.prize_second, competition.prize_third],
+                     "award_min_score": award_min_score()},
+    }
+
+
+def _standing(row: dict) -> rules.Standing:
+    finished = datetime.fromisoformat(row["finished_at"]) if row.get("finished_at") else None
+    entry = rules.Entry(id=row["entry"], name=row["name"], bracket=row.get("bracket"),
+                        round_scores={int(k): v for k, v in row["scores"].items()}, finished_at=finished)
+    return rules.Standing(rank=row["rank"], entry=entry, total=row["total"], missing=row["missing"], tied=row["tied"])
+
+
+def _published_board(competition: Competition) -> Board:
+    data = competition.results
+    return Board(overall=[_standing(r) for r in data["overall"]],
+                 brackets={b["name"]: [_standing(r) for r in b["rows"]] for b in data["brackets"]},
+                 published_at=competition.published_at,
+                 prizes={r["entry"]: r["prize"] for r in data["overall"] if r.get("prize")},
+                 awards=[AwardView(a["key"], a["title"], a["score"], a["entries"], a["winners"])
+                         for a in data["awards"]])
+
+
+@dataclass(frozen=True)
+class CertificateSpec:
+    """One certificate to issue: for whom and what it says (the number comes with publication)."""
+
+    kind: str            # award | participation
+    award: str           # prize-1 … prize-3, an award key, or "" for participation
+    entry_id: int
+    name: str
+    body: str
+
+
+def _certificate_specs(competition: Competition, snapshot: dict) -> list[CertificateSpec]:
+    """The certificates a snapshot earns, in the order they are numbered: ranking prizes (一等奖 first, by
+    rank), single awards (by award, winners by name), then participation for every contestant with a
+    scored round (by rank). The text is in the platform's default language, whoever publishes."""
+    specs: list[CertificateSpec] = []
+    rows = snapshot["overall"]
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        for level, title in rules.PRIZES:
+            for row in (r for r in rows if r.get("prize") == level):
+                specs.append(CertificateSpec("award", f"prize-{level}", row["entry"], row["name"],
+                                             _("won %(prize)s in %(competition)s", prize=title,
+                                               competition=competition.title)))
+        for award in snapshot["awards"]:
+            names = dict(zip(award["entries"], award["winners"]))
+            by_id = {r["entry"]: r["name"] for r in rows}
+            for entry_id in sorted(award["entries"], key=lambda i: (by_id.get(i, names.get(i, "")), i)):
+                specs.append(CertificateSpec("award", award["key"], entry_id, by_id.get(entry_id, ""),
+                                             _("won the single award “%(award)s” in %(competition)s",
+                                               award=award["title"], competition=competition.title)))
+        for row in rows:
+            if any(v is not None for v in row["scores"].values()):
+                specs.append(CertificateSpec("participation", "", row["entry"], row["name"],
+                                             _("took part in %(competition)s", competition=competition.title)))
+    return specs
+
+
+def _expire_open_papers(competition: Competition, tz: str, now: datetime) -> None:
+    """Submit as saved every attempt at the competition's papers whose deadline has passed."""
+    attempts = db.session.scalars(select(QuizAttempt).join(RoundResult, RoundResult.quiz_attempt_id == QuizAttempt.id)
+                                  .join(CompetitionRound, CompetitionRound.id == RoundResult.round_id)
+                                  .where(CompetitionRound.competition_id == competition.id,
+                                         QuizAttempt.submitted_at.is_(None))).all()
+    for attempt in attempts:
+        quizzes.expire_if_due(attempt, tz, now)
+
+
+def publish(actor: User, competition: Competition, tz: str, now: datetime | None = None) -> list[Certificate]:
+    """Publish the results once every round has closed: the final ranking (every result: the freeze
+    ends here), the ranking prizes and single awards, and a numbered certificate for each. The papers'
+    keys and explanations open, the competition's wrong answers enter the wrong-answer book, and from
+    now on the board, Excel and certificates read what was published. Raises Refusal."""
+    now = now or utcnow()
+    _check_organizer(actor, competition)
+    with _in_words():
+        rules.check_can_publish(closes_at=[r.closes_at for r in competition.rounds], now=now,
+                                published=competition.published_at is not None)
+    _expire_open_papers(competition, tz, now)
+    snapshot = _snapshot(competition, now)
+    competition.results, competition.published_at, competition.published_by_id = snapshot, now, actor.id
+    issued = _issue(competition, _certificate_specs(competition, snapshot), now)
+    papers = [r.quiz for r in competition.rounds if r.kind == "quiz" and r.quiz is not None]
+    for paper in papers:
+        paper.review_answers = paper.review_explanations = True
+    for attempt in db.session.scalars(select(QuizAttempt).where(
+            QuizAttempt.quiz_id.in_([p.id for p in papers]), QuizAttempt.submitted_at.is_not(None))):
+        quizzes.book_answers(attempt, tz)
+    db.session.flush()
+    return issued
+
+
+def _issue(competition: Competition, specs: list[CertificateSpec], now: datetime) -> list[Certificate]:
+    """Number and store the certificates: ``<year>-<area>-比武-<n>``, n continuing the year's and area's
+    series (the unique series and sequence refuse a duplicate even under parallel publications)."""
+    series = rules.certificate_series(local(now).year, competition.area.name)
+    last = db.session.scalar(select(func.max(Certificate.sequence)).where(Certificate.series == series)) or 0
+    issued = []
+    for sequence, spec in enumerate(specs, start=last + 1):
+        certificate = Certificate(competition_id=competition.id, entry_id=spec.entry_id, kind=spec.kind,
+                                  award=spec.award, series=series, sequence=sequence,
+                                  number=rules.certificate_number(series, sequence), name=spec.name[:100],
+                                  body=spec.body, issuer=competition.area.name[:200], issued_at=now)
+        db.session.add(certificate)
+        issued.append(certificate)
+    try:
+        db.session.flush()
+    except IntegrityError as exc:
+        raise Refusal(_("Another publication took these certificate numbers at the same moment; try again.")) from exc
+    return issued
+
+
+def certificates_of(competition: Competition, entry: Entry | None = None) -> list[Certificate]:
+    """The published certificates, in number order (``entry``: one contestant's)."""
+    query = select(Certificate).where(Certificate.competition_id == competition.id).order_by(Certificate.sequence)
+    if entry is not None:
+        query = query.where(Certificate.entry_id == entry.id)
+    return db.session.scalars(query).all()
+
+
+def preview_certificates(actor: User, competition: Competition, now: datetime | None = None) -> list[CertificateSpec]:
+    """For the organizer, before publication: the certificates publishing now would issue. Raises Refusal."""
+    _check_organizer(actor, competition)
+    return _certificate_specs(competition, _snapshot(competition, now or utcnow()))
+
+
+def can_publish(competition: Competition, now: datetime | None = None) -> bool:
+    try:
+        rules.check_can_publish(closes_at=[r.closes_at for r in competition.rounds], now=now or utcnow(),
+                                published=competition.published_at is not None)
+    except RuleBroken:
+        return False
+    return True

@@ -1,5 +1,6 @@
 """Competition views: organizers set up and enrol, contestants take rounds, judges score from a phone,
-everyone in it sees the leaderboard (frozen for the public), organizers export results and certificates."""
+organizers swap a judge for one entry, everyone in it sees the leaderboard (frozen for the public until
+publication), organizers review the final ranking and publish it; Excel and certificates follow."""
 from __future__ import annotations
 
 import io
@@ -11,18 +12,23 @@ from sqlalchemy import select
 
 from ..clock import zone_name
 from ..extensions import db
-from ..models import MANAGER_ROLES, Bracket, Competition, CompetitionRound, Entry
+from ..models import MANAGER_ROLES, Bracket, Competition, CompetitionRound, Entry, User
 from ..security import roles_required
 from ..web import perform
 from . import service
-from .export import certificates_pdf, results_workbook
-from .forms import CompetitionForm, EnrolForm, JudgesForm, RoundForm, score_form
+from .export import certificates_pdf, preview_pdf, results_workbook
+from .forms import CompetitionForm, EnrolForm, JudgesForm, PrizeForm, RoundForm, SwapForm, score_form
 
 bp = Blueprint("compete", __name__, template_folder="templates", url_prefix="/compete")
 
 
 #: Rows per board on the page (everyone: ?all=1); the viewer's own row is always shown.
 BOARD_ROWS = 100
+
+
+@bp.context_processor
+def _names():
+    return {"prize_title": service.prize_title}
 
 
 def _competition(competition_id: int, *, organizer: bool = False) -> Competition:
@@ -59,10 +65,10 @@ def new():
     form = CompetitionForm()
     if form.is_submitted():
         done = perform(service.create_competition, current_user, form.title.data, form.description.data,
-                       form.freeze_at.data, form.bracket_names())
+                       form.freeze_at.data, form.bracket_names(), form.prizes())
         if done:
             return _to_detail(done.value)
-    return render_template("compete/new.html")
+    return render_template("compete/new.html", form=form)
 
 
 @bp.route("/<int:competition_id>")
@@ -112,6 +118,20 @@ def judges(competition_id, round_id):
     return _to_detail(round_.competition)
 
 
+@bp.route("/<int:competition_id>/rounds/<int:round_id>/swap", methods=["POST"])
+@roles_required(*MANAGER_ROLES)
+def swap(competition_id, round_id):
+    """Replace one judge by another for one entry of a practical round."""
+    round_ = _round(competition_id, round_id, organizer=True)
+    form = SwapForm()
+    entry = db.session.get(Entry, form.entry.data or -1)
+    if entry is None or entry.competition_id != round_.competition_id:
+        abort(400)
+    perform(service.swap_judge, current_user, round_, entry, db.session.get(User, form.out.data or -1),
+            db.session.get(User, form.new.data or -1), success=_("Judge swapped for this contestant."))
+    return redirect(url_for("compete.detail", competition_id=competition_id, _anchor=f"round-{round_.id}"))
+
+
 @bp.route("/<int:competition_id>/rounds/<int:round_id>/start", methods=["POST"])
 @login_required
 def start(competition_id, round_id):
@@ -128,9 +148,9 @@ def start(competition_id, round_id):
 @login_required
 def judge_list(competition_id, round_id):
     round_ = _round(competition_id, round_id, judge=True)
-    entries, done = service.judging_list(current_user, round_)
+    entries, done, conflicts = service.judging_list(current_user, round_)
     return render_template("compete/judge_list.html", competition=round_.competition, round=round_,
-                           entries=entries, done=done)
+                           entries=entries, done=done, conflicts=conflicts)
 
 
 @bp.route("/<int:competition_id>/rounds/<int:round_id>/judge/<int:entry_id>", methods=["GET", "POST"])
@@ -139,13 +159,15 @@ def judge_entry(competition_id, round_id, entry_id):
     round_ = _round(competition_id, round_id, judge=True)
     competition = round_.competition
     entry = db.first_or_404(select(Entry).where(Entry.id == entry_id, Entry.competition_id == competition.id))
+    if not service.may_judge(current_user, round_, entry):
+        abort(404)  # not this judge's contestant (or the judge's own entry)
     form = score_form(round_.rubric)
     if form.is_submitted() and perform(service.submit_scores, current_user, round_, entry, form.points(),
                                        form.note.data, success=_("Scores saved.")):
         return redirect(url_for("compete.judge_list", competition_id=competition.id, round_id=round_.id))
-    mine, others = service.judge_view(current_user, round_, entry)
+    mine, others, conflicts = service.judge_view(current_user, round_, entry)
     return render_template("compete/judge_entry.html", competition=competition, round=round_, entry=entry,
-                           mine=mine, others=others)
+                           mine=mine, others=others, conflicts=conflicts)
 
 
 @bp.route("/<int:competition_id>/leaderboard")
@@ -154,16 +176,48 @@ def leaderboard(competition_id):
     competition = _competition(competition_id)
     organizer = service.is_organizer(current_user, competition)
     truth = organizer and request.args.get("public") is None
-    overall, brackets, frozen = service.leaderboard(competition, truth=truth)
+    board = service.leaderboard(competition, truth=truth)
     screen = request.args.get("screen") is not None
     shown = BOARD_ROWS if request.args.get("all") is None else None
     entry = service.entry_of(current_user, competition)
-    mine = next((s for s in overall if entry is not None and s.entry.id == entry.id), None)
-    return render_template("compete/leaderboard.html", competition=competition, overall=overall[:shown],
-                           total_rows=len(overall), mine=mine if mine and mine not in overall[:shown] else None,
-                           brackets={k: v[:shown] for k, v in brackets.items()}, shown=shown,
-                           frozen=frozen, organizer=organizer, truth=truth, screen=screen,
-                           awards=service.awards(competition) if truth or not competition.freeze_at else None)
+    mine = next((s for s in board.overall if entry is not None and s.entry.id == entry.id), None)
+    return render_template("compete/leaderboard.html", competition=competition, board=board,
+                           overall=board.overall[:shown], total_rows=len(board.overall),
+                           mine=mine if mine and mine not in board.overall[:shown] else None,
+                           brackets={k: v[:shown] for k, v in board.brackets.items()}, shown=shown,
+                           frozen=board.frozen, organizer=organizer, truth=truth, screen=screen)
+
+
+@bp.route("/<int:competition_id>/results")
+@roles_required(*MANAGER_ROLES)
+def results(competition_id):
+    """The organizer reviews the final ranking, prizes, awards and certificates, then publishes."""
+    competition = _competition(competition_id, organizer=True)
+    board = service.leaderboard(competition, truth=True)
+    published = competition.published_at is not None
+    return render_template("compete/results.html", competition=competition, board=board,
+                           form=PrizeForm(obj=competition),
+                           certificates=service.certificates_of(competition) if published else
+                           service.preview_certificates(current_user, competition),
+                           can_publish=service.can_publish(competition),
+                           min_score=(competition.results or {}).get("settings", {}).get(
+                               "award_min_score", service.award_min_score()))
+
+
+@bp.route("/<int:competition_id>/settings", methods=["POST"])
+@roles_required(*MANAGER_ROLES)
+def settings(competition_id):
+    competition = _competition(competition_id, organizer=True)
+    perform(service.set_prizes, current_user, competition, *PrizeForm().prizes(), success=_("Prizes saved."))
+    return redirect(url_for("compete.results", competition_id=competition.id))
+
+
+@bp.route("/<int:competition_id>/publish", methods=["POST"])
+@roles_required(*MANAGER_ROLES)
+def publish(competition_id):
+    competition = _competition(competition_id, organizer=True)
+    perform(service.publish, current_user, competition, zone_name(), success=_("The results are published."))
+    return redirect(url_for("compete.results", competition_id=competition.id))
 
 
 @bp.route("/<int:competition_id>/results.xlsx")
@@ -178,14 +232,18 @@ def results_excel(competition_id):
 @bp.route("/<int:competition_id>/certificates.pdf")
 @login_required
 def certificates(competition_id):
-    """Organizers: every certificate of the competition; a contestant: their own."""
+    """Published: organizers get every certificate, a contestant their own (the same bytes every time).
+    Before publication: organizers get drafts marked 未发布; nobody else gets anything (404)."""
     competition = _competition(competition_id)
-    if service.is_organizer(current_user, competition):
-        data = certificates_pdf(competition)
+    organizer = service.is_organizer(current_user, competition)
+    if competition.published_at is None and organizer:
+        data = preview_pdf(current_user, competition)
     else:
-        entry = service.entry_of(current_user, competition)
-        if entry is None:
+        entry = None if organizer else service.entry_of(current_user, competition)
+        if not organizer and entry is None:
             abort(404)
-        data = certificates_pdf(competition, only=entry.id)
+        data = certificates_pdf(competition, entry)
+        if data is None:
+            abort(404)
     return send_file(io.BytesIO(data), download_name=f"certificates-{competition.id}.pdf",
-                     mimetype="application/pdf")
+                     mimetype="application/pdf", etag=True, last_modified=competition.published_at)

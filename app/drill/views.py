@@ -10,7 +10,7 @@ from ..clock import seconds_left
 from ..extensions import db
 from ..mentor.service import comments_for
 from ..models import MANAGER_ROLES, DrillAttempt
-from ..sealing import sealed
+from ..sealing import practice_blocked, sealed
 from ..security import roles_required
 from ..web import Outcome, perform
 from . import service
@@ -33,6 +33,10 @@ def index():
 @login_required
 def start(drill_id):
     version = db.first_or_404(service.active_version(drill_id))
+    if practice_blocked(current_user, "drill", drill_id):
+        flash(_("This drill is a round of a competition you are taking part in: it opens for practice when "
+                "the round closes."), "error")
+        return redirect(url_for("drill.index"))
     outcome = perform(service.start_attempt, current_user, version, StartForm().mode.data)
     if not outcome:
         return redirect(url_for("drill.index"))
@@ -49,15 +53,16 @@ def _own_attempt(attempt_id: int) -> DrillAttempt:
 def play(attempt_id):
     attempt = _own_attempt(attempt_id)
     move = perform(service.expire, attempt).value
+    hidden = sealed(attempt, current_user)
     if move is not None:
-        flash(_("Time ran out on that decision: %(feedback)s", feedback=move.feedback), "error")
+        flash(_("Time ran out on that decision.") if hidden else
+              _("Time ran out on that decision: %(feedback)s", feedback=move.feedback), "error")
     if attempt.finished_at is not None:
         return redirect(url_for("drill.result", attempt_id=attempt.id))
     drill = service.drill_of(attempt.drill_version)
     state = service.state_of(attempt)
     node = drill.nodes[state.node]
     kept = service.kept_steps(attempt)
-    hidden = attempt.mode == "assessed" and sealed(attempt)
     return render_template(
         "drill/play.html", attempt=attempt, drill=drill, node=node,
         choices=service.engine.available_choices(drill, state), seconds_left=seconds_left(attempt.deadline),
@@ -111,7 +116,7 @@ def result(attempt_id):
         abort(404)
     if access == "resume":
         return redirect(url_for("drill.play", attempt_id=attempt.id))
-    if sealed(attempt):
+    if sealed(attempt, current_user):
         return render_template("drill/sealed.html", attempt=attempt)
     debrief = service.debrief(attempt)
     return render_template("drill/result.html", attempt=attempt, drill=debrief.drill, ending=debrief.ending,

@@ -1,6 +1,8 @@
 """SQLAlchemy models, one module per domain; imported here so Alembic sees every table."""
 from .area import LEVELS, Area
-from .compete import Bracket, Competition, CompetitionRound, Entry, JudgeScore, RoundJudge, RoundResult
+from .compete import (
+    Bracket, Certificate, Competition, CompetitionRound, Entry, JudgeScore, JudgeSwap, RoundJudge, RoundResult,
+)
 from .course import TIERS, ContentSync, Course, CourseAssignment, Lesson, LessonProgress
 from .drill import DrillAttempt, DrillStep, DrillVersion
 from .evidence import EvidenceRecord
@@ -11,7 +13,8 @@ from .xapi import XapiOutbox
 from .user import MANAGER_ROLES, ROLES, User, UserRole
 
 __all__ = [
-    "LEVELS", "Area", "Bracket", "Competition", "CompetitionRound", "Entry", "JudgeScore", "RoundJudge",
+    "LEVELS", "Area", "Bracket", "Certificate", "Competition", "CompetitionRound", "Entry", "JudgeScore", "JudgeSwap",
+    "RoundJudge",
     "RoundResult", "TIERS", "ContentSync", "Course", "CourseAssignment", "Lesson",
     "LessonProgress", "DrillAttempt", "DrillStep", "DrillVersion", "EvidenceRecord",
     "DrillComment", "JointVisit", "Mentorship", "MentorshipEvent", "Notification", "Observation", "XapiOutbox",

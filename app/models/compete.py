@@ -1,10 +1,11 @@
-"""Skill competitions (技能比武): rounds, brackets, entries, one result per entry and round, judges."""
+"""Skill competitions (技能比武): rounds, brackets, entries, one result per entry and round, judges,
+judge swaps, and what is published (the ranking on the competition, certificates with their numbers)."""
 from __future__ import annotations
 
 from datetime import datetime
 
 from sqlalchemy import (
-    JSON, CheckConstraint, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint,
+    JSON, CheckConstraint, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -14,6 +15,9 @@ from .base import UTCDateTime, utcnow
 
 class Competition(db.Model):
     __tablename__ = "competition"
+    __table_args__ = (
+        CheckConstraint("prize_mode IN ('count', 'share')", name="prize_mode"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
@@ -24,6 +28,16 @@ class Competition(db.Model):
     freeze_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: Ranking prizes (一等奖/二等奖/三等奖): by "count" (places) or by "share" (percent of the contestants).
+    prize_mode: Mapped[str] = mapped_column(String(8), default="count", server_default="count")
+    prize_first: Mapped[float] = mapped_column(Float, default=1, server_default=text("1"))
+    prize_second: Mapped[float] = mapped_column(Float, default=2, server_default=text("2"))
+    prize_third: Mapped[float] = mapped_column(Float, default=3, server_default=text("3"))
+    #: When the organizer published the results; until then the competition is sealed.
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    #: What was published: {"rounds", "overall", "brackets", "awards"} (see ``app.compete.service.publish``).
+    results: Mapped[dict | None] = mapped_column(JSON)
 
     area = relationship("Area")
     rounds: Mapped[list[CompetitionRound]] = relationship(back_populates="competition",
@@ -140,5 +154,52 @@ class JudgeScore(db.Model):
     points: Mapped[list] = mapped_column(JSON)
     note: Mapped[str] = mapped_column(String(500), default="")
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: Conflicts of interest when the sheet was submitted: "mentee", "mentor", "same_grid".
+    conflicts: Mapped[list] = mapped_column(JSON, default=list, server_default=text("'[]'"))
+    #: Set when the organizer swapped this judge out for the entry: kept in the history, no longer counted.
+    superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     judge = relationship("User")
+
+
+class JudgeSwap(db.Model):
+    """The organizer replaced one judge by another for one entry of a practical round."""
+
+    __tablename__ = "judge_swap"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("competition_round.id", ondelete="CASCADE"), index=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entry.id", ondelete="CASCADE"))
+    out_judge_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    in_judge_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    swapped_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    swapped_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    out_judge = relationship("User", foreign_keys=[out_judge_id])
+    in_judge = relationship("User", foreign_keys=[in_judge_id])
+
+
+class Certificate(db.Model):
+    """A certificate as published: everything it prints is stored, so every download is the same.
+
+    ``number`` is readable (``2026-长青街道-比武-001``): a series per year and area, counted from 1."""
+
+    __tablename__ = "competition_certificate"
+    __table_args__ = (
+        UniqueConstraint("series", "sequence"),
+        CheckConstraint("kind IN ('award', 'participation')", name="kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    competition_id: Mapped[int] = mapped_column(ForeignKey("competition.id", ondelete="CASCADE"), index=True)
+    entry_id: Mapped[int | None] = mapped_column(ForeignKey("entry.id", ondelete="SET NULL"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    #: "prize-1" … "prize-3" for ranking prizes, an award key (``policy_expert`` …), "" for participation.
+    award: Mapped[str] = mapped_column(String(32), default="")
+    series: Mapped[str] = mapped_column(String(160))
+    sequence: Mapped[int] = mapped_column(Integer)
+    number: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    body: Mapped[str] = mapped_column(Text)
+    issuer: Mapped[str] = mapped_column(String(200))
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime())

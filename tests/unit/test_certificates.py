@@ -149,3 +149,34 @@ def test_wrap_keeps_punctuation_off_line_starts():
         assert "".join(lines) == text
         assert not any(line[0] in "，。、）”" for line in lines[1:]), lines
         assert not any(line[-1] in "“（" for line in lines), lines
+
+
+# --- the same bytes on every download ----------------------------------------------------------------
+
+def test_with_a_creation_date_the_same_certificates_give_the_same_bytes(tmp_path):
+    import time
+    from datetime import datetime, timedelta, timezone
+
+    published = datetime(2026, 12, 1, 18, 30, tzinfo=timezone(timedelta(hours=8)))
+    first = render_many([AWARD], created=published)
+    time.sleep(1.1)  # a time stamp of the moment of writing would differ now
+    assert render_many([AWARD], created=published) == first
+    assert b"D:20261201183000+08'00'" in first  # dated with the publication, not the download
+    other = render_many([{**AWARD, "serial": "2026-长青街道-比武-002"}], created=published)
+    assert other != first
+
+
+def test_the_font_name_in_the_file_does_not_depend_on_the_process(tmp_path):
+    import sys
+
+    script = ("import sys; from datetime import datetime, timezone; from app.certificates import render_many;"
+              f"sys.stdout.buffer.write(render_many([{AWARD!r}], created=datetime(2026, 12, 1, tzinfo=timezone.utc)))")
+    runs = {subprocess.run([sys.executable, "-c", script], capture_output=True, check=True,
+                           env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2")}
+    assert len(runs) == 1
+
+
+def test_a_draft_is_marked_on_every_page(tmp_path):
+    text = pdf_text(render_many([AWARD, AWARD], draft=True), tmp_path)
+    assert text.count("未发布") == 2
+    assert "未发布" not in pdf_text(render_many([AWARD]), tmp_path)

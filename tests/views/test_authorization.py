@@ -109,8 +109,10 @@ OBJECT_TABLE = [
         worker=200, mentor=200, organizer=200, admin=200, other_worker=404, other_organizer=404),
     row("/compete/{competition}/results.xlsx",
         worker=403, mentor=403, organizer=200, admin=200, other_worker=403, other_organizer=404),
-    row("/compete/{competition}/certificates.pdf",
-        worker=200, mentor=200, organizer=200, admin=200, other_worker=404, other_organizer=404),
+    row("/compete/{competition}/certificates.pdf",  # not published: drafts for organizers, nothing for others
+        worker=404, mentor=404, organizer=200, admin=200, other_worker=404, other_organizer=404),
+    row("/compete/{competition}/results",
+        worker=403, mentor=403, organizer=200, admin=200, other_worker=403, other_organizer=404),
     row("/compete/{competition}/rounds/{practical}/judge",
         worker=404, mentor=404, organizer=200, admin=404, other_worker=404, other_organizer=404),
     row("/compete/{competition}/rounds/{practical}/judge/{entry}",
@@ -132,7 +134,8 @@ CSRF_POSTS = [
     "/mentoring/1/observations", "/mentoring/1/signoff", "/mentoring/1/confirm", "/mentoring/1/extend",
     "/mentoring/1/end", "/mentoring/steps/1/comment",
     "/compete/new", "/compete/1/rounds", "/compete/1/enrol", "/compete/1/rounds/1/judges",
-    "/compete/1/rounds/1/start", "/compete/1/rounds/1/judge/1",
+    "/compete/1/rounds/1/start", "/compete/1/rounds/1/judge/1", "/compete/1/rounds/1/swap", "/compete/1/settings",
+    "/compete/1/publish",
 ]
 
 #: Endpoints whose access is checked elsewhere, with the test that checks it.

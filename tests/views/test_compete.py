@@ -220,7 +220,7 @@ def test_leaderboard_queries_do_not_grow_with_answers(client, competition, login
     assert counts[0] == counts[1], counts
 
 
-def test_drill_round_is_assessed_and_sealed_until_it_closes(client, competition, login):
+def test_drill_round_is_assessed_and_sealed_until_the_results_are_published(client, competition, login):
     from app.drill.service import analysis, current_version
     from app.models import DrillAttempt
 
@@ -244,8 +244,13 @@ def test_drill_round_is_assessed_and_sealed_until_it_closes(client, competition,
     assert 'id="debrief"' not in page and "<svg" not in page  # sealed while the round is open
     result = db.session.scalar(select(RoundResult).where(RoundResult.round_id == drill_round.id))
     assert result.score is not None and result.score > 80 and result.indicator_scores
-    drill_round.closes_at = utcnow() - timedelta(seconds=1)
+    for round_ in competition.rounds:
+        round_.closes_at = utcnow() - timedelta(seconds=1)
     db.session.commit()
+    assert 'id="debrief"' not in client.get(f"/drills/attempts/{attempt_id}/result").get_data(as_text=True)
+    token = as_user(client, login, "organizer")
+    client.post(f"/compete/{competition.id}/publish", data={"csrf_token": token})
+    as_user(client, login, "worker")
     assert 'id="debrief"' in client.get(f"/drills/attempts/{attempt_id}/result").get_data(as_text=True)
 
 
