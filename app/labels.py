@@ -106,7 +106,7 @@ KB_CATEGORY_NAMES = {"policy": _l("Policy questions"), "dispute": _l("Disputes b
                      "emergency": _l("Emergencies and disasters"), "special-groups": _l("Special groups"),
                      "civilized-city": _l("Civilised city"), "duties": _l("A grid worker's duties"),
                      "career": _l("Training and career"), "wellbeing": _l("Wellbeing at work")}
-KB_PART_NAMES = {"description": _l("What happened"), "handling": _l("How it was handled"),
+KB_PART_NAMES = {"description": _l("Description of the problem"), "handling": _l("How it was handled"),
                  "lessons_learned": _l("Lessons learned"), "feedback": _l("Residents' feedback")}
 CASE_STATUS_NAMES = {"draft": _l("draft"), "submitted": _l("waiting for review"),
                      "changes_requested": _l("changes requested"), "approved": _l("approved")}
