@@ -15,7 +15,7 @@ from .clock import local_today, utcnow
 from .compete import service as compete
 from .drill import engine, service as drills
 from .extensions import db
-from .learn.progress import mark_done
+from .learn.check import credit_lesson, open_lesson, reading_minimum, right_answers
 from .mentor.rules import add_months
 from .models import Area, Competition, Course, CourseAssignment, DrillAttempt, DrillVersion, JointVisit, Mentorship, \
     MentorshipEvent, Quiz, User
@@ -99,14 +99,24 @@ DEMO_PROGRESS = {"CQ1001": ("onboarding-governance", "onboarding-policy"), "CQ10
 
 
 def _demo_progress() -> None:
-
+    """Hours earned through the real service: each lesson opened, read for its minimum reading time
+    (simulated: the service is told the later moment) and its lesson check answered right."""
     for username, slugs in DEMO_PROGRESS.items():
         user = db.session.scalar(select(User).where(User.username == username))
         for slug in slugs:
             course = db.session.scalar(select(Course).where(Course.slug == slug, Course.active))
             for lesson in course.active_lessons if course else []:
                 if slug != slugs[-1] or lesson.position == 1 or len(slugs) == 4:
-                    mark_done(user, lesson)
+                    _demo_read(user, course, lesson)
+
+
+def _demo_read(user: User, course: Course, lesson) -> None:
+    """A lesson without check questions cannot credit hours, for demo workers as for anyone: skipped."""
+    opened = utcnow() - timedelta(days=3)
+    state = open_lesson(user, lesson, now=opened)
+    if state.record is None and state.items:
+        done = opened + timedelta(seconds=reading_minimum(lesson) + 45)
+        credit_lesson(user, course, lesson, right_answers(user, lesson, now=done), now=done)
 
 
 #: Demo workers' quiz accuracy, so profiles and the cohort heatmap show a spread.

@@ -18,6 +18,15 @@ def _report():
     return check_content(cfg["CONTENT_DIR"], cfg["SCENARIOS_DIR"], cfg["QUESTIONS_DIR"])
 
 
+def _warn_lessons_without_check(report) -> None:
+    """Lessons without check questions are listed as warnings: they load, but cannot credit hours."""
+    for warning in report.lessons_without_check:
+        click.echo(f"warning: {warning}", err=True)
+    if report.lessons_without_check:
+        click.echo(f"{len(report.lessons_without_check)} lesson(s) without check questions: their hours cannot "
+                   "be credited until bank questions name them as source.", err=True)
+
+
 @content_cli.command("check")
 @with_appcontext
 def content_check():
@@ -25,12 +34,15 @@ def content_check():
     report = _report()
     for error in report.errors:
         click.echo(error, err=True)
+    _warn_lessons_without_check(report)
     if report.errors:
         click.echo(f"{len(report.errors)} problem(s) found; nothing was loaded.", err=True)
         sys.exit(1)
     lessons = sum(len(c.lessons) for c in report.courses)
     questions = sum(len(b.questions) for b in report.banks)
-    click.echo(f"OK: {len(report.courses)} courses, {lessons} lessons, {report.indicator_count} indicators, "
+    checked = f"{len(report.lessons_without_check)} without check questions" if report.lessons_without_check \
+        else "each with check questions"
+    click.echo(f"OK: {len(report.courses)} courses, {lessons} lessons ({checked}), {report.indicator_count} indicators, "
                f"{len(report.banks)} question banks ({questions} questions), {len(report.quizzes)} quizzes, "
                f"{report.drill_count} drills (content {report.content_hash[:12]})")
 
@@ -51,5 +63,6 @@ def content_sync():
     except Exception:
         db.session.rollback()
         raise
+    _warn_lessons_without_check(report)
     changed = ", ".join(f"{k}={v}" for k, v in counts.items() if v) or "no changes"
     click.echo(f"synced content {report.content_hash[:12]}: {changed}")

@@ -3,12 +3,14 @@
 ``load_courses`` returns the course specs and a list of problems, each naming the file, the field
 and what is wrong, e.g. ``courses/onboarding-policy/course.yaml: lessons[3]: file lessons/04.md not
 found``. Nothing is loaded into the database here; ``sync`` does that only when there are no
-problems.
+problems. ``lessons_without_check`` warns of the lessons no bank question is written for (``source:
+course-id/lesson``): such a lesson has no lesson check, so its hours cannot be credited.
 """
 from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,6 +45,7 @@ class CourseSpec:
     indicators: list[str]
     lessons: list[LessonSpec] = field(default_factory=list)
     content_hash: str = ""
+    file: str = ""  # course.yaml as messages show it, e.g. courses/onboarding-policy/course.yaml
 
 
 @dataclass
@@ -195,9 +198,19 @@ def load_course(path: Path, content_dir: Path, indicator_ids: set[str]) -> tuple
         return None, errors
     text = path.read_text(encoding="utf-8")
     course = CourseSpec(slug=slug, title=title, tier=tier, hours=float(hours), audience=audience.strip(),
-                        summary=summary, order=order, indicators=list(indicators), lessons=lessons)
+                        summary=summary, order=order, indicators=list(indicators), lessons=lessons, file=shown)
     course.content_hash = sha256(text, *(lesson.content_hash for lesson in lessons))
     return course, []
+
+
+def lessons_without_check(courses: list[CourseSpec], sources: Collection[str]) -> list[str]:
+    """A warning for each lesson that no question names as its ``source`` (``course-id/lesson``):
+    the lesson check draws from those questions, and a lesson without a check cannot credit hours."""
+    sources = set(sources)
+    return [f"{course.file or course.slug}: lessons[{i}]: no check question (no bank question has "
+            f"source: {course.slug}/{lesson.slug}); a lesson without one cannot credit hours"
+            for course in courses for i, lesson in enumerate(course.lessons)
+            if f"{course.slug}/{lesson.slug}" not in sources]
 
 
 def _load_lessons(items, path: Path, shown: str, course_hours: float, errors: list[str]) -> list[LessonSpec]:

@@ -17,7 +17,7 @@ from ..models import ContentSync, Course, DrillVersion, Lesson
 from ..quiz.bank import load_banks
 from ..quiz.quizfile import load_quizzes
 from ..quiz.sync import sync_banks, sync_quizzes
-from .courses import CourseSpec, load_competency_model, load_courses, sha256
+from .courses import CourseSpec, lessons_without_check, load_competency_model, load_courses, sha256
 from .upsert import add_row, changed_row, deactivate, same_hash
 from .yamlfile import load_yaml
 
@@ -31,6 +31,10 @@ class ContentReport:
     indicator_count: int = 0
     drill_count: int = 0
     content_hash: str = ""
+    #: Warnings, one per lesson no bank question is written for (``source: course-id/lesson``): the
+    #: lesson has no lesson check, so its hours cannot be credited. Not a problem: such a lesson can be
+    #: published and read before its questions are written. Checked only when every bank loaded.
+    lessons_without_check: list[str] = field(default_factory=list)
 
 
 def check_content(content_dir: str | Path, scenarios_dir: str | Path | None = None,
@@ -63,8 +67,17 @@ def _check_questions(report: ContentReport, questions_dir: Path, indicator_ids: 
     lessons = {c.slug: [lesson.slug for lesson in c.lessons] for c in report.courses}
     report.banks, errors = load_banks(questions_dir, indicator_ids, lessons)
     report.errors.extend(errors)
+    if not errors:
+        _check_lesson_checks(report)
     report.quizzes, errors = load_quizzes(questions_dir / "quizzes", report.banks, set(lessons))
     report.errors.extend(errors)
+
+
+def _check_lesson_checks(report: ContentReport) -> None:
+    """Every lesson needs bank questions written for it (``source: course-id/lesson``): its lesson
+    check is drawn from them, and without one its hours can never be credited."""
+    sources = {q.source for bank in report.banks for q in bank.questions if q.source}
+    report.lessons_without_check = lessons_without_check(report.courses, sources)
 
 
 def _check_drills(scenarios_dir: Path, indicator_ids: set[str]) -> tuple[int, list[str]]:

@@ -13,7 +13,7 @@ from sqlalchemy import Select, and_, extract, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, lazyload
 
-from .. import clock, signals
+from .. import clock
 from ..extensions import db
 from ..models import Area, Course, CourseAssignment, Lesson, LessonProgress, User, UserRole
 from ..scope import scope_users
@@ -61,14 +61,18 @@ def course_progress(user: User, course_ids: list[int] | None = None) -> dict[int
     return {cid: Progress(done_by_course.get(cid, 0), total) for cid, total in db.session.execute(totals).all()}
 
 
-def done_lesson_ids(user: User, course: Course) -> set[int]:
-    return set(db.session.scalars(
-        select(LessonProgress.lesson_id).join(Lesson).where(
-            LessonProgress.user_id == user.id, Lesson.course_id == course.id)))
+def lesson_records(user: User, course: Course) -> dict[int, LessonProgress]:
+    """lesson id → the learner's hours record, for the lessons of ``course`` they have been credited."""
+    return {row.lesson_id: row for row in db.session.scalars(
+        select(LessonProgress).join(Lesson).where(LessonProgress.user_id == user.id, Lesson.course_id == course.id))}
 
 
-def mark_done(user: User, lesson: Lesson) -> bool:
-    """Record that ``user`` finished ``lesson``; False when it was already recorded."""
+def mark_done(user: User, lesson: Lesson, *, at: datetime | None = None, reading_seconds: int | None = None,
+              check_right: int | None = None, check_asked: int | None = None, check_tries: int | None = None) -> bool:
+    """Write the hours record of ``user`` for ``lesson``; False when it exists already.
+
+    The low-level write, which checks nothing: learners earn hours through ``app.learn.check.credit_lesson``
+    (reading time and lesson check), which calls this with how they were earned."""
     exists = db.session.scalar(select(LessonProgress.id).where(
         LessonProgress.user_id == user.id, LessonProgress.lesson_id == lesson.id))
     if exists is not None:
@@ -76,30 +80,14 @@ def mark_done(user: User, lesson: Lesson) -> bool:
     savepoint = db.session.begin_nested()
     try:
         db.session.add(LessonProgress(user_id=user.id, lesson_id=lesson.id, hours=lesson.hours,
-                                      content_hash=lesson.content_hash))
+                                      completed_at=at or clock.utcnow(), content_hash=lesson.content_hash,
+                                      reading_seconds=reading_seconds,
+                                      check_right=check_right, check_asked=check_asked, check_tries=check_tries))
         savepoint.commit()
-    except IntegrityError:  # a double click raced us: the first one counts
+    except IntegrityError:  # a parallel request raced us: the first one counts
         savepoint.rollback()
         return False
     return True
-
-
-@dataclass
-class LessonDone:
-    new: bool              # False: it was already recorded (a double click counts once)
-    course_complete: bool  # the course is now complete
-
-
-def complete_lesson(user: User, course: Course, lesson: Lesson) -> LessonDone:
-    """Mark a lesson done and say so (``lesson_completed``, and ``course_completed`` when it was the
-    last one); the evidence hub and others subscribe. Callers commit."""
-    if not mark_done(user, lesson):
-        return LessonDone(new=False, course_complete=False)
-    signals.lesson_completed.send(user, lesson=lesson, course=course)
-    complete = course_progress(user, [course.id])[course.id].complete
-    if complete:
-        signals.course_completed.send(user, course=course)
-    return LessonDone(new=True, course_complete=complete)
 
 
 def hours_by_tier(user: User, since: datetime | None = None) -> dict[str, float]:

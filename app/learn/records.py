@@ -1,4 +1,5 @@
-"""What learning records: course completions as evidence, lesson completions as xAPI statements."""
+"""What learning records: course completions as evidence, lesson completions as xAPI statements
+(with the reading time as duration and the lesson check as score, when the hours were earned so)."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -35,7 +36,10 @@ def lesson_statements(context: StatementContext) -> list[dict]:
         out.append(xapi.build_statement(
             config, actor=context.actors[progress.user_id], verb_key="completed", obj=obj,
             timestamp=progress.completed_at, source_ref=f"lesson_progress:{progress.id}", parent=parent,
-            content_version=progress.content_hash, result=xapi.result(completion=True)))
+            content_version=progress.content_hash,
+            result=xapi.result(raw=progress.check_right, maximum=progress.check_asked, success=True, completion=True,
+                               duration=progress.reading_seconds)
+            if progress.check_asked else xapi.result(completion=True)))
     return out
 
 

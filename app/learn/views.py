@@ -1,4 +1,5 @@
-"""Course views: catalogue, course, lesson, mark done; organizers' assignments and completion."""
+"""Course views: catalogue, course, lesson (reading clock and lesson check), credit; organizers'
+assignments and completion."""
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -9,13 +10,13 @@ from ..forms import choices
 from ..labels import ROLE_NAMES, TIER_NAMES
 from ..models import MANAGER_ROLES, ROLES, Course, CourseAssignment, User
 from ..security import roles_required
-from ..web import paginate, perform
+from ..web import paginate, perform, perform_quietly
 from .assign import assign_chosen, assignable_people, may_remove, remove_assignment, visible_assignments
 from .catalogue import assignable_courses, course_named, course_quizzes, courses_by_tier, lesson_named
+from .check import credit_lesson, open_lesson
 from .forms import AssignmentForm, MarkDoneForm
 from .progress import (
-    complete_lesson, completion_grid, course_progress, done_lesson_ids, hour_requirements, learners_query,
-    required_courses,
+    completion_grid, course_progress, hour_requirements, learners_query, lesson_records, required_courses,
 )
 
 bp = Blueprint("learn", __name__, template_folder="templates")
@@ -34,10 +35,10 @@ def catalogue():
 @login_required
 def course(slug):
     course = db.first_or_404(course_named(slug))
-    done = done_lesson_ids(current_user, course)
+    records = lesson_records(current_user, course)
     progress = course_progress(current_user, [course.id]).get(course.id)
-    next_lesson = next((lesson for lesson in course.active_lessons if lesson.id not in done), None)
-    return render_template("learn/course.html", course=course, done=done, progress=progress,
+    next_lesson = next((lesson for lesson in course.active_lessons if lesson.id not in records), None)
+    return render_template("learn/course.html", course=course, records=records, progress=progress,
                            next_lesson=next_lesson, quizzes=course_quizzes(course))
 
 
@@ -45,12 +46,12 @@ def course(slug):
 @login_required
 def lesson(slug, lesson_slug):
     lesson = db.first_or_404(lesson_named(slug, lesson_slug))
+    state = perform_quietly(open_lesson, current_user, lesson).value  # starts the reading clock
     course = lesson.course
     lessons = course.active_lessons
     index = lessons.index(lesson)
     return render_template(
-        "learn/lesson.html", course=course, lesson=lesson, form=MarkDoneForm(),
-        done=lesson.id in done_lesson_ids(current_user, course),
+        "learn/lesson.html", course=course, lesson=lesson, form=MarkDoneForm(), state=state,
         previous=lessons[index - 1] if index > 0 else None,
         following=lessons[index + 1] if index + 1 < len(lessons) else None,
         position=index + 1, count=len(lessons),
@@ -60,14 +61,24 @@ def lesson(slug, lesson_slug):
 @bp.route("/courses/<slug>/<lesson_slug>/done", methods=["POST"])
 @login_required
 def lesson_done(slug, lesson_slug):
+    """The lesson check's answers: the hours are credited when the reading time is over and every
+    answer is right (the service grades; the question types read the answers from the form)."""
     lesson = db.first_or_404(lesson_named(slug, lesson_slug))
     course = lesson.course
     if not MarkDoneForm().validate_on_submit():
         abort(400)
-    done = perform(complete_lesson, current_user, course, lesson).value
-    if done.new and done.course_complete:
+    here = url_for("learn.lesson", slug=slug, lesson_slug=lesson_slug, _anchor="check")
+    outcome = perform(credit_lesson, current_user, course, lesson, request.form)
+    if not outcome:
+        return redirect(here)
+    credit = outcome.value
+    if not credit.passed:
+        flash(_("Not passed: read the explanations and the lesson again. New questions in %(seconds)s s.",
+                seconds=credit.retry_in), "error")
+        return redirect(here)
+    if credit.new and credit.course_complete:
         flash(_("Course complete: %(title)s. Well done!", title=course.title), "success")
-    elif done.new:
+    elif credit.new:
         flash(_("Lesson done: %(hours)s credit hours added.", hours=f"{lesson.hours:g}"), "success")
     lessons = course.active_lessons
     index = lessons.index(lesson)

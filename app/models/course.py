@@ -85,8 +85,41 @@ class LessonProgress(db.Model):
     hours: Mapped[float] = mapped_column(Float)
     #: The lesson's content version when it was completed.
     content_hash: Mapped[str] = mapped_column(String(64))
+    #: How the hours were earned (None on records made before lesson checks, or set up by hand):
+    #: seconds from the learner's first opening of the lesson to the credit,
+    reading_seconds: Mapped[int | None] = mapped_column(Integer)
+    #: the passed lesson check's questions answered right of those asked,
+    check_right: Mapped[int | None] = mapped_column(Integer)
+    check_asked: Mapped[int | None] = mapped_column(Integer)
+    #: and how many checks the learner submitted, the passed one included.
+    check_tries: Mapped[int | None] = mapped_column(Integer)
 
     lesson: Mapped[Lesson] = relationship()
+
+
+class LessonReading(db.Model):
+    """A learner's reading of a lesson, as the server saw it: when they first opened it (the reading
+    clock) and the lesson check drawn for them (``app.learn.check``). One row per person and lesson."""
+
+    __tablename__ = "lesson_reading"
+    __table_args__ = (UniqueConstraint("user_id", "lesson_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    lesson_id: Mapped[int] = mapped_column(ForeignKey("lesson.id", ondelete="CASCADE"), index=True)
+    #: The first time the server showed the lesson to this learner; never changes.
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: 1 for the first set of check questions, 2 after the first failed check ...
+    draw: Mapped[int] = mapped_column(Integer, default=1)
+    #: The current set: ids of Question rows, in the order shown.
+    questions: Mapped[list] = mapped_column(JSON, default=list)
+    drawn_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: Checks submitted and graded (failed ones and the passed one).
+    tries: Mapped[int] = mapped_column(Integer, default=0)
+    #: The last failed check: when, and the ids of the questions answered wrong (their explanations
+    #: are shown). The set is spent: a new one is drawn when the retry wait is over.
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    wrong: Mapped[list] = mapped_column(JSON, default=list)
 
 
 class CourseAssignment(db.Model):

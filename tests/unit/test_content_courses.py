@@ -3,7 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from app.content.courses import load_competency_model, load_courses
+from app.content.courses import lessons_without_check, load_competency_model, load_courses
+from app.quiz.bank import load_banks
 
 ROOT = Path(__file__).resolve().parents[2]
 IDS = {"policy.learning", "comm.residents"}
@@ -101,3 +102,29 @@ def test_shipped_content_is_valid_and_substantial():
     onboarding_hours = sum(c.hours for c in courses if c.tier == "onboarding")
     annual_hours = sum(c.hours for c in courses if c.tier == "annual")
     assert onboarding_hours >= 5 * 6 and annual_hours >= 5 * 6  # one week / five days at 6 h a day
+
+
+def test_lessons_without_check_questions_are_named(tmp_path):
+    courses, errors = errors_for(tmp_path, GOOD)
+    assert errors == []
+    problems = lessons_without_check(courses, {"demo/01", "demo/03", "demo", "other/02"})
+    assert problems == ["courses/demo/course.yaml: lessons[1]: no check question (no bank question has source: "
+                        "demo/02); a lesson without one cannot credit hours"]
+    assert lessons_without_check(courses, {"demo/01", "demo/02", "demo/03"}) == []
+
+
+def test_every_required_lesson_has_check_questions():
+    """Each lesson's check is drawn from the bank questions whose source is that lesson; the onboarding
+    and annual-rotation hours are required, so each of their lessons needs at least a full set (two)."""
+    indicators, _errors = load_competency_model(ROOT / "courses")
+    ids = {i.id for i in indicators}
+    courses, _errors = load_courses(ROOT / "courses", ids)
+    banks, errors = load_banks(ROOT / "questions", ids, {c.slug: [lesson.slug for lesson in c.lessons] for c in courses})
+    assert errors == []
+    sources = [q.source for bank in banks for q in bank.questions if q.source]
+    required = [c for c in courses if c.tier in ("onboarding", "annual")]
+    assert len(required) >= 7
+    assert lessons_without_check(required, set(sources)) == []
+    for course in required:
+        for lesson in course.lessons:
+            assert sources.count(f"{course.slug}/{lesson.slug}") >= 2, lesson.file
