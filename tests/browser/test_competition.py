@@ -1,8 +1,11 @@
-"""An organizer creates a two-round competition, two contestants take it, a judge scores the
-practical, and the leaderboard and the Excel export show the right order."""
+"""An organizer creates a two-round competition, two contestants take it, a judge scores the practical;
+during the round the contestant's review is sealed; after every round has closed the organizer reviews
+the final ranking and publishes it; the leaderboard shows the published result, the Excel export the
+right order, and the contestant downloads a certificate twice and gets the same file."""
 import io
-from pathlib import Path
+import re
 from datetime import timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from openpyxl import load_workbook
@@ -10,9 +13,10 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Competition, QuizAttempt
+from app.models import Certificate, Competition, QuizAttempt
 from app.models.base import utcnow
-from tests.browser.conftest import answer_quiz, log_in
+from app.quiz.questions import build_question
+from tests.browser.conftest import log_in
 
 
 def local(moment):
@@ -26,14 +30,39 @@ def add_round(page, kind_label, title, opens, closes):
     page.locator("#closes_at").fill(local(closes))
 
 
+def answer_right(fieldset, spec):
+    """Give the right answer to one question as a person would: by the options' labels."""
+    question = build_question(spec)
+    if spec["type"] == "fill":
+        fieldset.get_by_role("textbox").fill(question.correct_answer()[0])
+    elif spec["type"] == "truefalse":
+        fieldset.get_by_label("正确" if question.correct_answer() else "错误", exact=True).check()
+    else:
+        for option in question.options:
+            if option.id in question.correct_ids:
+                fieldset.get_by_label(option.text, exact=True).check()
+
+
 def take_quiz(page, base, competition, right):
     page.goto(base + f"/compete/{competition.id}")
     page.get_by_role("button", name="开始本环节").click()
+    expect(page.locator("fieldset").first).to_be_visible()
     attempt = db.session.scalars(select(QuizAttempt).order_by(QuizAttempt.id.desc())).first()
-    answer_quiz(page, attempt, lambda row: right)
+    if right:
+        for row in attempt.answers:
+            answer_right(page.locator(f"fieldset[data-answer-id='{row.id}']"), row.spec)
+    page.get_by_role("button", name="提交测验").click()
+    expect(page.locator("#result")).to_be_visible()
+    return attempt
 
 
-def test_two_round_competition(live_server, page, content, people):
+def download(page, locator) -> bytes:
+    with page.expect_download() as info:
+        locator.click()
+    return Path(info.value.path()).read_bytes()
+
+
+def test_two_round_competition_sealed_then_published(live_server, page, content, people):
     base = live_server
     page.set_viewport_size({"width": 1280, "height": 900})
     now = utcnow()
@@ -61,9 +90,16 @@ def test_two_round_competition(live_server, page, content, people):
     practical = competition.rounds[1]
     page.locator(f"#judges-{practical.id}").select_option([str(people["organizer"].id)])
     page.get_by_role("button", name="指定评委").click()
+    expect(page.locator(f"#judges-of-{practical.id}")).to_contain_text("王立新")  # the assigned judge is listed
 
     log_in(page, base, "worker")  # answers everything right
     take_quiz(page, base, competition, right=True)
+    # sealed during the round: submitted, no question, mark or key
+    expect(page.locator("#sealed")).to_be_visible()
+    expect(page.locator(".question")).to_have_count(0)
+    expect(page.locator(".correct-answer")).to_have_count(0)
+    page.goto(base + f"/compete/{competition.id}")
+    expect(page.locator("#my-certificates")).to_have_count(0)  # nothing before publication
     log_in(page, base, "mentor")  # leaves the paper blank
     take_quiz(page, base, competition, right=False)
 
@@ -77,14 +113,37 @@ def test_two_round_competition(live_server, page, content, people):
         page.get_by_role("button", name="提交评分").click()
         expect(page.locator(".flash-success")).to_be_visible()
 
-    page.goto(base + f"/compete/{competition.id}/leaderboard")
-    rows = page.locator("#overall tbody tr")
-    expect(rows.nth(0)).to_contain_text("张晓梅")
-    expect(rows.nth(1)).to_contain_text("李建国")
+    # every round closes; the organizer reviews the final ranking (not published yet) and publishes
+    for round_ in competition.rounds:
+        round_.opens_at, round_.closes_at = utcnow() - timedelta(hours=3), utcnow() - timedelta(minutes=1)
+    db.session.commit()
     page.goto(base + f"/compete/{competition.id}")
-    with page.expect_download() as download:
+    page.locator("#results-link").click()
+    expect(page.locator("#unpublished")).to_be_visible()
+    rows = page.locator("#final-ranking tbody tr")
+    expect(rows.nth(0)).to_contain_text("张晓梅")
+    expect(rows.nth(0)).to_contain_text("一等奖")
+    page.locator("#publish").click()
+    expect(page.locator(".flash-success")).to_be_visible()
+    expect(page.locator("#published")).to_be_visible()
+    expect(page.locator("#certificates")).to_contain_text(re.compile(r"\d{4}-长青街道-比武-001"))
+
+    with page.expect_download() as excel:
         page.get_by_role("link", name="比赛成绩（Excel）").click()
-    book = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
+    book = load_workbook(io.BytesIO(Path(excel.value.path()).read_bytes()))
     ranking = book.worksheets[0]
     assert [ranking["B2"].value, ranking["B3"].value] == ["张晓梅", "李建国"]
     assert ranking["A2"].value == 1 and ranking["A3"].value == 2
+
+    log_in(page, base, "worker")
+    page.goto(base + f"/compete/{competition.id}/leaderboard")
+    expect(page.locator("#published")).to_be_visible()
+    rows = page.locator("#overall tbody tr")
+    expect(rows.nth(0)).to_contain_text("张晓梅")
+    expect(rows.nth(0)).to_contain_text("一等奖")
+    expect(rows.nth(1)).to_contain_text("李建国")
+    page.goto(base + f"/compete/{competition.id}")
+    first = download(page, page.locator("#my-certificates"))
+    second = download(page, page.locator("#my-certificates"))
+    assert first[:5] == b"%PDF-" and first == second  # the same file on every download
+    assert db.session.scalars(select(Certificate.number)).all()
