@@ -22,10 +22,11 @@ README = ROOT / "README.md"
 
 CORES = (
     "app.drill.engine", "app.drill.checker", "app.drill.graph",
-    "app.quiz.questions", "app.quiz.gift", "app.quiz.aiken", "app.quiz.draw", "app.quiz.stats", "app.quiz.cues",
+    "app.quiz.questions", "app.quiz.gift", "app.quiz.aiken", "app.quiz.draw", "app.quiz.stats", "app.quiz.cues", "app.learn.reading",
     "app.profile.scoring", "app.profile.recommend", "app.profile.xapi", "app.profile.charts",
     "app.mentor.pairing", "app.mentor.rules",
     "app.compete.rules",
+    "app.kb.terms", "app.kb.search", "app.kb.assistant", "app.kb.checker",
 )
 
 #: Run in a fresh interpreter with the cores as arguments: it forks one child per core, all at once, before
