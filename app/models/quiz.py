@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
-    JSON, Boolean, CheckConstraint, Float, ForeignKey, Integer, String, Text, UniqueConstraint,
+    JSON, Boolean, CheckConstraint, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -91,17 +91,41 @@ class Quiz(db.Model):
     synced_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+#: An attempt is open until it is submitted; a person has at most one open attempt per quiz.
+OPEN_ATTEMPT = "submitted_at IS NULL"
+
+
+def _number_in_period(context) -> int:
+    """``attempt_no`` when the creator gave none: the attempt's ``number`` (right for every quiz but a
+    daily one; ``app.quiz.service.start_attempt`` always gives it)."""
+    return context.get_current_parameters()["number"]
+
+
 class QuizAttempt(db.Model):
-    """One attempt. Its questions, option orders and deadline are fixed on the server at the start."""
+    """One attempt. Its questions, option orders and deadline are fixed on the server at the start.
+
+    The database holds the attempt limit under parallel starts: ``attempt_no`` counts the person's
+    attempts in the limit's ``period`` (1, 2, …, never above the quiz's limit), unique per person,
+    quiz and period; and a partial unique index allows one open attempt per person and quiz.
+    """
 
     __tablename__ = "quiz_attempt"
-    __table_args__ = (UniqueConstraint("quiz_id", "user_id", "number"),)
+    __table_args__ = (
+        UniqueConstraint("quiz_id", "user_id", "number"),
+        UniqueConstraint("user_id", "quiz_id", "period", "attempt_no"),
+        Index("uq_quiz_attempt_open", "user_id", "quiz_id", unique=True,
+              sqlite_where=text(OPEN_ATTEMPT), postgresql_where=text(OPEN_ATTEMPT)),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     quiz_id: Mapped[int] = mapped_column(ForeignKey("quiz.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
     #: 1 for the person's first attempt at this quiz, 2 for the second ...
     number: Mapped[int] = mapped_column(Integer)
+    #: What the attempt limit counts in: "" (all attempts), or the local day "YYYY-MM-DD" of a daily quiz.
+    period: Mapped[str] = mapped_column(String(10), default="", server_default="")
+    #: 1 for the first attempt in the period, 2 for the second ... (at most the quiz's limit).
+    attempt_no: Mapped[int] = mapped_column(Integer, default=_number_in_period)
     seed: Mapped[str] = mapped_column(String(64))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     deadline: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -131,9 +155,14 @@ class AttemptAnswer(db.Model):
     #: The question as it was when the attempt started (so later edits never change the attempt).
     spec: Mapped[dict] = mapped_column(JSON)
     content_hash: Mapped[str] = mapped_column(String(64))
+    #: The choices in the order this attempt shows them: option ids, or "true"/"false" ([] for fill-in;
+    #: attempts started before 2026-11 have [] for true/false too: shown true first).
     option_order: Mapped[list] = mapped_column(JSON, default=list)
     #: The normalised answer (an option id, a list of ids, true/false, or text), None if unanswered.
     answer: Mapped[object | None] = mapped_column(JSON)
+    #: The sequence number of the last autosave applied (the page counts its changes); an autosave
+    #: with a number not above it is older and changes nothing.
+    seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     saved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     score: Mapped[float | None] = mapped_column(Float)
 

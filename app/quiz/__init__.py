@@ -2,5 +2,6 @@
 
 The modules here are pure (no Flask, no database): ``questions`` (the four question types in a
 registry), ``bank`` (reading and checking ``questions/*.yaml``), ``gift`` and ``aiken`` (Moodle text
-formats), ``draw`` (seeded draw and shuffle for an attempt) and ``stats`` (item statistics).
+formats), ``draw`` (seeded draw and shuffle for an attempt), ``tokens`` (the opaque per-attempt values
+of the options a page shows) and ``stats`` (item statistics).
 """

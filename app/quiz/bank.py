@@ -8,10 +8,18 @@ question). A bank with any problem is not returned, so ``sync`` never loads half
 
 Each question gets a ``content_hash`` over its normalised spec (not the file's formatting), so an
 attempt records the version of every question it was taken on; the bank has a hash over all of them.
+
+Pinned options (``pinned: true``: kept in place when options are shuffled) are allowed but worth a
+second look, since a fixed position is a cue. They are not problems; the content checker reports
+them as a notice::
+
+    banks, problems = load_banks(questions_dir, indicator_ids, course_ids)
+    for line in pinned_notices(banks):     # [] when no option is pinned
+        print(line)                        # "notice: questions/x.yaml: questions[3].options[4] ..."
 """
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -115,6 +123,42 @@ def load_bank(path: Path | str, indicator_ids: Collection[str], course_ids: Cour
                           "questions": [q.content_hash for q in questions]})
     return Bank(id=bank_id, title=title.strip(), course=course, questions=questions, file=shown,
                 content_hash=digest), []
+
+
+@dataclass(frozen=True)
+class PinnedOption:
+    """An option that keeps its place in the file when the options of its question are shuffled."""
+
+    file: str            # as shown in messages, e.g. questions/policy-basics.yaml
+    bank_id: str
+    question_index: int  # position in the bank's questions list, from 0
+    question_id: str
+    option_index: int    # position in the question's options list, from 0
+    option_id: str
+    text: str
+
+    def __str__(self) -> str:
+        return (f"{self.file}: questions[{self.question_index}].options[{self.option_index}] "
+                f"({self.question_id}, option {self.option_id} '{self.text}')")
+
+
+def pinned_options(banks: Iterable[Bank]) -> list[PinnedOption]:
+    """Every pinned option of the banks, in bank and file order."""
+    return [PinnedOption(file=bank.file, bank_id=bank.id, question_index=qi, question_id=question.id,
+                         option_index=oi, option_id=option.id, text=option.text)
+            for bank in banks for qi, question in enumerate(bank.questions)
+            for oi, option in enumerate(getattr(question, "options", ())) if option.pinned]
+
+
+def pinned_notices(banks: Iterable[Bank]) -> list[str]:
+    """Notice lines for the content checker: a summary line, then one line per pinned option ([] when
+    none). Not problems: a pinned option is allowed where its position carries meaning ("以上都对")."""
+    pinned = pinned_options(banks)
+    if not pinned:
+        return []
+    return [f"notice: {len(pinned)} option{'s' * (len(pinned) != 1)} pinned in place when options are shuffled; "
+            "check that the order carries meaning (e.g. 以上都对):",
+            *(f"notice: {p}" for p in pinned)]
 
 
 def _source_problem(source: object, course_ids: CourseIds | None) -> str | None:

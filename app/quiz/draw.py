@@ -8,10 +8,16 @@ same items, so a stored seed alone could rebuild them, and a refresh never reshu
     rules = [DrawRule(3, difficulties={1}), DrawRule(2, indicators={"handling.emergency"})]
     items = draw(pool, rules, seed="attempt-7f3a")      # [AttemptItem(bank_id, question_id, option_order)]
     question.present(items[0].option_order)
+    items = draw(pool, rules, seed="7-2026-11-29", order_seed="attempt-7f3a")   # pick by one seed,
+                                                        # order questions and options by another
 
 Independence: the pool is put in (bank id, question id) order first, so the caller's order does not
 matter, and each question's option order depends only on the seed and that question, not on which
-other questions were drawn. Options are shuffled for ``single`` and ``multiple`` questions only.
+other questions were drawn. The choices of ``single``, ``multiple`` and ``truefalse`` questions are
+shuffled ("true"/"false" for a true/false question); a pinned option (``pinned: true``) keeps its
+position in the file and the others are shuffled around it (``shuffled_choices``). A daily quiz
+picks by a seed of the person and the day (the same five questions all day) and orders by the
+attempt's own random seed.
 """
 from __future__ import annotations
 
@@ -19,7 +25,7 @@ import random
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-from .questions import ChoiceQuestion, Question
+from .questions import Question
 
 
 class NotEnoughQuestions(ValueError):
@@ -45,7 +51,7 @@ class DrawRule:
 class AttemptItem:
     bank_id: str
     question_id: str
-    option_order: tuple[str, ...] = ()  # empty for truefalse and fill
+    option_order: tuple[str, ...] = ()  # choice ids in page order ("true"/"false" for truefalse); empty for fill
 
     def to_dict(self) -> dict:
         return {"bank": self.bank_id, "question": self.question_id, "options": list(self.option_order)}
@@ -64,8 +70,10 @@ def _canonical(pool: Sequence[Question]) -> list[Question]:
 
 
 def draw(pool: Sequence[Question], rules: Sequence[DrawRule], seed: str | int, *,
-         shuffle_questions: bool = True, shuffle_options: bool = True) -> list[AttemptItem]:
-    """Pick questions for each rule (never one twice), then arrange them.
+         shuffle_questions: bool = True, shuffle_options: bool = True,
+         order_seed: str | int | None = None) -> list[AttemptItem]:
+    """Pick questions for each rule (never one twice) by ``seed``, then arrange them by ``order_seed``
+    (default: ``seed``).
 
     Rules with fewer matching questions pick first, so a broad rule does not take the questions a
     narrow one needs. Without ``shuffle_questions`` the items follow the rules' order, and within a
@@ -88,7 +96,8 @@ def draw(pool: Sequence[Question], rules: Sequence[DrawRule], seed: str | int, *
         used.update(_key(q) for q in chosen)
         picked[index] = sorted(chosen, key=_key)
     questions = [q for group in picked for q in group]
-    return arrange(questions, seed, shuffle_questions=shuffle_questions, shuffle_options=shuffle_options)
+    return arrange(questions, seed if order_seed is None else order_seed, shuffle_questions=shuffle_questions,
+                   shuffle_options=shuffle_options)
 
 
 def arrange(questions: Sequence[Question], seed: str | int, *, shuffle_questions: bool = True,
@@ -104,9 +113,18 @@ def arrange(questions: Sequence[Question], seed: str | int, *, shuffle_questions
 
 
 def _option_order(question: Question, seed: str | int, shuffle: bool) -> tuple[str, ...]:
-    if not isinstance(question, ChoiceQuestion):
-        return ()
-    ids = list(question.option_ids)
-    if shuffle:
-        random.Random(f"{seed}:options:{question.bank_id}/{question.id}").shuffle(ids)
-    return tuple(ids)
+    if not shuffle:
+        return question.choice_ids
+    return shuffled_choices(question, f"{seed}:options:{question.bank_id}/{question.id}")
+
+
+def shuffled_choices(question: Question, seed: str | int) -> tuple[str, ...]:
+    """The question's choice ids in a random order by ``seed``, pinned options in their file position.
+
+    () for a question without choices (fill-in). The same question and seed give the same order."""
+    ids = list(question.choice_ids)
+    pinned = set(question.pinned_positions)
+    free = [choice for i, choice in enumerate(ids) if i not in pinned]
+    random.Random(seed).shuffle(free)
+    rest = iter(free)
+    return tuple(choice if i in pinned else next(rest) for i, choice in enumerate(ids))

@@ -8,6 +8,8 @@ dicts. Each type is a small class registered in ``QUESTION_TYPES``::
                                                     # e.g. ("options[2].text", "required text is missing")
     question = build_question(spec, bank_id="policy-basics")   # only for a spec without problems
     question.present(option_order)                  # what a page may show: never a key
+    question.choice_ids                             # what an answer can pick, in file order
+    question.pinned_positions                       # places an option keeps when options are shuffled
     answer = question.normalise(raw)                # raises an AnswerError subclass if malformed
     question.grade(answer)                          # 0.0 .. 1.0
     question.from_form(form, name)                  # the raw answer a submitted form holds
@@ -23,7 +25,12 @@ Grading:
   full-width "１１９" is "119"; case folded; all whitespace and zero-width characters removed).
 
 Option ids are stable per question: the ``id:`` given in the file, else "a", "b", "c", ... by
-position. Give explicit ids before reordering or inserting options in a bank that is in use
+position. Ids never reach a page: the server shows each attempt's options in its own random order
+under opaque tokens (``app.quiz.tokens``) and maps them back. An option marked ``pinned: true``
+keeps its place in the file when the others are shuffled: use it only where the order carries
+meaning ("以上都对" last); ``app.quiz.bank.pinned_options`` lists them for the content checker.
+True/false questions have the two choices "true" and "false" (``choice_ids``), shown in a random
+order per attempt too. Give explicit ids before reordering or inserting options in a bank that is in use
 (results also record the question's ``content_hash``, so old attempts stay interpretable).
 An unanswered question (``None``) is valid and scores 0.
 """
@@ -41,7 +48,7 @@ from typing import Any, ClassVar, Protocol
 ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 SOURCE_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*(/[a-z0-9]+([-_][a-z0-9]+)*)?$")
 COMMON_FIELDS = ("id", "type", "text", "indicators", "difficulty", "explanation", "source")
-OPTION_FIELDS = ("id", "text", "correct")
+OPTION_FIELDS = ("id", "text", "correct", "pinned")
 MIN_OPTIONS, MAX_OPTIONS = 2, 8
 DIFFICULTIES = (1, 2, 3)
 MAX_FILL_ANSWER = 200  # characters a learner may type into a blank
@@ -102,6 +109,8 @@ class Option:
     id: str
     text: str
     correct: bool = False
+    #: Keeps its position in the file when the options are shuffled ("以上都对").
+    pinned: bool = False
 
 
 QUESTION_TYPES: dict[str, type[Question]] = {}
@@ -154,6 +163,16 @@ class Question:
         return spec
 
     # -- taking ------------------------------------------------------------------------------
+    @property
+    def choice_ids(self) -> tuple[str, ...]:
+        """What an answer can pick, in file order: option ids, "true"/"false", or () for a blank."""
+        return ()
+
+    @property
+    def pinned_positions(self) -> tuple[int, ...]:
+        """Positions (from 0) of the choices that keep their place when the choices are shuffled."""
+        return ()
+
     def present(self, option_order: Sequence[str] | None = None) -> dict[str, Any]:
         """What a page may show before submission: id, type, text (and options): never the key."""
         return {"id": self.id, "type": self.type_name, "text": self.text}
@@ -237,6 +256,10 @@ class ChoiceQuestion(Question):
             flag = option.get("correct", False)
             if not isinstance(flag, bool):
                 problems.append((f"{where}.correct", f"must be true or false, not {_shown(flag)}"))
+            pinned = option.get("pinned", False)
+            if not isinstance(pinned, bool):
+                problems.append((f"{where}.pinned", f"must be true or false, not {_shown(pinned)} (pinned: true "
+                                 "keeps the option in its place when options are shuffled)"))
             correct += flag is True
             option_id = option.get("id", POSITIONAL_IDS[i] if i < len(POSITIONAL_IDS) else None)
             if "id" in option and (not isinstance(option_id, str) or not ID_RE.match(option_id)):
@@ -254,15 +277,26 @@ class ChoiceQuestion(Question):
     @classmethod
     def fields_from_spec(cls, spec: Mapping) -> dict[str, Any]:
         return {"options": tuple(
-            Option(id=str(o.get("id", POSITIONAL_IDS[i])), text=o["text"].strip(), correct=o.get("correct", False))
+            Option(id=str(o.get("id", POSITIONAL_IDS[i])), text=o["text"].strip(), correct=o.get("correct", False),
+                   pinned=o.get("pinned", False))
             for i, o in enumerate(spec["options"]))}
 
     def key_data(self) -> dict[str, Any]:
-        return {"options": [{"id": o.id, "text": o.text, "correct": o.correct} for o in self.options]}
+        # "pinned" only where set, so the content hash of every question without it stays the same
+        return {"options": [{"id": o.id, "text": o.text, "correct": o.correct, **({"pinned": True} if o.pinned else {})}
+                            for o in self.options]}
 
     @property
     def option_ids(self) -> tuple[str, ...]:
         return tuple(o.id for o in self.options)
+
+    @property
+    def choice_ids(self) -> tuple[str, ...]:
+        return self.option_ids
+
+    @property
+    def pinned_positions(self) -> tuple[int, ...]:
+        return tuple(i for i, o in enumerate(self.options) if o.pinned)
 
     @property
     def correct_ids(self) -> tuple[str, ...]:
@@ -385,6 +419,17 @@ class TrueFalse(Question):
 
     def key_data(self) -> dict[str, Any]:
         return {"answer": self.answer}
+
+    @property
+    def choice_ids(self) -> tuple[str, ...]:
+        return tuple(self.CHOICES)
+
+    def present(self, option_order: Sequence[str] | None = None) -> dict[str, Any]:
+        """The two choices ("true", "false") in ``option_order`` (default: true first); no key."""
+        order = list(option_order) if option_order else list(self.CHOICES)
+        if sorted(order) != sorted(self.CHOICES):
+            raise ValueError(f"choice order {order} is not a permutation of {list(self.CHOICES)} ({self.id})")
+        return {**super().present(), "options": [{"id": i} for i in order]}
 
     def normalise(self, raw: Any) -> bool | None:
         if raw is None or isinstance(raw, bool):

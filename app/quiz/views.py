@@ -8,6 +8,7 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from .. import sealing
 from ..access import own_or_404, result_access
 from ..clock import seconds_left, zone_name
 from ..extensions import db
@@ -54,22 +55,23 @@ def take(attempt_id):
         flash(service.time_up(), "error")
     if attempt.submitted_at is not None:
         return redirect(url_for("quiz.review", attempt_id=attempt.id))
-    items = [(row, service.presented(row)) for row in attempt.answers]
-    return render_template("quiz/take.html", attempt=attempt, quiz=attempt.quiz, items=items,
+    return render_template("quiz/take.html", attempt=attempt, quiz=attempt.quiz, items=service.take_items(attempt),
                            seconds_left=seconds_left(attempt.deadline))
 
 
 @bp.route("/attempts/<int:attempt_id>/answer", methods=["POST"])
 @login_required
 def save_answer(attempt_id):
-    """Save one answer as the learner goes (called by the page's script; JSON in, JSON out)."""
+    """Save one answer as the learner goes (called by the page's script with the question's tokens and
+    sequence number; JSON out). An older autosave than the stored one changes nothing and is answered
+    with the stored state (``stale``)."""
     attempt = _own_attempt(attempt_id)
-    answer_id = AnswerForm().answer_id.data
-    row = service.answer_row(attempt, answer_id)
-    raw = service.form_answer(row, request.form) if row is not None else None
-    outcome = perform_quietly(service.save_answer, current_user, attempt, answer_id or -1, raw, zone_name())
+    outcome = perform_quietly(service.save_from_form, current_user, attempt, AnswerForm().answer_id.data,
+                              request.form, zone_name())
     if outcome:
-        return jsonify(ok=True, saved_at=outcome.value.saved_at.isoformat())
+        row = outcome.value.row
+        return jsonify(ok=True, stale=not outcome.value.applied, seq=row.seq, answer=service.form_state(row),
+                       saved_at=row.saved_at.isoformat() if row.saved_at else None)
     perform_quietly(service.expire_if_due, attempt, zone_name())  # refused at the deadline: submitted as saved
     return jsonify(ok=False, error=outcome.message, submitted=attempt.submitted_at is not None), 409
 
@@ -78,8 +80,7 @@ def save_answer(attempt_id):
 @login_required
 def submit(attempt_id):
     attempt = _own_attempt(attempt_id)
-    outcome = perform(service.submit, current_user, attempt, zone_name(),
-                      answers=service.form_answers(attempt, request.form))
+    outcome = perform(service.submit_form, current_user, attempt, zone_name(), request.form)
     if not outcome:
         return redirect(url_for("quiz.take", attempt_id=attempt.id))
     if outcome.value is False:
@@ -98,8 +99,11 @@ def review(attempt_id):
         abort(404)
     if access == "resume":
         return redirect(url_for("quiz.take", attempt_id=attempt.id))
+    if sealing.sealed(attempt, current_user):  # a running competition's: "submitted" (and the owner's score)
+        return render_template("quiz/review.html", attempt=attempt, quiz=attempt.quiz, items=[], grade=None,
+                               sealed=True)
     return render_template("quiz/review.html", attempt=attempt, quiz=attempt.quiz, items=service.review_items(attempt),
-                           grade=service.grade_for(attempt.user, attempt.quiz))
+                           grade=service.grade_for(attempt.user, attempt.quiz), sealed=False)
 
 
 @bp.route("/book")
@@ -117,16 +121,15 @@ def practice():
     result = entry = None
     form = PracticeForm()
     if form.is_submitted():
-        entry = service.book_entry(current_user, form.entry_id.data)
-        raw = service.question_of(entry.question.spec).from_form(request.form, "answer") if entry else None
-        outcome = perform(service.practise, current_user, form.entry_id.data or -1, raw, zone_name())
+        outcome = perform(service.practise_form, current_user, form.entry_id.data, request.form, zone_name())
         if not outcome:
             return redirect(url_for("quiz.practice"))
         result = outcome.value
+        shown = None
     else:
         due = service.due_entries(current_user, zone_name())
         entry = due[0] if due else None
-    shown = service.question_of(entry.question.spec).present() if entry else None
+        shown = service.practice_item(entry) if entry else None
     return render_template("quiz/practice.html", entry=entry, shown=shown, result=result,
                            remaining=len(service.due_entries(current_user, zone_name())))
 

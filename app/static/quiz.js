@@ -1,14 +1,30 @@
 // Quiz page: save each answer as soon as it changes, show a countdown, submit at the deadline.
 // The server is the referee: it stores answers, refuses them after the deadline and submits then.
+// Options are posted as the opaque tokens the page was given. Each question carries a sequence
+// number (hidden input .seq, the number of its next change): every save sends it and counts it up,
+// and the server keeps the answer of the highest number it has seen, so a late or replayed older
+// save never overwrites a newer one. When the server says a save was older (another window saved
+// since), the question shows what is stored.
 (function () {
   var form = document.getElementById("quiz-form");
   if (!form) { return; }
   var script = document.currentScript;
   var saveUrl = form.getAttribute("data-save-url");
   var token = form.querySelector("input[name=csrf_token]").value;
+  var sent = {};
+
+  function show(fieldset, answer) {
+    var picked = [].concat(answer === null || answer === undefined ? [] : answer);
+    fieldset.querySelectorAll("input").forEach(function (input) {
+      if (input.type === "radio" || input.type === "checkbox") { input.checked = picked.indexOf(input.value) >= 0; }
+      else if (input.type === "text") { input.value = typeof answer === "string" ? answer : ""; }
+    });
+  }
 
   function save(fieldset) {
     var id = fieldset.getAttribute("data-answer-id");
+    var counter = fieldset.querySelector("input.seq");
+    var seq = parseInt(counter.value, 10);
     var body = new URLSearchParams();
     body.append("csrf_token", token);
     body.append("answer_id", id);
@@ -16,14 +32,24 @@
       if ((input.type === "radio" || input.type === "checkbox") && !input.checked) { return; }
       body.append(input.name, input.value);
     });
+    counter.value = seq + 1;
+    sent[id] = seq;
     var state = fieldset.querySelector(".save-state");
     fetch(saveUrl, {method: "POST", body: body, credentials: "same-origin",
                     headers: {"X-CSRFToken": token}})
       .then(function (response) { return response.json().then(function (data) { return [response, data]; }); })
       .then(function (pair) {
-        if (pair[0].ok) { state.textContent = script.getAttribute("data-saved"); return; }
-        state.textContent = script.getAttribute("data-failed") + pair[1].error;
-        if (pair[1].submitted) { window.location.reload(); }
+        var data = pair[1];
+        if (pair[0].ok) {
+          if (data.stale && sent[id] === seq) {  // our latest save was older than the stored answer
+            show(fieldset, data.answer);
+            counter.value = Math.max(parseInt(counter.value, 10), data.seq + 1);
+          }
+          state.textContent = script.getAttribute("data-saved");
+          return;
+        }
+        state.textContent = script.getAttribute("data-failed") + data.error;
+        if (data.submitted) { window.location.reload(); }
       })
       .catch(function () { state.textContent = script.getAttribute("data-failed"); });
   }

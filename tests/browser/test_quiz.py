@@ -1,11 +1,12 @@
-"""A worker takes a timed quiz, refreshes mid-way and finds the answers kept, submits, reviews,
-then practises a question from the wrong-answer book."""
+"""A worker takes a timed quiz, refreshes mid-way and finds the answers kept, changes an answer (the
+page's script sends each change with a higher sequence number), submits, reviews, then practises a
+question from the wrong-answer book. The page posts opaque tokens, never option ids."""
 from playwright.sync_api import expect
 from sqlalchemy import select
 
 from app.extensions import db
 from app.models import QuizAttempt, WrongAnswer
-from app.quiz.questions import build_question
+from app.quiz.questions import POSITIONAL_IDS, build_question
 from tests.browser.conftest import log_in
 
 
@@ -37,6 +38,13 @@ def test_timed_quiz_refresh_submit_review_and_practise(live_server, phone, conte
         answer(fieldset, attempt.answers[position - 1].spec, right=True)
         expect(fieldset.locator(".save-state")).to_have_text("已保存")
 
+    values = page.locator("#quiz-form input[type=radio], #quiz-form input[type=checkbox]").evaluate_all(
+        "inputs => inputs.map(i => i.value)")
+    assert values and not [v for v in values if v in POSITIONAL_IDS or v in ("true", "false")]
+    for row in attempt.answers[:3]:
+        db.session.refresh(row)
+        assert row.answer is not None and row.seq >= 1  # saved with the page's sequence number
+
     page.reload()  # nothing typed or clicked is lost
     for position in (1, 2, 3):
         fieldset = page.locator(f"#question-{position}")
@@ -47,9 +55,25 @@ def test_timed_quiz_refresh_submit_review_and_practise(live_server, phone, conte
         else:
             expect(fieldset.locator("input:checked").first).to_be_checked()
 
+    right = 3
+    single = next((r for r in attempt.answers[3:] if r.spec["type"] == "single"), None)
+    if single is not None:  # changed twice after the reload: each change counts the sequence up
+        fieldset = page.locator(f"#question-{single.position}")
+        answer(fieldset, single.spec, right=False)
+        expect(fieldset.locator(".save-state")).to_have_text("已保存")
+        answer(fieldset, single.spec, right=True)
+        expect(fieldset.locator(".save-state")).to_have_text("已保存")
+        for _ in range(50):  # the second save may still be on its way
+            db.session.refresh(single)
+            if single.seq == 2:
+                break
+            page.wait_for_timeout(100)
+        assert single.seq == 2 and single.answer == build_question(single.spec).correct_ids[0]
+        right += 1
+
     page.get_by_role("button", name="提交测验").click()
-    expect(page.locator("#result")).to_contain_text("30")
-    expect(page.locator(".question.right")).to_have_count(3)
+    expect(page.locator("#result")).to_contain_text(str(10 * right))
+    expect(page.locator(".question.right")).to_have_count(right)
     expect(page.locator(".explanation").first).to_be_visible()
 
     page.get_by_role("link", name="错题本").last.click()

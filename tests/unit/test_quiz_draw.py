@@ -1,7 +1,7 @@
 """Seeded draw and shuffle: the same seed gives the same attempt; filters and counts are honoured."""
 import pytest
 
-from app.quiz.draw import AttemptItem, DrawRule, NotEnoughQuestions, arrange, draw
+from app.quiz.draw import AttemptItem, DrawRule, NotEnoughQuestions, arrange, draw, shuffled_choices
 from app.quiz.questions import build_question
 
 
@@ -51,16 +51,44 @@ def test_filters():
     assert {i.bank_id for i in items} == {"emergency"}
 
 
-def test_options_shuffled_only_for_choice_questions():
+def test_choices_shuffled_for_choice_and_true_false_questions():
     items = arrange([q for q in POOL if q.bank_id == "emergency"], seed="s")
     kinds = {q.id: q.type_name for q in POOL}
     for item in items:
         if kinds[item.question_id] in ("single", "multiple"):
             assert sorted(item.option_order) == ["a", "b", "c", "d", "e"]
+        elif kinds[item.question_id] == "truefalse":
+            assert sorted(item.option_order) == ["false", "true"]
         else:
             assert item.option_order == ()
-    orders = {item.option_order for item in items if item.option_order}
+    orders = {item.option_order for item in items if len(item.option_order) == 5}
     assert len(orders) > 1  # not the same permutation for every question
+    truefalse = POOL[-2]
+    assert {arrange([truefalse], seed=n)[0].option_order for n in range(20)} == {("true", "false"), ("false", "true")}
+
+
+def test_a_pinned_option_keeps_its_place_the_others_move():
+    spec = {"id": "q-pin", "type": "single", "text": "?", "indicators": ["policy.accuracy"], "difficulty": 1,
+            "explanation": "解析。", "options": [{"text": "甲"}, {"text": "乙"}, {"text": "丙"},
+                                                {"text": "以上都对", "correct": True, "pinned": True}]}
+    pinned = build_question(spec, "policy")
+    orders = {shuffled_choices(pinned, n) for n in range(40)}
+    assert all(order[3] == "d" for order in orders) and len(orders) == 6  # every order of a, b, c
+    middle = build_question({**spec, "options": [{"text": "甲", "correct": True}, {"text": "乙", "pinned": True},
+                                                 {"text": "丙"}]}, "policy")
+    assert {shuffled_choices(middle, n)[1] for n in range(20)} == {"b"}
+    items = draw([pinned], [DrawRule(1)], seed="x")
+    assert items[0].option_order[3] == "d"
+    assert shuffled_choices(POOL[-1], "s") == ()  # fill-in: nothing to shuffle
+
+
+def test_a_daily_pick_and_its_order_come_from_different_seeds():
+    rules = [DrawRule(5)]
+    one = draw(POOL, rules, seed="7:2026-11-29", order_seed="a1")
+    two = draw(POOL, rules, seed="7:2026-11-29", order_seed="b2")
+    assert {i.question_id for i in one} == {i.question_id for i in two}  # the same questions all day
+    assert one != two  # in another order
+    assert draw(POOL, rules, seed="x") == draw(POOL, rules, seed="x", order_seed="x")
 
 
 def test_option_order_depends_only_on_seed_and_question():

@@ -170,3 +170,60 @@ def test_option_texts_label_what_an_answer_can_pick():
     assert SINGLE.option_texts() == {"a": "凭印象回答", "b": "按条例讲清基本条件", "c": "让居民自己上网查"}
     assert TRUEFALSE.option_texts(("对", "错")) == {"true": "对", "false": "错"}
     assert FILL.option_texts() == {}
+
+
+def test_choice_ids_and_true_false_in_a_given_order():
+    assert SINGLE.choice_ids == ("a", "b", "c") and TRUEFALSE.choice_ids == ("true", "false")
+    assert FILL.choice_ids == () and SINGLE.pinned_positions == ()
+    assert TRUEFALSE.present(["false", "true"])["options"] == [{"id": "false"}, {"id": "true"}]
+    assert TRUEFALSE.present()["options"] == [{"id": "true"}, {"id": "false"}]
+    with pytest.raises(ValueError):
+        TRUEFALSE.present(["true", "true"])
+
+
+def test_an_option_may_be_pinned_where_its_place_means_something():
+    pinned = make(id="s-9", type="single", text="以下哪些是网格员的职责?", options=[
+        {"text": "信息采集"}, {"text": "矛盾排查"}, {"text": "以上都对", "correct": True, "pinned": True}])
+    assert pinned.pinned_positions == (2,) and pinned.options[2].pinned
+    assert pinned.to_spec()["options"][2] == {"id": "c", "text": "以上都对", "correct": True, "pinned": True}
+    assert "pinned" not in SINGLE.to_spec()["options"][0]  # unpinned questions keep their content hash
+    problems = check_spec({**BASE, "id": "x", "type": "single", "text": "?",
+                           "options": [{"text": "甲", "correct": True}, {"text": "乙", "pinned": "yes"}]})
+    assert problems == [("options[1].pinned", "must be true or false, not 'yes' (pinned: true keeps the option in "
+                                              "its place when options are shuffled)")]
+
+
+def test_pinned_options_are_reported_as_a_notice_not_a_problem(tmp_path):
+    from app.quiz.bank import load_banks, pinned_notices, pinned_options
+
+    folder = tmp_path / "questions"
+    folder.mkdir()
+    (folder / "demo.yaml").write_text("""id: demo
+title: 示例题库
+questions:
+  - id: q-001
+    type: single
+    text: 以下哪些是网格员的职责?
+    options:
+      - text: 信息采集
+      - text: 矛盾排查
+      - {text: 以上都对, correct: true, pinned: true}
+    indicators: [policy.accuracy]
+    difficulty: 1
+    explanation: 都是。
+  - id: q-002
+    type: truefalse
+    text: 网格员可以承诺低保一定能批下来。
+    answer: false
+    indicators: [policy.accuracy]
+    difficulty: 1
+    explanation: 不能。
+""", encoding="utf-8")
+    banks, problems = load_banks(folder, {"policy.accuracy"})
+    assert problems == [] and len(banks) == 1
+    [pin] = pinned_options(banks)
+    assert (pin.question_id, pin.question_index, pin.option_index, pin.option_id) == ("q-001", 0, 2, "c")
+    notices = pinned_notices(banks)
+    assert notices[0].startswith("notice: 1 option pinned in place")
+    assert notices[1] == "notice: questions/demo.yaml: questions[0].options[2] (q-001, option c '以上都对')"
+    assert pinned_notices([]) == []

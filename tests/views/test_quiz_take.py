@@ -1,4 +1,9 @@
-"""Taking quizzes through the views: answers saved as you go, the server refuses every tampering."""
+"""Taking quizzes through the views: answers saved as you go, the server refuses every tampering.
+
+Forms post what the page shows: opaque per-attempt tokens (``service.right_answer(row)``); the
+services take option ids (``ids_right``)."""
+import itertools
+import re
 from datetime import timedelta
 
 import pytest
@@ -7,6 +12,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import AttemptAnswer, EvidenceRecord, Quiz, QuizAttempt, WrongAnswer
 from app.models.base import utcnow
+from app.quiz import service
 from app.quiz.questions import build_question
 from tests.conftest import csrf_from
 
@@ -26,27 +32,34 @@ def begin(client, content, people, login):
 
 
 def right_answer(row: AttemptAnswer):
-    question = build_question(row.spec)
-    correct = question.correct_answer()
-    if row.spec["type"] == "truefalse":
-        return "true" if correct else "false"
-    if row.spec["type"] == "fill":
-        return correct[0]
-    return list(correct) if row.spec["type"] == "multiple" else correct
+    """A right answer as the page's form sends it (tokens)."""
+    return service.right_answer(row)
+
+
+def ids_right(row: AttemptAnswer):
+    """A right answer as the services take it (option ids)."""
+    return service.right_answer(row.spec)
 
 
 def wrong_answer(row: AttemptAnswer):
+    """A wrong answer as the page's form sends it (tokens)."""
     question = build_question(row.spec)
-    if row.spec["type"] == "truefalse":
-        return "false" if question.correct_answer() else "true"
     if row.spec["type"] == "fill":
         return "不知道"
-    wrong = [o["id"] for o in question.present()["options"] if o["id"] not in question.correct_ids]
+    tokens = service.row_tokens(row)
+    if row.spec["type"] == "truefalse":
+        return tokens["false" if question.correct_answer() else "true"]
+    wrong = [tokens[i] for i in question.option_ids if i not in question.correct_ids]
     return wrong[:1] if row.spec["type"] == "multiple" else wrong[0]
 
 
-def save(client, attempt, row_id, value, name=None):
-    data = {"csrf_token": csrf_from(client, "/quizzes"), "answer_id": row_id}
+SEQ = itertools.count(1)
+
+
+def save(client, attempt, row_id, value, name=None, seq=None):
+    """Autosave as the page's script does: the answer and the question's next sequence number."""
+    data = {"csrf_token": csrf_from(client, "/quizzes"), "answer_id": row_id,
+            f"seq-{row_id}": next(SEQ) if seq is None else seq}
     data[name or f"q-{row_id}"] = value
     return client.post(f"/quizzes/attempts/{attempt.id}/answer", data=data)
 
@@ -58,6 +71,8 @@ def test_take_page_has_no_key_and_fixed_questions(client, begin):
     for row in attempt.answers:
         assert row.spec["explanation"][:20] not in page
     assert "correct" not in page
+    values = re.findall(r'type="(?:radio|checkbox)" name="q-\d+"\s+value="([^"]*)"', page)
+    assert values and all(len(v) == 10 for v in values)  # tokens only: no option id, no true/false
     again = client.get(f"/quizzes/attempts/{attempt.id}").get_data(as_text=True)
     assert page == again  # a refresh shows the same questions in the same order
 
@@ -82,8 +97,12 @@ def test_tampered_answers_are_refused(client, begin, login):
     for answer_id, value in ((999999, "a"), (other.answers[0].id, "a")):  # unknown; another attempt's
         response = save(client, attempt, answer_id, value, name=f"q-{answer_id}")
         assert response.status_code == 409
-    response = save(client, attempt, row.id, "zz")  # an option id this question does not have
-    assert response.status_code == 409 and "1" in response.json["error"] or response.status_code == 409
+    option_id = build_question(row.spec).correct_ids[0]
+    other_row = next(r for r in other.answers if r.question_id == row.question_id) \
+        if row.question_id in {r.question_id for r in other.answers} else other.answers[0]
+    for value in ("zz", option_id, service.right_answer(other_row)):  # made up; an option id; another attempt's
+        response = save(client, attempt, row.id, value)
+        assert response.status_code == 409 and response.json["ok"] is False and response.json["error"]
     db.session.refresh(row)
     assert row.answer is None
     assert db.session.get(AttemptAnswer, other.answers[0].id).answer is None
@@ -135,8 +154,6 @@ def test_second_submission_counts_once(client, begin):
 
 
 def test_wrong_answers_enter_the_book_and_leave_after_two_days(app, client, begin):
-    from app.quiz import service
-
     attempt = begin()
     token = csrf_from(client, "/quizzes")
     form = {"csrf_token": token}
@@ -149,11 +166,11 @@ def test_wrong_answers_enter_the_book_and_leave_after_two_days(app, client, begi
     row = next(r for r in attempt.answers if r.question_id == entry.question_id)
     tz = app.config["BABEL_DEFAULT_TIMEZONE"]
     day1 = utcnow()
-    assert service.practise(attempt.user, entry.id, right_answer(row), tz, now=day1).cleared is False
-    assert service.practise(attempt.user, entry.id, right_answer(row), tz, now=day1 + timedelta(hours=1)).cleared \
+    assert service.practise(attempt.user, entry.id, ids_right(row), tz, now=day1).cleared is False
+    assert service.practise(attempt.user, entry.id, ids_right(row), tz, now=day1 + timedelta(hours=1)).cleared \
         is False  # the same day twice does not count
     assert entry not in service.due_entries(attempt.user, tz, now=day1)  # spaced: not again today
-    result = service.practise(attempt.user, entry.id, right_answer(row), tz, now=day1 + timedelta(days=1))
+    result = service.practise(attempt.user, entry.id, ids_right(row), tz, now=day1 + timedelta(days=1))
     assert result.cleared
     db.session.commit()
     assert len(service.book_entries(attempt.user)) == 9
@@ -195,15 +212,14 @@ def test_statistics_and_excel_for_organizers(client, begin, login):
 
 
 def test_the_service_refuses_another_persons_attempt(app, begin, people):
-    from app.quiz import service
     from app.refusal import Refusal
 
     attempt = begin("worker")
     row, tz = attempt.answers[0], app.config["BABEL_DEFAULT_TIMEZONE"]
     with pytest.raises(Refusal):
-        service.save_answer(people["mentor"], attempt, row.id, right_answer(row), tz)
+        service.save_answer(people["mentor"], attempt, row.id, ids_right(row), tz)
     with pytest.raises(Refusal):
-        service.submit(people["mentor"], attempt, tz, answers={row.id: right_answer(row)})
+        service.submit(people["mentor"], attempt, tz, answers={row.id: ids_right(row)})
     assert row.answer is None and attempt.submitted_at is None
 
 
