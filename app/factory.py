@@ -22,6 +22,7 @@ from .content.cli import content_cli
 from .drill import hooks as drill_hooks, views as drill_views
 from .drill.cli import drill_cli
 from .errors import init_errors
+from .kb import hooks as kb_hooks, views as kb_views
 from .extensions import _enable_sqlite_foreign_keys, babel, csrf, db, login_manager, migrate
 from .learn import hooks as learn_hooks, views as learn_views
 from .main import hooks as main_hooks, views as main_views
@@ -49,6 +50,7 @@ FEATURES = (
     Feature(profile_views, profile_hooks),
     Feature(mentor_views, mentor_hooks),
     Feature(compete_views, compete_hooks),
+    Feature(kb_views, kb_hooks),
     Feature(accounts_views, accounts_hooks),
 )
 

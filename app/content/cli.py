@@ -15,7 +15,7 @@ content_cli = click.Group("content", help="Check and load courses, question bank
 
 def _report():
     cfg = current_app.config
-    return check_content(cfg["CONTENT_DIR"], cfg["SCENARIOS_DIR"], cfg["QUESTIONS_DIR"])
+    return check_content(cfg["CONTENT_DIR"], cfg["SCENARIOS_DIR"], cfg["QUESTIONS_DIR"], cfg.get("KNOWLEDGE_DIR"))
 
 
 def _warn_lessons_without_check(report) -> None:
@@ -45,6 +45,8 @@ def content_check():
     click.echo(f"OK: {len(report.courses)} courses, {lessons} lessons ({checked}), {report.indicator_count} indicators, "
                f"{len(report.banks)} question banks ({questions} questions), {len(report.quizzes)} quizzes, "
                f"{report.drill_count} drills (content {report.content_hash[:12]})")
+    if report.knowledge is not None:
+        click.echo(f"OK: knowledge base: {len(report.knowledge.faq)} FAQ entries, {len(report.knowledge.cases)} cases")
 
 
 @content_cli.command("sync")

@@ -13,6 +13,8 @@ from sqlalchemy import select
 
 from ..drill.checker import check_all
 from ..extensions import db
+from ..kb.checker import Knowledge
+from ..kb.sync import check_knowledge, load_knowledge_base
 from ..models import ContentSync, Course, DrillVersion, Lesson
 from ..quiz.bank import load_banks
 from ..quiz.quizfile import load_quizzes
@@ -31,6 +33,8 @@ class ContentReport:
     indicator_count: int = 0
     drill_count: int = 0
     content_hash: str = ""
+    #: The knowledge base (``knowledge/``), when a knowledge folder was given.
+    knowledge: Knowledge | None = None
     #: Warnings, one per lesson no bank question is written for (``source: course-id/lesson``): the
     #: lesson has no lesson check, so its hours cannot be credited. Not a problem: such a lesson can be
     #: published and read before its questions are written. Checked only when every bank loaded.
@@ -38,7 +42,7 @@ class ContentReport:
 
 
 def check_content(content_dir: str | Path, scenarios_dir: str | Path | None = None,
-                  questions_dir: str | Path | None = None) -> ContentReport:
+                  questions_dir: str | Path | None = None, knowledge_dir: str | Path | None = None) -> ContentReport:
     """Read and check every content file; nothing touches the database."""
     content_dir = Path(content_dir)
     report = ContentReport()
@@ -56,6 +60,10 @@ def check_content(content_dir: str | Path, scenarios_dir: str | Path | None = No
             drill_hashes = [sha256(p.read_text(encoding="utf-8")) for p in sorted(Path(scenarios_dir).glob("*.yaml"))]
     if questions_dir is not None:
         _check_questions(report, Path(questions_dir), ids)
+    if knowledge_dir is not None:
+        report.knowledge, errors = check_knowledge(knowledge_dir, ids, report.courses, scenarios_dir)
+        report.errors.extend(errors)
+        drill_hashes.append(report.knowledge.content_hash)
     report.content_hash = sha256(*(c.content_hash for c in report.courses), *drill_hashes,
                                  *(b.content_hash for b in report.banks), *(q.content_hash for q in report.quizzes))
     return report
@@ -114,6 +122,8 @@ def sync_content(report: ContentReport, scenarios_dir: str | Path | None = None)
         counts.update(sync_drills(scenarios_dir))
     counts.update(sync_banks(report.banks))
     counts.update(sync_quizzes(report.quizzes))
+    if report.knowledge is not None:
+        counts.update(load_knowledge_base(report.knowledge))
     last = db.session.scalar(select(ContentSync).order_by(ContentSync.id.desc()).limit(1))
     if any(counts.values()) or last is None or last.content_hash != report.content_hash:
         db.session.add(ContentSync(content_hash=report.content_hash, summary=counts))

@@ -26,6 +26,7 @@ CORES = (
     "app.profile.scoring", "app.profile.recommend", "app.profile.xapi", "app.profile.charts",
     "app.mentor.pairing", "app.mentor.rules",
     "app.compete.rules",
+    "app.kb.terms", "app.kb.search", "app.kb.assistant", "app.kb.checker",
 )
 
 #: Run in a fresh interpreter with the cores as arguments: it forks one child per core, all at once, before

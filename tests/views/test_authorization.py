@@ -20,6 +20,7 @@ from app.extensions import db
 from app.models import Competition, DrillAttempt, Entry, Mentorship
 from app.models.base import utcnow
 from tests.conftest import PASSWORD, csrf_from
+from tests.views.kb_support import kb_objects
 
 MANAGERS = {"organizer", "admin"}
 ROLES = ("worker", "mentor", "organizer", "admin")
@@ -57,6 +58,12 @@ TABLE = [
     ("/mentoring/cohort", MANAGERS),
     ("/compete", set(ROLES)),
     ("/compete/new", MANAGERS),
+    ("/kb", set(ROLES)),
+    ("/kb/search", set(ROLES)),
+    ("/kb/assistant", set(ROLES)),
+    ("/kb/cases", set(ROLES)),
+    ("/kb/cases/new", set(ROLES)),
+    ("/kb/inbox", MANAGERS | {"mentor"}),
 ]
 
 
@@ -117,6 +124,17 @@ OBJECT_TABLE = [
         worker=404, mentor=404, organizer=200, admin=404, other_worker=404, other_organizer=404),
     row("/compete/{competition}/rounds/{practical}/judge/{entry}",
         worker=404, mentor=404, organizer=200, admin=404, other_worker=404, other_organizer=404),
+    # knowledge base: the worker sent a question to the mentor, sent a case for review and keeps a draft
+    row("/kb/entries/{kb_entry}",
+        worker=200, mentor=200, organizer=200, admin=200, other_worker=200, other_organizer=200),
+    row("/kb/questions/{kb_question}",
+        worker=200, mentor=200, organizer=200, admin=200, other_worker=404, other_organizer=404),
+    row("/kb/cases/{kb_case}",
+        worker=200, mentor=200, organizer=200, admin=200, other_worker=404, other_organizer=404),
+    row("/kb/cases/{kb_draft}",
+        worker=200, mentor=404, organizer=404, admin=404, other_worker=404, other_organizer=404),
+    row("/kb/cases/{kb_draft}/edit",
+        worker=200, mentor=404, organizer=404, admin=404, other_worker=404, other_organizer=404),
 ]
 
 #: State-changing requests: without a CSRF token each is refused (400) before anything happens.
@@ -136,6 +154,8 @@ CSRF_POSTS = [
     "/compete/new", "/compete/1/rounds", "/compete/1/enrol", "/compete/1/rounds/1/judges",
     "/compete/1/rounds/1/start", "/compete/1/rounds/1/judge/1", "/compete/1/rounds/1/swap", "/compete/1/settings",
     "/compete/1/publish",
+    "/kb/assistant", "/kb/questions/1/send", "/kb/questions/1/reply", "/kb/questions/1/promote", "/kb/cases/new",
+    "/kb/cases/1/edit", "/kb/cases/1/review",
 ]
 
 #: Endpoints whose access is checked elsewhere, with the test that checks it.
@@ -216,6 +236,7 @@ def objects(app, client, content, people):
            "competition": competition.id, "practical": practical.id,
            "entry": db.session.scalar(select(Entry.id).where(Entry.user_id == people["worker"].id)),
            "quiz_open": quiz_open, "quiz_done": quiz_done, "drill_open": drill_open, "drill_done": drill_done}
+    ids.update(kb_objects(app, worker))
     assert all(ids.values()), ids
     return ids
 

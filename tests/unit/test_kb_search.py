@@ -1,0 +1,125 @@
+"""Chinese search: segmentation with the domain dictionary and synonyms, BM25 ranking with real
+questions (2-character terms such as 低保 and 燃气 included), coverage, snippets and suggestions."""
+import pytest
+
+from app.kb.search import Document, Index, Segmenter, default_segmenter, plain, snippet
+
+
+@pytest.fixture(scope="module")
+def seg() -> Segmenter:
+    return default_segmenter().load()
+
+
+def doc(seg, key, title, body, kind="faq", category="policy", title_extra=""):
+    return Document(key=key, kind=kind, title=title, text=plain(body),
+                    title_tokens=tuple(seg.tokens(title + "\n" + title_extra)), body_tokens=tuple(seg.tokens(plain(body))),
+                    category=category, url=f"/kb/entries/{key}")
+
+
+@pytest.fixture(scope="module")
+def index(seg) -> Index:
+    docs = [
+        doc(seg, "faq:dibao", "低保怎么申请？", "低保按家庭审核，向户籍所在地的街道办事处提出书面申请，由民政部门审核确认。",
+            title_extra="最低生活保障去哪里办"),
+        doc(seg, "faq:gas", "楼道里闻到燃气味怎么办？", "不要开关电灯、不按门铃，敲门叫人、开窗通风，到室外拨打燃气公司抢修电话。",
+            category="emergency"),
+        doc(seg, "faq:medical", "去外地看病，医保要怎么备案？", "参保人到参保地以外就医，一般要先办异地就医备案，才能直接结算。"),
+        doc(seg, "faq:permit", "外地人怎么办居住证？", "居住半年以上，有合法稳定就业、住所或连续就读的，可以到派出所申领居住证。"),
+        doc(seg, "faq:throw", "发现有人高空抛物怎么办？", "高空抛物是违法行为，有人受伤先打120，再拨打110报警，保存监控。",
+            category="civilized-city"),
+        doc(seg, "case:noise", "楼上装修噪音引发争吵", "网格员约双方面对面商定施工时间，请物业一起参与。", kind="case",
+            category="dispute"),
+        doc(seg, "lesson:mediation", "常见邻里纠纷", "噪音、漏水、停车、宠物是常见的邻里纠纷。" * 5, kind="lesson",
+            category=""),
+    ]
+    return Index(docs, seg)
+
+
+def test_domain_words_stay_whole_and_synonyms_map_to_one_word(seg):
+    assert {"低保", "居住证"} <= set(seg.tokens("如何办理居住证和低保申请条件"))
+    assert "燃气" in seg.tokens("闻到煤气味怎么办")                       # 煤气 → 燃气
+    assert "低保" in seg.tokens("最低生活保障怎么申请")                   # 最低生活保障 → 低保
+    assert "高空抛物" in seg.tokens("楼上扔东西砸到车了")
+    assert "异地就医" in seg.tokens("我妈在外地看病医保能报吗")
+    assert {"异地", "就医", "异地就医"} <= set(seg.tokens("异地就医备案"))  # search mode: the parts too
+    assert "网格员" in seg.tokens("网格员每天要做什么")
+
+
+def test_stop_words_and_punctuation_are_dropped(seg):
+    assert seg.tokens("请问，怎么办？") == []
+    assert "吗" not in seg.tokens("低保能申请吗？")
+    assert "心肺复苏" in seg.tokens("ＣＰＲ怎么做")                     # full-width, upper case → cpr → 心肺复苏
+
+
+@pytest.mark.parametrize("question, best", [
+    ("低保", "faq:dibao"),
+    ("燃气", "faq:gas"),
+    ("闻到煤气味", "faq:gas"),
+    ("最低生活保障去哪办", "faq:dibao"),
+    ("异地就医怎么备案", "faq:medical"),
+    ("在外地看病医保能报吗", "faq:medical"),
+    ("暂住证去哪里办", "faq:permit"),
+    ("楼上扔东西砸到车", "faq:throw"),
+    ("楼上装修太吵", "case:noise"),
+])
+def test_real_questions_find_the_right_entry(index, question, best):
+    hits = index.search(question)
+    assert hits and hits[0].document.key == best, [(h.document.key, round(h.score, 2)) for h in hits[:3]]
+
+
+def test_two_character_terms_match_inside_longer_words(index, seg):
+    assert index.search("低保户")[0].document.key == "faq:dibao"
+    assert index.search("燃气灶漏气")[0].document.key == "faq:gas"
+
+
+def test_filters_by_kind_and_category(index):
+    assert {h.document.kind for h in index.search("噪音", kinds=("lesson",))} == {"lesson"}
+    assert [h.document.key for h in index.search("噪音", kinds=("case",))] == ["case:noise"]
+    assert index.search("低保", category="emergency") == []
+    assert index.search("燃气", hidden=lambda d: d.key == "faq:gas") == []
+
+
+def test_title_counts_more_than_body(seg):
+    docs = [doc(seg, "a", "燃气安全", "其他内容。"), doc(seg, "b", "其他内容", "燃气安全。")]
+    assert Index(docs, seg).search("燃气")[0].document.key == "a"
+
+
+def test_coverage_is_high_for_a_full_match_and_low_for_an_unknown_topic(index):
+    full = index.search("低保怎么申请")[0]
+    assert full.coverage == pytest.approx(1.0) and full.title_coverage == pytest.approx(1.0)
+    partial = index.search("低保和养老金")[0]
+    assert partial.document.key == "faq:dibao" and partial.coverage < 0.8
+    assert all(hit.coverage < 0.3 for hit in index.search("今天天气怎么样"))
+
+
+def test_a_typo_still_finds_known_pieces(index):
+    hits = index.search("居住正过期")
+    assert hits and hits[0].document.key == "faq:permit"
+
+
+def test_suggestions_when_nothing_matches(index):
+    assert index.search("低宝") == []
+    assert "低保" in index.suggest("低宝")
+
+
+def test_empty_question_and_empty_index(seg, index):
+    assert index.search("") == [] and index.search("怎么办？") == []
+    assert Index([], seg).search("低保") == []
+
+
+def test_snippet_marks_matches_and_cuts_around_them():
+    text = "开头" * 60 + "低保按家庭审核，向街道办事处申请。" + "结尾" * 60
+    pieces = snippet(text, {"低保", "街道办事处"}, width=40)
+    marked = [t for t, hit in pieces if hit]
+    assert marked == ["低保", "街道办事处"]
+    assert pieces[0] == ("…", False) and pieces[-1] == ("…", False)
+    assert sum(len(t) for t, _hit in pieces if t != "…") == 40
+
+
+def test_snippet_leaves_escaping_to_the_template():
+    pieces = snippet("<script>alert(1)</script> 燃气", {"燃气"})
+    assert ("<script>alert(1)</script> ", False) in pieces and ("燃气", True) in pieces
+
+
+def test_plain_strips_markdown():
+    assert plain("## 标题\n\n1. **加粗** 和 [链接](http://x)\n> 引用") == "标题\n\n加粗 和 链接\n引用"
