@@ -15,6 +15,7 @@ from .clock import local_today, utcnow
 from .compete import service as compete
 from .drill import engine, service as drills
 from .extensions import db
+from .kb import service as kb
 from .learn.check import credit_lesson, open_lesson, reading_minimum, right_answers
 from .mentor.rules import add_months
 from .models import Area, Competition, Course, CourseAssignment, DrillAttempt, DrillVersion, JointVisit, Mentorship, \
@@ -89,6 +90,7 @@ def create_demo_data() -> int:
     _demo_activity()
     _demo_mentorship()
     _demo_competition()
+    _demo_knowledge()
     return created
 
 
@@ -211,4 +213,27 @@ def _demo_competition() -> None:
         Area.path.startswith(street.path))) if u.has_role("worker")]
     compete.enrol(organizer, competition, people)
     compete.assign_judges(organizer, practical, [organizer])
+    db.session.flush()
+
+
+DEMO_CASE = {
+    "description": "6号楼一楼楼道里堆了旧沙发和几十个纸箱，住户说是楼上人家装修时放的，已经放了一个多月，挡住了一半通道。",
+    "handling": "先拍照记录，找到堆放的住户，讲清楼道堆物是消防隐患，约定三天内清走；联系物业帮忙联系收旧家具的；三天后复查，通道已清空。",
+    "lessons_learned": "先讲安全，不替居民处理财物；约好期限并按时复查，比一次说重话管用。",
+    "feedback": "住户主动道歉，楼里几位老人说现在下楼不怕磕碰了。",
+}
+
+
+def _demo_knowledge() -> None:
+    """The demo worker asked the assistant something it could not answer and sent it to her mentor, and
+    wrote up a case now waiting for review (once)."""
+    worker = db.session.scalar(select(User).where(User.username == "worker"))
+    if worker is None or kb.my_cases(worker):
+        return
+    question = kb.ask(worker, "社保卡丢了去哪补办", current_app.config)
+    if question.status == "unsure" and kb.responder_for(worker) is not None:
+        kb.send_to_person(worker, question)
+    kb.save_case(worker, None, title="楼道堆放旧家具，劝导住户三天内清走", category="civilized-city",
+                 tags=["楼道堆物", "消防通道"], indicators=["comm.residents", "handling.detection"], parts=DEMO_CASE,
+                 known_indicators={"comm.residents", "handling.detection"}, submit=kb.responder_for(worker) is not None)
     db.session.flush()
