@@ -257,3 +257,26 @@ def test_questions_from_a_bank_a_running_competition_uses_are_hidden(app, client
     monkeypatch.setattr(sealing, "practice_blocked", lambda user, kind, ref, now=None: True)
     after = client.get("/kb/search", query_string={"q": "燃气", "kind": "question"}).get_data(as_text=True)
     assert not re.search(r'class="card result result-question"', after)
+
+
+def test_ranking_depends_only_on_the_stored_words(kb):
+    """Every process ranks from the rows of kb_document (read in key order), so the ranking is the one
+    the source texts give, whatever the database: the same keys and scores as an index segmented here."""
+    from app.kb.search import Document, Index, default_segmenter
+
+    segmenter = default_segmenter()
+    direct = Index(sorted((Document(key=s.key, kind=s.kind, title=s.title, text=s.body_text,
+                                    title_tokens=tuple(segmenter.tokens(s.title_text)),
+                                    body_tokens=tuple(segmenter.tokens(s.body_text)), category=s.category, url=s.url,
+                                    gate=s.gate) for s in index.sources()), key=lambda d: d.key), segmenter)
+    stored = index.current()
+    for question in ("低保怎么申请", "闻到煤气味", "居住证过期了", "楼上扔东西", "网格员职责", "低宝"):
+        assert [(h.document.key, round(h.score, 9)) for h in stored.search(question, limit=10)] == \
+               [(h.document.key, round(h.score, 9)) for h in direct.search(question, limit=10)], question
+
+
+def test_no_results_offer_the_assistant_with_the_question(client, kb, people, login):
+    login("worker")
+    page = client.get("/kb/search", query_string={"q": "低宝"}).get_data(as_text=True)
+    assert "/kb/assistant?q=%E4%BD%8E%E5%AE%9D" in page
+    assert "低宝</textarea>" in client.get("/kb/assistant", query_string={"q": "低宝"}).get_data(as_text=True)
