@@ -332,7 +332,8 @@ def answers_of(page: str, rng: random.Random) -> list[list[tuple[str, str]]]:
             picked = rng.sample(values, k=min(len(values), rng.choice((1, 2))))
         else:
             picked = [rng.choice(values)]
-        result.append([("answer_id", answer_id)] + [(name, v) for v in picked])
+        # each question is saved once, so sequence number 1 (the page's own first value) is the newest
+        result.append([("answer_id", answer_id), (f"seq-{answer_id}", "1")] + [(name, v) for v in picked])
     return result
 
 

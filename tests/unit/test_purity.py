@@ -22,7 +22,8 @@ README = ROOT / "README.md"
 
 CORES = (
     "app.drill.engine", "app.drill.checker", "app.drill.graph",
-    "app.quiz.questions", "app.quiz.gift", "app.quiz.aiken", "app.quiz.draw", "app.quiz.stats", "app.quiz.cues", "app.learn.reading",
+    "app.quiz.questions", "app.quiz.gift", "app.quiz.aiken", "app.quiz.draw", "app.quiz.stats", "app.quiz.cues", "app.quiz.tokens",
+    "app.learn.reading",
     "app.profile.scoring", "app.profile.recommend", "app.profile.xapi", "app.profile.charts",
     "app.mentor.pairing", "app.mentor.rules",
     "app.compete.rules",
