@@ -60,7 +60,7 @@ def take_quiz(client, comp, right=True):
     attempt = db.session.get(QuizAttempt, attempt_id)
     form = {"csrf_token": token}
     if right:
-        form.update({f"q-{row.id}": right_answer(row.spec) for row in attempt.answers})
+        form.update({f"q-{row.id}": right_answer(row) for row in attempt.answers})
     client.post(f"/quizzes/attempts/{attempt_id}/submit", data=form)
     return attempt
 
