@@ -47,6 +47,10 @@ def content_check():
                f"{report.drill_count} drills (content {report.content_hash[:12]})")
     if report.knowledge is not None:
         click.echo(f"OK: knowledge base: {len(report.knowledge.faq)} FAQ entries, {len(report.knowledge.cases)} cases")
+    if report.cue_rates is not None:
+        click.echo(f"OK: {report.cue_rates.summary()}")
+    for notice in report.notices:
+        click.echo(notice)
 
 
 @content_cli.command("sync")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 
@@ -16,7 +17,8 @@ from ..extensions import db
 from ..kb.checker import Knowledge
 from ..kb.sync import check_knowledge, load_knowledge_base
 from ..models import ContentSync, Course, DrillVersion, Lesson
-from ..quiz.bank import load_banks
+from ..quiz.bank import load_banks, pinned_notices
+from ..quiz.cues import bank_specs, cue_problems, cue_rates
 from ..quiz.quizfile import load_quizzes
 from ..quiz.sync import sync_banks, sync_quizzes
 from .courses import CourseSpec, lessons_without_check, load_competency_model, load_courses, sha256
@@ -39,6 +41,10 @@ class ContentReport:
     #: lesson has no lesson check, so its hours cannot be credited. Not a problem: such a lesson can be
     #: published and read before its questions are written. Checked only when every bank loaded.
     lessons_without_check: list[str] = field(default_factory=list)
+    #: The question bank's answer-cue rates (``app.quiz.cues``); beyond their bounds they are problems.
+    cue_rates: Any = None
+    #: Notice lines for options pinned in place when options are shuffled (allowed, listed for review).
+    notices: list[str] = field(default_factory=list)
 
 
 def check_content(content_dir: str | Path, scenarios_dir: str | Path | None = None,
@@ -75,6 +81,10 @@ def _check_questions(report: ContentReport, questions_dir: Path, indicator_ids: 
     lessons = {c.slug: [lesson.slug for lesson in c.lessons] for c in report.courses}
     report.banks, errors = load_banks(questions_dir, indicator_ids, lessons)
     report.errors.extend(errors)
+    specs = bank_specs(report.banks)
+    report.cue_rates = cue_rates(specs)
+    report.errors.extend(f"{questions_dir.name}/: {problem}" for problem in cue_problems(specs))
+    report.notices.extend(pinned_notices(report.banks))
     if not errors:
         _check_lesson_checks(report)
     report.quizzes, errors = load_quizzes(questions_dir / "quizzes", report.banks, set(lessons))
