@@ -73,5 +73,6 @@ def test_content_check_fails_when_the_bank_drifts_into_cues(tmp_path, runner, ap
     finally:
         app.config["QUESTIONS_DIR"] = saved
     assert result.exit_code == 1
-    assert "key is the longest option" in result.output and "cue-0" in result.output
-    assert "true/false keyed true" in result.output
+    assert "key is the uniquely longest option in 52.7%" in result.output and "cue-0" in result.output
+    assert "key is the first option" in result.output
+    assert "true/false questions keyed true: 31.6%" in result.output
