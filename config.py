@@ -73,6 +73,11 @@ class Config:
     MENTORSHIP_MAX_MONTHS = _env("MENTORSHIP_MAX_MONTHS", 6, int)
     #: Joint household visits a month (seed 2.2: 每月至少2次).
     VISITS_PER_MONTH = _env("VISITS_PER_MONTH", 2, int)
+    #: Reading speed behind a lesson's minimum reading time, in 汉字 a minute (hours are credited only
+    #: after the lesson was open that long and its lesson check was passed).
+    READING_CHARS_PER_MINUTE = _env("READING_CHARS_PER_MINUTE", 300.0, float)
+    #: The least reading time of any lesson, in seconds.
+    READING_MIN_SECONDS = _env("READING_MIN_SECONDS", 60, int)
     #: A competition's single award needs at least this score on at least half its indicators.
     AWARD_MIN_SCORE = _env("AWARD_MIN_SCORE", 60.0, float)
     #: Werkzeug password hash method; tests use a cheaper one.
