@@ -13,6 +13,10 @@ services ask:
   ``kind`` is ``"drill"`` (``ref`` a drill id) or ``"quiz bank"`` (``ref`` a bank slug).
 - ``book_deferred(attempt, now=None)``: should a graded quiz attempt's answers stay out of the
   wrong-answer book for now (they enter it when the results are published)?
+- ``evidence_deferred(attempt, now=None)``: should a quiz or drill attempt's evidence (per-answer and
+  per-decision scores on the profile, in Excel and xAPI) wait? The feature sends
+  ``signals.attempt_published`` for each such attempt when its results are published, and the
+  evidence is recorded then.
 
 Standard library only: nothing here knows about competitions; with no check registered nothing is
 sealed.
@@ -31,17 +35,18 @@ class Checks:
     sealed: Callable[[object, object | None, datetime | None], bool] | None = None
     practice_blocked: Callable[[object, str, str, datetime | None], bool] | None = None
     book_deferred: Callable[[object, datetime | None], bool] | None = None
+    evidence_deferred: Callable[[object, datetime | None], bool] | None = None
 
 
 _checks: dict[str, Checks] = {}
 
 
 def register(name: str, *, sealed: Callable | None = None, practice_blocked: Callable | None = None,
-             book_deferred: Callable | None = None) -> None:
+             book_deferred: Callable | None = None, evidence_deferred: Callable | None = None) -> None:
     """Register (or replace) a feature's checks: ``sealed(attempt, viewer, now)``,
-    ``practice_blocked(user, kind, ref, now)`` and ``book_deferred(attempt, now)``, each True when the
-    thing must stay hidden, blocked or deferred."""
-    _checks[name] = Checks(sealed, practice_blocked, book_deferred)
+    ``practice_blocked(user, kind, ref, now)``, ``book_deferred(attempt, now)`` and
+    ``evidence_deferred(attempt, now)``, each True when the thing must stay hidden, blocked or deferred."""
+    _checks[name] = Checks(sealed, practice_blocked, book_deferred, evidence_deferred)
 
 
 def sealed(attempt, viewer=None, now: datetime | None = None) -> bool:
@@ -59,3 +64,8 @@ def practice_blocked(user, kind: str, ref: str, now: datetime | None = None) -> 
 def book_deferred(attempt, now: datetime | None = None) -> bool:
     """True while a graded quiz attempt's answers must wait before entering the wrong-answer book."""
     return any(c.book_deferred(attempt, now) for c in _checks.values() if c.book_deferred is not None)
+
+
+def evidence_deferred(attempt, now: datetime | None = None) -> bool:
+    """True while a quiz or drill attempt's evidence must wait for its results to be published."""
+    return any(c.evidence_deferred(attempt, now) for c in _checks.values() if c.evidence_deferred is not None)

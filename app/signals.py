@@ -27,6 +27,11 @@ drill_finished = _signals.signal("drill-finished")
 #: A mentor rated an observed behaviour. sender: the Observation; kwargs: ``mentorship``.
 observation_recorded = _signals.signal("observation-recorded")
 
+#: A competition published its results: its quiz and drill attempts' evidence, held back while the
+#: competition was sealed, may be recorded now. Sent once per attempt. sender: the QuizAttempt or
+#: DrillAttempt.
+attempt_published = _signals.signal("attempt-published")
+
 #: A practical round's result for one contestant changed after a judge scored.
 #: sender: the RoundResult; kwargs: ``round``, ``entry``, ``judged`` (the rules core's JudgedScore).
 practical_judged = _signals.signal("practical-judged")

@@ -447,6 +447,13 @@ def book_deferred(attempt, now: datetime | None = None) -> bool:
                            now=now or utcnow())
 
 
+def evidence_deferred(attempt, now: datetime | None = None) -> bool:
+    """A competition attempt's per-answer and per-decision evidence waits for the results (``publish``
+    sends ``attempt_published`` for each attempt). One query."""
+    found = _attempt_round(attempt)
+    return found is not None and found[0].published_at is None
+
+
 # --- judging ------------------------------------------------------------------------------------
 
 def _round_judge_ids(round_: CompetitionRound) -> list[int]:
@@ -900,6 +907,12 @@ def publish(actor: User, competition: Competition, tz: str, now: datetime | None
     for attempt in db.session.scalars(select(QuizAttempt).where(
             QuizAttempt.quiz_id.in_([p.id for p in papers]), QuizAttempt.submitted_at.is_not(None))):
         quizzes.book_answers(attempt, tz)
+        signals.attempt_published.send(attempt)
+    for attempt in db.session.scalars(select(DrillAttempt).join(RoundResult, RoundResult.drill_attempt_id == DrillAttempt.id)
+                                      .join(CompetitionRound, CompetitionRound.id == RoundResult.round_id)
+                                      .where(CompetitionRound.competition_id == competition.id,
+                                             DrillAttempt.finished_at.is_not(None))):
+        signals.attempt_published.send(attempt)
     db.session.flush()
     return issued
 

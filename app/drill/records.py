@@ -7,13 +7,13 @@ from collections import defaultdict
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from .. import signals
-from ..evidence import Item, Source, StatementContext, register_source
+from .. import sealing, signals
+from ..evidence import Item, Source, StatementContext, register_source, source
 from ..extensions import db
 from ..models import DrillAttempt, DrillStep
 from ..profile import xapi
 from . import engine
-from .service import analysis, kept_steps, state_of
+from .service import analysis, drill_of, kept_steps, state_of
 
 #: Evidence weights: one decision, and the drill's outcome per indicator; assessed plays count double.
 DECISION_WEIGHT, ENDING_WEIGHT, ASSESSED_FACTOR = 1.0, 3.0, 2.0
@@ -27,9 +27,19 @@ def _factor(attempt: DrillAttempt) -> float:
     return ASSESSED_FACTOR if attempt.mode == "assessed" else 1.0
 
 
-def decision_evidence(attempt: DrillAttempt, drill: engine.Drill, **_kwargs) -> list[Item]:
+def _recordable(attempt) -> bool:
+    """A finished drill attempt whose results are not sealed (a competition round's waits for
+    publication: ``attempt_published`` comes then)."""
+    return isinstance(attempt, DrillAttempt) and attempt.finished_at is not None \
+        and not sealing.evidence_deferred(attempt)
+
+
+def decision_evidence(attempt, drill: engine.Drill | None = None, **_kwargs) -> list[Item]:
     """One record per decision and indicator the decision could move: where the choice taken lies
     between the worst and the best option offered there (the timeout path counts as an option)."""
+    if not _recordable(attempt):
+        return []
+    drill = drill or drill_of(attempt.drill_version)
     items = []
     for step in kept_steps(attempt):
         node = drill.nodes[step.node_id]
@@ -49,8 +59,11 @@ def decision_evidence(attempt: DrillAttempt, drill: engine.Drill, **_kwargs) -> 
     return items
 
 
-def ending_evidence(attempt: DrillAttempt, drill: engine.Drill, **_kwargs) -> list[Item]:
+def ending_evidence(attempt, drill: engine.Drill | None = None, **_kwargs) -> list[Item]:
     """One record per drill indicator: the play's total as a share of the possible."""
+    if not _recordable(attempt):
+        return []
+    drill = drill or drill_of(attempt.drill_version)
     bounds, _best = analysis(attempt.drill_version)
     shares, _overall = engine.outcome_shares(state_of(attempt).scores, bounds)
     return [Item(user_id=attempt.user_id, indicator=indicator, weight=ENDING_WEIGHT * _factor(attempt), score=value,
@@ -110,3 +123,5 @@ def register() -> None:
     register_source(Source("drill_ending", _l("drill outcome"), verb="completed", activity_type="simulation",
                            links=ending_links, statements=drill_statements),
                     signal=signals.drill_finished, collect=ending_evidence)
+    register_source(source("drill_decision"), signal=signals.attempt_published, collect=decision_evidence)
+    register_source(source("drill_ending"), signal=signals.attempt_published, collect=ending_evidence)

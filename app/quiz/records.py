@@ -7,16 +7,19 @@ from collections import defaultdict
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from .. import signals
-from ..evidence import Item, Source, StatementContext, register_source
+from .. import sealing, signals
+from ..evidence import Item, Source, StatementContext, register_source, source
 from ..extensions import db
 from ..models import AttemptAnswer, Quiz, QuizAttempt
 from ..profile import xapi
 from .questions import build_question
 
 
-def answer_evidence(attempt: QuizAttempt, **_kwargs) -> list[Item]:
-    """One record per answer and indicator: the answer's score as 0-100."""
+def answer_evidence(attempt, **_kwargs) -> list[Item]:
+    """One record per answer and indicator: the answer's score as 0-100. Nothing while the attempt's
+    results are sealed (a competition paper before publication: ``attempt_published`` comes later)."""
+    if not isinstance(attempt, QuizAttempt) or sealing.evidence_deferred(attempt):
+        return []
     items = []
     for row in attempt.answers:
         for indicator in build_question(row.spec).indicators:
@@ -76,3 +79,4 @@ def register() -> None:
     register_source(Source("quiz_answer", _l("quiz answer"), verb="answered", activity_type="question",
                            links=answer_links, statements=quiz_statements),
                     signal=signals.quiz_submitted, collect=answer_evidence)
+    register_source(source("quiz_answer"), signal=signals.attempt_published, collect=answer_evidence)
