@@ -9,5 +9,5 @@ class StartForm(FlaskForm):
 
 
 class MoveForm(FlaskForm):
-    choice = StringField()
+    choice = StringField()  # the token of the choice, as the play page sent it (never a choice id)
     step = IntegerField()  # the attempt's step count when the page was shown (None if missing)

@@ -5,14 +5,26 @@ must quote the attempt's step count (a replayed or stale form changes nothing); 
 clock starts when the server moves the attempt onto it, and a choice that arrives after the
 deadline takes the node's timeout path instead. Moves check that the attempt is the acting person's
 own and raise ``Refusal`` (nothing changed) when they cannot be taken.
+
+Nothing in a page tells the key: each attempt shows a node's choices in its own order and under
+opaque tokens (``app.drill.tokens``, keyed by ``SECRET_KEY``); ``shown_choices`` gives them to the
+page and ``choose_form`` maps a posted token back to the choice (an unknown token is refused).
+``choose`` takes choice ids, as demo data and tests play.
+
+Parallel requests move an attempt once: every move (a choice, a timeout, a step back) first claims
+the step with a conditional UPDATE (``… SET step_count = n + 1 WHERE step_count = n``) and only the
+request that changed the row writes the step, the new state, and on an ending the outcome and
+``drill_finished`` (so evidence is written once); the others change nothing.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import signals
 from ..access import check_own
@@ -20,7 +32,7 @@ from ..clock import utcnow
 from ..extensions import db
 from ..models import DrillAttempt, DrillStep, DrillVersion, User
 from ..refusal import Refusal
-from . import engine
+from . import engine, tokens
 from .graph import Overlay, path_nodes
 
 #: Extra seconds allowed past an urgent node's limit for the network and a slow phone.
@@ -117,19 +129,42 @@ class Move:
     finished: bool
 
 
+def _stale() -> Refusal:
+    return Refusal(_("This page was out of date (the step was already taken or replayed). "
+                     "Here is where your drill stands now."))
+
+
 def _check_turn(user: User, attempt: DrillAttempt, step_no: int | None) -> None:
     check_own(user, attempt)
     if attempt.finished_at is not None:
         raise Refusal(_("This drill is already finished."))
     if step_no is None or step_no != attempt.step_count:
-        raise Refusal(_("This page was out of date (the step was already taken or replayed). "
-                             "Here is where your drill stands now."))
+        raise _stale()
 
 
-def _record(attempt: DrillAttempt, drill: engine.Drill, result: engine.StepResult, now: datetime) -> Move:
+def _claim(attempt: DrillAttempt) -> bool:
+    """Take the next step of the attempt if nobody has since it was read: a conditional UPDATE of the
+    step count, so of parallel requests exactly one changes the row (PostgreSQL makes the others
+    wait, then finds the count moved on; SQLite runs one writer at a time). True if this request
+    did; else ``attempt`` is reloaded as the winner left it and nothing is written."""
+    expected = attempt.step_count
+    result = db.session.execute(
+        update(DrillAttempt).where(DrillAttempt.id == attempt.id, DrillAttempt.step_count == expected,
+                                   DrillAttempt.finished_at.is_(None))
+        .values(step_count=expected + 1).execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        db.session.refresh(attempt)
+        return False
+    set_committed_value(attempt, "step_count", expected + 1)
+    return True
+
+
+def _record(attempt: DrillAttempt, drill: engine.Drill, result: engine.StepResult, now: datetime) -> Move | None:
+    """Claim the step and write it; None when a parallel request took this step first."""
+    if not _claim(attempt):
+        return None
     node_id, choice_id = result.step
     elapsed = int((now - attempt.node_started_at).total_seconds() * 1000)
-    attempt.step_count += 1
     attempt.just_undone = False
     attempt.steps.append(DrillStep(seq=len(attempt.steps) + 1, node_id=node_id, choice_id=choice_id,
                                    timed_out=result.timed_out, elapsed_ms=max(elapsed, 0),
@@ -146,25 +181,46 @@ def _record(attempt: DrillAttempt, drill: engine.Drill, result: engine.StepResul
 
 def choose(user: User, attempt: DrillAttempt, choice_id: str, step_no: int | None,
            now: datetime | None = None) -> Move:
-    """Take a choice. After the deadline of an urgent node the timeout path is taken instead.
+    """Take a choice (by id). After the deadline of an urgent node the timeout path is taken instead.
 
-    Raises Refusal (another person's attempt, finished, stale or replayed step, choice not offered here).
+    Raises Refusal (another person's attempt, finished, stale or replayed step, taken meanwhile by a
+    parallel request, choice not offered here).
     """
     now = now or utcnow()
     _check_turn(user, attempt, step_no)
     drill = drill_of(attempt.drill_version)
     state = state_of(attempt)
     if is_overdue(attempt, now):
-        return _record(attempt, drill, engine.timeout(drill, state), now)
-    try:
-        result = engine.choose(drill, state, choice_id)
-    except engine.InvalidMove as exc:
-        raise Refusal(_("That choice is not offered at this point of the drill.")) from exc
-    return _record(attempt, drill, result, now)
+        result = engine.timeout(drill, state)
+    else:
+        try:
+            result = engine.choose(drill, state, choice_id)
+        except engine.InvalidMove as exc:
+            raise _not_offered() from exc
+    move = _record(attempt, drill, result, now)
+    if move is None:
+        raise _stale()
+    return move
+
+
+def _not_offered() -> Refusal:
+    return Refusal(_("That choice is not offered at this point of the drill."))
+
+
+def choose_form(user: User, attempt: DrillAttempt, token: str, step_no: int | None,
+                now: datetime | None = None) -> Move:
+    """Take the choice the play page posted under ``token`` (see ``shown_choices``). Raises Refusal as
+    ``choose`` does, and for a token that stands for no choice of this node in this attempt."""
+    _check_turn(user, attempt, step_no)
+    choice_id = tokens.choice_of(_node_tokens(attempt), token)
+    if choice_id is None:
+        raise _not_offered()
+    return choose(user, attempt, choice_id, step_no, now)
 
 
 def expire(attempt: DrillAttempt, now: datetime | None = None, grace: bool = True) -> Move | None:
-    """Take the timeout path if the current urgent node's clock has run out; else None.
+    """Take the timeout path if the current urgent node's clock has run out; else None (also when a
+    parallel request moved the attempt first).
 
     ``grace=False`` when the page itself reports that its countdown reached zero.
     """
@@ -195,12 +251,50 @@ def step_back(user: User, attempt: DrillAttempt, step_no: int | None, now: datet
     if not kept or attempt.just_undone:
         raise Refusal(_("You can go back one step at a time, and only after a new decision."))
     drill = drill_of(attempt.drill_version)
-    kept[-1].undone = True
     state = engine.replay(drill, [(s.node_id, s.choice_id) for s in kept[:-1]])
-    attempt.step_count += 1  # a back step also invalidates forms still open elsewhere
+    if not _claim(attempt):  # a back step also invalidates forms still open elsewhere
+        raise _stale()
+    kept[-1].undone = True
     attempt.just_undone = True
     _arrive(attempt, drill, state, now)
     db.session.flush()
+
+
+# --- what a page shows: the choices in the attempt's order, under its tokens ---------------------
+
+@dataclass(frozen=True)
+class ShownChoice:
+    """A choice as the play page shows it: the token it posts and its text (never its id)."""
+
+    token: str
+    text: str
+
+
+def _secret() -> str:
+    return current_app.config["SECRET_KEY"]
+
+
+def _node_tokens(attempt: DrillAttempt, node_id: str | None = None) -> dict[str, str]:
+    """Choice id → token for every choice of ``node_id`` (default: the node the attempt stands on)."""
+    drill = drill_of(attempt.drill_version)
+    node = drill.nodes[node_id or state_of(attempt).node]
+    return tokens.node_tokens(_secret(), attempt.id, node.id, [choice.id for choice in node.choices])
+
+
+def shown_choices(attempt: DrillAttempt) -> list[ShownChoice]:
+    """The choices offered now, in this attempt's order for the node, each with its token."""
+    drill = drill_of(attempt.drill_version)
+    state = state_of(attempt)
+    offered = {choice.id: choice for choice in engine.available_choices(drill, state)}
+    node_tokens = _node_tokens(attempt, state.node)
+    return [ShownChoice(node_tokens[choice_id], offered[choice_id].text)
+            for choice_id in tokens.ordered(_secret(), attempt.id, state.node, offered)]
+
+
+def token_of(attempt: DrillAttempt, choice_id: str, node_id: str | None = None) -> str:
+    """The token the play page sends for ``choice_id`` at ``node_id`` (default: the current node), for
+    tests and scripts that play by choice id through the pages. KeyError if the node has no such choice."""
+    return _node_tokens(attempt, node_id)[choice_id]
 
 
 def kept_steps(attempt: DrillAttempt) -> list[DrillStep]:

@@ -65,7 +65,7 @@ def play(attempt_id):
     kept = service.kept_steps(attempt)
     return render_template(
         "drill/play.html", attempt=attempt, drill=drill, node=node,
-        choices=service.engine.available_choices(drill, state), seconds_left=seconds_left(attempt.deadline),
+        choices=service.shown_choices(attempt), seconds_left=seconds_left(attempt.deadline),
         last_step=kept[-1] if kept and not attempt.just_undone and not hidden else None,
         can_go_back=attempt.mode == "practice" and bool(kept) and not attempt.just_undone,
         step_number=len(kept) + 1,
@@ -87,7 +87,8 @@ def _after_move(attempt: DrillAttempt, outcome: Outcome):
 def choose(attempt_id):
     attempt = _own_attempt(attempt_id)
     form = MoveForm()
-    return _after_move(attempt, perform(service.choose, current_user, attempt, form.choice.data or "", form.step.data))
+    return _after_move(attempt, perform(service.choose_form, current_user, attempt, form.choice.data or "",
+                                        form.step.data))
 
 
 @bp.route("/attempts/<int:attempt_id>/timeout", methods=["POST"])

@@ -4,6 +4,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from app.drill import service
 from app.extensions import db
 from app.models import DrillAttempt, DrillStep, EvidenceRecord
 from app.models.base import utcnow
@@ -32,18 +33,29 @@ def start(client, content, people, login):
     return do
 
 
+def token(attempt, choice):
+    """The play page's token for ``choice`` at the attempt's current node (an id the node does not
+    have is sent as it is: a forged form)."""
+    try:
+        return service.token_of(attempt, choice)
+    except KeyError:
+        return choice
+
+
 def move(client, attempt, choice, step=None, path="choose"):
+    """Post ``choice`` (a choice id, sent as the page's token for it) at the attempt's current step."""
     db.session.refresh(attempt)
-    token = csrf_from(client, "/drills")
+    csrf = csrf_from(client, "/drills")
     return client.post(f"/drills/attempts/{attempt.id}/{path}",
-                       data={"csrf_token": token, "choice": choice,
+                       data={"csrf_token": csrf, "choice": token(attempt, choice) if choice else "",
                              "step": attempt.step_count if step is None else step}, follow_redirects=True)
 
 
 def test_play_page_has_no_answer_key(client, start):
     attempt = start()
     page = client.get(f"/drills/attempts/{attempt.id}").get_data(as_text=True)
-    assert "withdraw-call" in page and "bell-and-light" in page  # choice ids only
+    assert "withdraw-call" not in page and "bell-and-light" not in page  # no choice ids: tokens
+    assert service.token_of(attempt, "withdraw-call") in page
     assert "开关接通的一瞬间" not in page and "score" not in page  # no feedback, no scores
     assert "red_line" not in page and "气味浓烈时进入泄漏区域" not in page  # no red-line marks
     assert 'id="countdown"' in page  # the first node is urgent
@@ -90,9 +102,8 @@ def test_someone_elses_attempt_is_not_found(client, start, login):
     login("mentor")
     assert client.get(f"/drills/attempts/{attempt.id}").status_code == 404
     assert client.get(f"/drills/attempts/{attempt.id}/result").status_code == 404
-    token = csrf_from(client, "/drills")
-    response = client.post(f"/drills/attempts/{attempt.id}/choose",
-                           data={"csrf_token": token, "choice": "withdraw-call", "step": 0})
+    response = client.post(f"/drills/attempts/{attempt.id}/choose", data={
+        "csrf_token": csrf_from(client, "/drills"), "choice": token(attempt, "withdraw-call"), "step": 0})
     assert response.status_code == 404
     db.session.refresh(attempt)
     assert attempt.step_count == 0
@@ -181,13 +192,13 @@ def test_graph_cli(runner, tmp_path):
 
 
 def test_the_service_refuses_another_persons_attempt(start, people):
-    from app.drill import service
     from app.refusal import Refusal
 
     attempt = start("worker")
     for move_ in (lambda: service.choose(people["mentor"], attempt, "withdraw-call", 0),
                   lambda: service.step_back(people["mentor"], attempt, 0),
-                  lambda: service.time_out(people["mentor"], attempt, 0)):
+                  lambda: service.time_out(people["mentor"], attempt, 0),
+                  lambda: service.choose_form(people["mentor"], attempt, token(attempt, "withdraw-call"), 0)):
         with pytest.raises(Refusal):
             move_()
     assert attempt.step_count == 0 and attempt.state["node"] == "arrive"
