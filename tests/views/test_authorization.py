@@ -16,6 +16,7 @@ from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RequestRedirect
 
+from app.drill.service import token_of
 from app.extensions import db
 from app.models import Competition, DrillAttempt, Entry, Mentorship
 from app.models.base import utcnow
@@ -229,7 +230,7 @@ def objects(app, client, content, people):
     for choice in BEST_GAS_LEAK:
         db.session.refresh(attempt)
         worker.post(f"/drills/attempts/{drill_done}/choose",
-                    data={"csrf_token": token, "choice": choice, "step": attempt.step_count})
+                    data={"csrf_token": token, "choice": token_of(attempt, choice), "step": attempt.step_count})
     db.session.refresh(attempt)
     assert attempt.finished_at is not None
     ids = {"worker": people["worker"].id, "pairing": db.session.scalar(select(Mentorship.id)),

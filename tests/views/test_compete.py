@@ -221,7 +221,7 @@ def test_leaderboard_queries_do_not_grow_with_answers(client, competition, login
 
 
 def test_drill_round_is_assessed_and_sealed_until_the_results_are_published(client, competition, login):
-    from app.drill.service import analysis, current_version
+    from app.drill.service import analysis, current_version, token_of
     from app.models import DrillAttempt
 
     token = as_user(client, login, "organizer")
@@ -237,9 +237,9 @@ def test_drill_round_is_assessed_and_sealed_until_the_results_are_published(clie
     attempt = db.session.get(DrillAttempt, attempt_id)
     assert attempt.mode == "assessed"
     _bounds, best = analysis(current_version("gas-leak"))
-    for step, (_node, choice) in enumerate(best):
-        page = client.post(f"/drills/attempts/{attempt_id}/choose", data={"csrf_token": token, "choice": choice,
-                                                                         "step": step}, follow_redirects=True)
+    for step, (node, choice) in enumerate(best):
+        page = client.post(f"/drills/attempts/{attempt_id}/choose", data={
+            "csrf_token": token, "choice": token_of(attempt, choice, node), "step": step}, follow_redirects=True)
     page = page.get_data(as_text=True)
     assert 'id="debrief"' not in page and "<svg" not in page  # sealed while the round is open
     result = db.session.scalar(select(RoundResult).where(RoundResult.round_id == drill_round.id))

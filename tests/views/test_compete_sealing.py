@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app import sealing
-from app.drill.service import analysis, current_version
+from app.drill.service import analysis, current_version, token_of
 from app.extensions import db
 from app.models import DrillAttempt, Mentorship, QuizAttempt, RoundResult, WrongAnswer
 from app.models.base import utcnow
@@ -114,9 +114,10 @@ def test_an_earlier_practice_debrief_is_sealed_for_contestants_while_the_round_r
     attempt_id = int(client.post("/drills/gas-leak/start", data={"csrf_token": token, "mode": "practice"})
                      .headers["Location"].rsplit("/", 1)[1])
     _bounds, best = analysis(current_version("gas-leak"))
-    for step, (_node, choice) in enumerate(best):
-        client.post(f"/drills/attempts/{attempt_id}/choose", data={"csrf_token": token, "choice": choice,
-                                                                   "step": step})
+    for step, (node, choice) in enumerate(best):
+        client.post(f"/drills/attempts/{attempt_id}/choose", data={
+            "csrf_token": token, "choice": token_of(db.session.get(DrillAttempt, attempt_id), choice, node),
+            "step": step})
     assert 'id="debrief"' in client.get(f"/drills/attempts/{attempt_id}/result").get_data(as_text=True)
     drill_round(client, login, competition)
     as_user(client, login, "worker")
@@ -145,9 +146,10 @@ def test_drill_round_stays_sealed_after_close_until_publication(client, competit
     response = client.post(f"/compete/{competition.id}/rounds/{round_.id}/start", data={"csrf_token": token})
     attempt_id = int(response.headers["Location"].rsplit("/", 1)[1])
     _bounds, best = analysis(current_version("gas-leak"))
-    for step, (_node, choice) in enumerate(best):
-        client.post(f"/drills/attempts/{attempt_id}/choose", data={"csrf_token": token, "choice": choice,
-                                                                   "step": step})
+    for step, (node, choice) in enumerate(best):
+        client.post(f"/drills/attempts/{attempt_id}/choose", data={
+            "csrf_token": token, "choice": token_of(db.session.get(DrillAttempt, attempt_id), choice, node),
+            "step": step})
     close_all(competition)
     assert 'id="debrief"' not in client.get(f"/drills/attempts/{attempt_id}/result").get_data(as_text=True)
     as_user(client, login, "organizer")  # organizers see it

@@ -11,10 +11,12 @@ import pytest
 from sqlalchemy import func, select
 
 from app.clock import local_today
+from app.drill.service import token_of
 from app.extensions import db
 from app.mentor.rules import add_months
 from app.models import (
-    DrillComment, DrillStep, EvidenceRecord, JointVisit, Mentorship, MentorshipEvent, Notification, Observation,
+    DrillAttempt, DrillComment, DrillStep, EvidenceRecord, JointVisit, Mentorship, MentorshipEvent, Notification,
+    Observation,
 )
 from tests.conftest import csrf_from
 
@@ -325,8 +327,9 @@ def test_mentor_comments_on_a_drill_decision(client, paired, login):
     token = as_user(client, login, "worker")
     response = client.post("/drills/gas-leak/start", data={"csrf_token": token, "mode": "practice"})
     attempt_id = int(response.headers["Location"].rsplit("/", 1)[1])
-    client.post(f"/drills/attempts/{attempt_id}/choose", data={"csrf_token": token, "choice": "bell-and-light",
-                                                               "step": 0})
+    attempt = db.session.get(DrillAttempt, attempt_id)
+    client.post(f"/drills/attempts/{attempt_id}/choose", data={
+        "csrf_token": token, "choice": token_of(attempt, "bell-and-light"), "step": 0})
     step = db.session.scalar(select(DrillStep))
     token = as_user(client, login, "linhu_org")
     assert client.post(f"/mentoring/steps/{step.id}/comment", data={"csrf_token": token, "text": "x"}).status_code == 404

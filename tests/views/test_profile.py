@@ -10,8 +10,9 @@ from sqlalchemy import event, select
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
+from app.drill.service import token_of
 from app.extensions import db
-from app.models import CourseAssignment, EvidenceRecord, XapiOutbox
+from app.models import CourseAssignment, DrillAttempt, EvidenceRecord, XapiOutbox
 from app.models.base import utcnow
 from app.profile.xapi import validate_statement
 from tests.conftest import csrf_from
@@ -123,8 +124,8 @@ def test_xapi_export_is_valid(client, content, people, login):
     response = client.post("/drills/gas-leak/start", data={"csrf_token": token, "mode": "practice"})
     attempt_id = int(response.headers["Location"].rsplit("/", 1)[1])
     for step, choice in enumerate(["knock-ventilate", "let-hood"]):
-        client.post(f"/drills/attempts/{attempt_id}/choose", data={"csrf_token": token, "choice": choice,
-                                                                   "step": step})
+        client.post(f"/drills/attempts/{attempt_id}/choose", data={
+            "csrf_token": token, "choice": token_of(db.session.get(DrillAttempt, attempt_id), choice), "step": step})
     response = client.get(f"/profile/{people['worker'].id}/xapi.json")
     statements = json.loads(response.data)
     assert len(statements) == 3  # two decisions and the attempt
