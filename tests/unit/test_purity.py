@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
 
 CORES = (
-    "app.drill.engine", "app.drill.checker", "app.drill.graph",
+    "app.drill.engine", "app.drill.checker", "app.drill.graph", "app.drill.tokens",
     "app.quiz.questions", "app.quiz.gift", "app.quiz.aiken", "app.quiz.draw", "app.quiz.stats", "app.quiz.cues", "app.quiz.tokens",
     "app.learn.reading",
     "app.profile.scoring", "app.profile.recommend", "app.profile.xapi", "app.profile.charts",
