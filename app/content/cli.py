@@ -18,6 +18,15 @@ def _report():
     return check_content(cfg["CONTENT_DIR"], cfg["SCENARIOS_DIR"], cfg["QUESTIONS_DIR"], cfg.get("KNOWLEDGE_DIR"))
 
 
+def _list_revisions(report) -> None:
+    """Content citing (or naming) a superseded law, listed together: what must be revised, and against what."""
+    if report.revisions:
+        click.echo(f"{len(report.revisions)} item(s) cite a superseded law; revise them against the current text:",
+                   err=True)
+        for revision in report.revisions:
+            click.echo(f"  revise: {revision}", err=True)
+
+
 def _warn_lessons_without_check(report) -> None:
     """Lessons without check questions are listed as warnings: they load, but cannot credit hours."""
     for warning in report.lessons_without_check:
@@ -34,6 +43,7 @@ def content_check():
     report = _report()
     for error in report.errors:
         click.echo(error, err=True)
+    _list_revisions(report)
     _warn_lessons_without_check(report)
     if report.errors:
         click.echo(f"{len(report.errors)} problem(s) found; nothing was loaded.", err=True)
@@ -49,6 +59,10 @@ def content_check():
         click.echo(f"OK: knowledge base: {len(report.knowledge.faq)} FAQ entries, {len(report.knowledge.cases)} cases")
     if report.cue_rates is not None:
         click.echo(f"OK: {report.cue_rates.summary()}")
+    if report.register is not None:
+        superseded = sum(not law.current for law in report.register.laws.values())
+        click.echo(f"OK: law register: {len(report.register)} texts ({superseded} superseded), "
+                   f"{report.citation_count} citations, none of a superseded text")
     for notice in report.notices:
         click.echo(notice)
 
@@ -61,6 +75,7 @@ def content_sync():
     if report.errors:
         for error in report.errors:
             click.echo(error, err=True)
+        _list_revisions(report)
         click.echo("content check failed; the database was not changed.", err=True)
         sys.exit(1)
     try:

@@ -5,6 +5,11 @@ and what is wrong, e.g. ``courses/onboarding-policy/course.yaml: lessons[3]: fil
 found``. Nothing is loaded into the database here; ``sync`` does that only when there are no
 problems. ``lessons_without_check`` warns of the lessons no bank question is written for (``source:
 course-id/lesson``): such a lesson has no lesson check, so its hours cannot be credited.
+
+A lesson's entry may list the laws it relies on by register id (``cites: [zhian-chufa-2025]``, see
+``app.content.laws``); here only the shape of that list is checked, the ids against the register by
+``app.content.sync.check_content``. Citations live in course.yaml, not in the lesson file, so citing
+never changes a lesson's content hash (a learner's progress records the lesson text it was made on).
 """
 from __future__ import annotations
 
@@ -14,12 +19,13 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .laws import cites_problems
 from .yamlfile import ContentError, load_yaml, shown_path
 
 TIERS = ("onboarding", "annual", "topical")
 ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 COURSE_FIELDS = {"id", "title", "tier", "hours", "audience", "summary", "order", "indicators", "lessons"}
-LESSON_FIELDS = {"file", "hours"}
+LESSON_FIELDS = {"file", "hours", "cites"}
 MODEL_FILE = "competency-model.yaml"
 
 
@@ -31,6 +37,8 @@ class LessonSpec:
     body: str
     hours: float
     content_hash: str
+    #: Law register ids the lesson relies on (``cites:`` on its entry in course.yaml; see app.content.laws).
+    cites: tuple[str, ...] = ()
 
 
 @dataclass
@@ -249,6 +257,9 @@ def _load_lessons(items, path: Path, shown: str, course_hours: float, errors: li
         if hours is not None and (isinstance(hours, bool) or not isinstance(hours, (int, float)) or hours < 0):
             errors.append(f"{where}: hours: must be a number of hours, not {hours!r}")
             hours = None
+        cites = item.get("cites", [])
+        shape = cites_problems(cites)
+        errors.extend(f"{where}.{sub}: {problem}" for sub, problem in shape)
         try:
             body = target.read_text(encoding="utf-8")
         except UnicodeDecodeError:
@@ -259,7 +270,8 @@ def _load_lessons(items, path: Path, shown: str, course_hours: float, errors: li
             errors.append(f"{where}: file {rel}: the first line must be the lesson title ('# 标题')")
             continue
         lessons.append(LessonSpec(slug=Path(rel).stem, file=rel, title=first[2:].strip(),
-                                  body=body.lstrip("\ufeff"), hours=0.0, content_hash=sha256(body)))
+                                  body=body.lstrip("\ufeff"), hours=0.0, content_hash=sha256(body),
+                                  cites=() if shape else tuple(cites)))
         given_hours.append(None if hours is None else float(hours))
     slugs = [lesson.slug for lesson in lessons]
     for slug in {s for s in slugs if slugs.count(s) > 1}:

@@ -6,8 +6,9 @@ keep pointing at the version they were made on.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from sqlalchemy import select
@@ -22,8 +23,9 @@ from ..quiz.cues import bank_specs, cue_problems, cue_rates
 from ..quiz.quizfile import load_quizzes
 from ..quiz.sync import sync_banks, sync_quizzes
 from .courses import CourseSpec, lessons_without_check, load_competency_model, load_courses, sha256
+from .laws import Citing, Register, Revision, Text, check_citations, cites_of, load_register
 from .upsert import add_row, changed_row, deactivate, same_hash
-from .yamlfile import load_yaml
+from .yamlfile import ContentError, load_yaml, shown_path
 
 
 @dataclass
@@ -45,6 +47,12 @@ class ContentReport:
     cue_rates: Any = None
     #: Notice lines for options pinned in place when options are shuffled (allowed, listed for review).
     notices: list[str] = field(default_factory=list)
+    #: The law register (``courses/law-register.yaml``, ``app.content.laws``).
+    register: Register | None = None
+    #: Items that cite (or name) a superseded law: each is also a problem; listed for revision.
+    revisions: list[Revision] = field(default_factory=list)
+    #: How many ids lessons, questions, drills and knowledge entries cite in all.
+    citation_count: int = 0
 
 
 def check_content(content_dir: str | Path, scenarios_dir: str | Path | None = None,
@@ -70,6 +78,7 @@ def check_content(content_dir: str | Path, scenarios_dir: str | Path | None = No
         report.knowledge, errors = check_knowledge(knowledge_dir, ids, report.courses, scenarios_dir)
         report.errors.extend(errors)
         drill_hashes.append(report.knowledge.content_hash)
+    _check_laws(report, content_dir, Path(scenarios_dir) if scenarios_dir is not None else None)
     report.content_hash = sha256(*(c.content_hash for c in report.courses), *drill_hashes,
                                  *(b.content_hash for b in report.banks), *(q.content_hash for q in report.quizzes))
     return report
@@ -96,6 +105,92 @@ def _check_lesson_checks(report: ContentReport) -> None:
     check is drawn from them, and without one its hours can never be credited."""
     sources = {q.source for bank in report.banks for q in bank.questions if q.source}
     report.lessons_without_check = lessons_without_check(report.courses, sources)
+
+
+def _check_laws(report: ContentReport, content_dir: Path, scenarios_dir: Path | None) -> None:
+    """The law register, and every lesson, question, drill and knowledge entry against it: unknown or
+    superseded ids, laws named but not cited, laws the register lacks, amounts of money without a
+    source (``app.content.laws``)."""
+    report.register, errors = load_register(content_dir)
+    report.errors.extend(errors)
+    items = [*_course_citations(report.courses), *_question_citations(report.banks),
+             *_drill_citations(scenarios_dir), *_knowledge_citations(report.knowledge)]
+    errors, report.revisions = check_citations(items, report.register)
+    report.citation_count = sum(len(item.cites) for item in items if item.own_cites)
+    report.errors.extend(errors)
+    if report.knowledge is not None:  # entries that cite without naming show the register's names
+        for spec in (*report.knowledge.faq, *report.knowledge.cases):
+            if spec.cites and not spec.laws:
+                spec.laws = [report.register[c].name for c in spec.cites if c in report.register]
+
+
+def _course_citations(courses: list[CourseSpec]) -> Iterator[Citing]:
+    for course in courses:
+        folder = PurePosixPath(course.file).parent
+        for i, lesson in enumerate(course.lessons):
+            yield Citing(course.file, f"lessons[{i}]", f"lesson {lesson.slug}", lesson.cites,
+                         (Text(str(folder / lesson.file), "", lesson.body, line_numbers=True),))
+        borrowed = tuple(dict.fromkeys(c for lesson in course.lessons for c in lesson.cites))
+        yield Citing(course.file, "", f"course {course.slug} (its lessons)", borrowed,
+                     (Text(course.file, "title", course.title), Text(course.file, "summary", course.summary)),
+                     own_cites=False)
+
+
+def _question_citations(banks) -> Iterator[Citing]:
+    for bank in banks:
+        for i, question in enumerate(bank.questions):
+            where = f"questions[{i}]"
+            texts = [Text(bank.file, f"{where}.text", question.text),
+                     Text(bank.file, f"{where}.explanation", question.explanation)]
+            texts += [Text(bank.file, f"{where}.options[{j}].text", option.text)
+                      for j, option in enumerate(getattr(question, "options", ()))]
+            texts += [Text(bank.file, f"{where}.answers[{j}]", answer)
+                      for j, answer in enumerate(getattr(question, "answers", ()))]
+            yield Citing(bank.file, where, f"question {question.id}", question.cites, tuple(texts))
+
+
+_DRILL_NODE_TEXTS = ("text", "debrief", "timeout_feedback", "timeout_red_line")
+_DRILL_CHOICE_TEXTS = ("text", "feedback", "red_line", "required_step")
+
+
+def _drill_citations(scenarios_dir: Path | None) -> Iterator[Citing]:
+    if scenarios_dir is None or not scenarios_dir.is_dir():
+        return
+    for path in sorted(scenarios_dir.glob("*.yaml")):
+        shown = shown_path(path, scenarios_dir)
+        try:
+            data = load_yaml(path, shown)
+        except (ContentError, OSError):
+            continue  # reported by the drill checker
+        if not isinstance(data, Mapping):
+            continue
+        texts = [Text(shown, key, data[key]) for key in ("title", "summary") if isinstance(data.get(key), str)]
+        nodes = data.get("nodes") if isinstance(data.get("nodes"), Mapping) else {}
+        for node_id, node in nodes.items():
+            if not isinstance(node, Mapping):
+                continue
+            texts += [Text(shown, f"nodes.{node_id}.{key}", node[key]) for key in _DRILL_NODE_TEXTS
+                      if isinstance(node.get(key), str)]
+            choices = node.get("choices") if isinstance(node.get("choices"), list) else []
+            texts += [Text(shown, f"nodes.{node_id}.choices[{i}].{key}", choice[key])
+                      for i, choice in enumerate(choices) if isinstance(choice, Mapping)
+                      for key in _DRILL_CHOICE_TEXTS if isinstance(choice.get(key), str)]
+        yield Citing(shown, "", f"drill {data.get('id', path.stem)}", cites_of(data.get("cites")), tuple(texts))
+
+
+def _knowledge_citations(knowledge: Knowledge | None) -> Iterator[Citing]:
+    if knowledge is None:
+        return
+    for spec in knowledge.faq:
+        texts = (Text(spec.file, f"{spec.where}.question", spec.question),
+                 *(Text(spec.file, f"{spec.where}.phrasings[{j}]", p) for j, p in enumerate(spec.phrasings)),
+                 Text(spec.file, f"{spec.where}.answer", spec.answer))
+        yield Citing(spec.file, spec.where, f"FAQ entry {spec.slug}", tuple(spec.cites), texts,
+                     names=tuple((f"{spec.where}.laws[{j}]", law) for j, law in enumerate(spec.laws)), amounts=False)
+    for case in knowledge.cases:
+        texts = (Text(case.file, "title", case.title), *(Text(case.file, part, case.parts[part]) for part in case.parts))
+        yield Citing(case.file, "", f"case {case.slug}", tuple(case.cites), texts,
+                     names=tuple((f"laws[{j}]", law) for j, law in enumerate(case.laws)), amounts=False)
 
 
 def _check_drills(scenarios_dir: Path, indicator_ids: set[str]) -> tuple[int, list[str]]:

@@ -16,6 +16,9 @@ One YAML file per drill in ``scenarios/``; the file name is the drill id::
     indicators: [handling.emergency, comm.residents]  # ids from courses/competency-model.yaml;
                                  # every score below must use one of these, and each must be scored
     version: 1                   # raise it when the drill changes: attempts record the version
+    cites: [zhian-chufa-2025, minfadian-2020]   # optional: ids of courses/law-register.yaml the drill relies on
+                                 # (app.content.laws: every law its texts name must be cited, no
+                                 # superseded text may be; the engine ignores the field)
     variables:                   # optional: name -> initial value, a whole number or true/false
       called_119: false
       risky_moves: 0
@@ -93,6 +96,7 @@ from pathlib import Path
 from typing import Any
 
 from ..content.courses import ID_RE
+from ..content.laws import cites_problems
 from ..content.yamlfile import ContentError, load_yaml, shown_path
 from . import engine
 
@@ -100,7 +104,10 @@ NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")        # node and choice ids
 VARIABLE_RE = re.compile(r"^[a-z_][a-z0-9_]*$")
 RESERVED = {"any", "not"}
 TIME_LIMIT_S = (10, 600)
-DRILL_FIELDS = ("id", "title", "summary", "difficulty", "indicators", "version", "variables", "start", "nodes")
+DRILL_FIELDS = ("id", "title", "summary", "difficulty", "indicators", "version", "variables", "start", "nodes",
+                "cites")
+#: Optional top-level fields (every other drill field is required).
+OPTIONAL_FIELDS = ("variables", "cites")
 NODE_FIELDS = ("text", "image", "choices", "ending", "debrief",
                "time_limit_s", "on_timeout", "timeout_score", "timeout_feedback", "timeout_set", "timeout_red_line")
 TIMEOUT_FIELDS = ("on_timeout", "timeout_score", "timeout_feedback", "timeout_set", "timeout_red_line")
@@ -208,9 +215,12 @@ class _DrillChecker:
             return
         self.unknown_fields(None, data, DRILL_FIELDS)
         for name in DRILL_FIELDS:
-            if name not in data and name != "variables":
+            if name not in data and name not in OPTIONAL_FIELDS:
                 self.report(name, "required field is missing")
         self.metadata(data, stem)
+        if "cites" in data:
+            for path, problem in cites_problems(data["cites"]):
+                self.report(path, problem)
         self.declare_variables(data.get("variables"))
         nodes = data.get("nodes")
         if "nodes" in data and (not isinstance(nodes, Mapping) or not nodes):

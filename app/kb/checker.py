@@ -21,11 +21,16 @@ FAQ file (``knowledge/faq/*.yaml``)::
           - 最低生活保障去哪里办
         answer: |                        # required Markdown: the general process and where to go;
           1. 由共同生活的家庭成员向户籍所在地的街道办事处提出书面申请……
-                                         # never a local figure: an amount of money in digits (500元)
-                                         # is refused unless laws names where it comes from
+                                         # never a local figure: an amount of money (500元, 一千元)
+                                         # is refused unless cites (or laws) names where it comes from
         category: policy                 # required, one of CATEGORIES below
         indicators: [policy.accuracy]    # required: 1+ indicator ids of courses/competency-model.yaml
-        laws: [社会救助暂行办法]            # optional: the laws it relies on (free text until a law register exists)
+        cites: [shehui-jiuzhu-2019]      # optional: ids of the law register (courses/law-register.yaml) the
+                                         # answer relies on; the page names them. Checked by
+                                         # app.content.laws: unknown or superseded ids, and every law the
+                                         # entry names in 《…》 (or in laws) must be cited
+        laws: [社会救助暂行办法]            # optional, older form: law names to show; each must answer to a
+                                         # register entry the entry cites (cites alone is enough)
         local_rules: true                # optional (default false): rules vary by city; the page says 以当地规定为准
         lessons: [onboarding-policy/03-subsistence-and-social-assistance]   # optional: course-id/lesson-file-stem
         drills: [hardship-family]        # optional: drill ids (scenarios/<id>.yaml)
@@ -41,6 +46,7 @@ Case file (``knowledge/cases/<id>.yaml``), the four parts of the street's 《网
     handling: |                          # required Markdown: 处置过程 (what the worker did, step by step)
     lessons_learned: |                   # required Markdown: 经验教训
     feedback: |                          # required Markdown: 群众反馈
+    cites: [...]                         # optional, as for FAQ
     laws: [...]                          # optional, as for FAQ
     lessons: [...]                       # optional, as for FAQ
     drills: [gas-leak]                   # optional, as for FAQ
@@ -66,6 +72,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..content.laws import AMOUNT_RE
+from ..content.laws import ID_RE as LAW_ID_RE
 from ..content.yamlfile import ContentError, load_yaml, shown_path
 
 #: Category codes (the pages show their names, see ``app.labels.KB_CATEGORY_NAMES``).
@@ -73,11 +81,11 @@ CATEGORIES = ("policy", "dispute", "emergency", "special-groups", "civilized-cit
               "wellbeing")
 ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 LESSON_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*/[\w-]+$")
-MONEY_RE = re.compile(r"\d[\d,，.]*\s*(万|千)?\s*元")
-FAQ_FIELDS = ("id", "question", "phrasings", "answer", "category", "indicators", "laws", "local_rules", "lessons",
-              "drills")
+MONEY_RE = AMOUNT_RE
+FAQ_FIELDS = ("id", "question", "phrasings", "answer", "category", "indicators", "cites", "laws", "local_rules",
+              "lessons", "drills")
 CASE_FIELDS = ("id", "title", "category", "tags", "indicators", "description", "handling", "lessons_learned",
-               "feedback", "laws", "lessons", "drills")
+               "feedback", "cites", "laws", "lessons", "drills")
 #: The four parts of a case, in order.
 CASE_PARTS = ("description", "handling", "lessons_learned", "feedback")
 RESERVED_PREFIX = "field-"
@@ -97,6 +105,9 @@ class FaqSpec:
     drills: list[str] = field(default_factory=list)
     file: str = ""
     content_hash: str = ""
+    #: Law register ids (``app.content.laws``) and the entry's place in its file (``entries[3]``).
+    cites: list[str] = field(default_factory=list)
+    where: str = ""
 
 
 @dataclass
@@ -112,6 +123,7 @@ class CaseSpec:
     drills: list[str] = field(default_factory=list)
     file: str = ""
     content_hash: str = ""
+    cites: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -274,21 +286,24 @@ def _faq_file(path: Path, root: Path, indicator_ids, lessons, drills, seen, erro
                 fields.problem(f"phrasings[{j}]", "repeats the question")
         answer = fields.text("answer")
         laws = fields.texts("laws")
+        cites = fields.refs("cites", None, "law id", LAW_ID_RE)
         money = MONEY_RE.search(answer)
-        if money and not laws:
-            fields.problem("answer", f"states an amount of money ('{money.group(0)}'): name the law it comes "
-                                     "from in laws, or say where to find the local figure (local_rules: true)")
+        if money and not laws and not cites:
+            fields.problem("answer", f"states an amount of money ('{money.group(0).strip()}'): cite the law it "
+                                     "comes from (cites), or leave the figure out and say where to find the local "
+                                     "one (local_rules: true)")
         entry = FaqSpec(slug=slug, question=question, phrasings=phrasings, answer=answer,
                         category=fields.choice("category", CATEGORIES), indicators=fields.indicators(indicator_ids),
                         laws=laws, local_rules=fields.flag("local_rules"),
                         lessons=fields.refs("lessons", lessons, "lesson (course-id/lesson)", LESSON_RE),
-                        drills=fields.refs("drills", drills, "drill id", ID_RE), file=shown)
+                        drills=fields.refs("drills", drills, "drill id", ID_RE), file=shown, cites=cites,
+                        where=f"entries[{i}]")
         if slug and not _claim(slug, shown, seen, fields):
             continue
         if len(errors) == before:
             entry.content_hash = digest("faq", entry.slug, entry.question, entry.phrasings, entry.answer,
                                         entry.category, entry.indicators, entry.laws, entry.local_rules,
-                                        entry.lessons, entry.drills)
+                                        entry.lessons, entry.drills, *(("cites", entry.cites) if cites else ()))
             out.append(entry)
     return out
 
@@ -313,11 +328,13 @@ def _case_file(path: Path, root: Path, indicator_ids, lessons, drills, seen, err
                     tags=fields.texts("tags"), indicators=fields.indicators(indicator_ids),
                     parts={part: fields.text(part) for part in CASE_PARTS}, laws=fields.texts("laws"),
                     lessons=fields.refs("lessons", lessons, "lesson (course-id/lesson)", LESSON_RE),
-                    drills=fields.refs("drills", drills, "drill id", ID_RE), file=shown)
+                    drills=fields.refs("drills", drills, "drill id", ID_RE), file=shown,
+                    cites=fields.refs("cites", None, "law id", LAW_ID_RE))
     if slug and not _claim(slug, shown, seen, fields):
         return None
     if len(errors) > before:
         return None
     case.content_hash = digest("case", case.slug, case.title, case.category, case.tags, case.indicators,
-                               [case.parts[p] for p in CASE_PARTS], case.laws, case.lessons, case.drills)
+                               [case.parts[p] for p in CASE_PARTS], case.laws, case.lessons, case.drills,
+                               *(("cites", case.cites) if case.cites else ()))
     return case

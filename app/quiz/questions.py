@@ -45,9 +45,11 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
 
+from app.content.laws import cites_problems
+
 ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 SOURCE_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*(/[a-z0-9]+([-_][a-z0-9]+)*)?$")
-COMMON_FIELDS = ("id", "type", "text", "indicators", "difficulty", "explanation", "source")
+COMMON_FIELDS = ("id", "type", "text", "indicators", "difficulty", "explanation", "source", "cites")
 OPTION_FIELDS = ("id", "text", "correct", "pinned")
 MIN_OPTIONS, MAX_OPTIONS = 2, 8
 DIFFICULTIES = (1, 2, 3)
@@ -135,6 +137,9 @@ class Question:
     difficulty: int
     explanation: str
     source: str | None = None
+    #: Law register ids the question relies on (``cites:``; see ``app.content.laws``). Not part of
+    #: ``to_spec`` nor of the content hash: citing changes nothing a learner sees, so it is no new version.
+    cites: tuple[str, ...] = ()
     bank_id: str = ""
     content_hash: str = ""
 
@@ -563,6 +568,8 @@ def check_spec(spec: Any, indicator_ids: Collection[str] | None = None) -> list[
     if source is not None and (not isinstance(source, str) or not SOURCE_RE.match(source)):
         problems.append(("source", f"{_shown(source)} must be a course id or course-id/lesson, "
                          "e.g. onboarding-policy/02-residence-permit-and-hukou"))
+    if "cites" in spec:
+        problems.extend(cites_problems(spec["cites"]))
     if cls is not None:
         problems.extend(cls.check_fields(spec))
     return problems
@@ -591,7 +598,7 @@ def build_question(spec: Mapping, bank_id: str = "") -> Question:
     question = cls(
         id=spec["id"], text=spec["text"].strip(), indicators=tuple(spec["indicators"]),
         difficulty=spec["difficulty"], explanation=spec["explanation"].strip(), source=spec.get("source"),
-        bank_id=bank_id, **cls.fields_from_spec(spec),
+        cites=tuple(spec.get("cites") or ()), bank_id=bank_id, **cls.fields_from_spec(spec),
     )
     return dataclasses.replace(question, content_hash=sha256_json(question.to_spec()))
 

@@ -28,6 +28,7 @@ CORES = (
     "app.mentor.pairing", "app.mentor.rules",
     "app.compete.rules",
     "app.kb.terms", "app.kb.search", "app.kb.assistant", "app.kb.checker",
+    "app.content.laws",
 )
 
 #: Run in a fresh interpreter with the cores as arguments: it forks one child per core, all at once, before
