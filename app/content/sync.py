@@ -74,11 +74,13 @@ def check_content(content_dir: str | Path, scenarios_dir: str | Path | None = No
             drill_hashes = [sha256(p.read_text(encoding="utf-8")) for p in sorted(Path(scenarios_dir).glob("*.yaml"))]
     if questions_dir is not None:
         _check_questions(report, Path(questions_dir), ids)
+    report.register, errors = load_register(content_dir)
+    report.errors.extend(errors)
     if knowledge_dir is not None:
-        report.knowledge, errors = check_knowledge(knowledge_dir, ids, report.courses, scenarios_dir)
+        report.knowledge, errors = check_knowledge(knowledge_dir, ids, report.courses, scenarios_dir, report.register)
         report.errors.extend(errors)
         drill_hashes.append(report.knowledge.content_hash)
-    _check_laws(report, content_dir, Path(scenarios_dir) if scenarios_dir is not None else None)
+    _check_laws(report, Path(scenarios_dir) if scenarios_dir is not None else None)
     report.content_hash = sha256(*(c.content_hash for c in report.courses), *drill_hashes,
                                  *(b.content_hash for b in report.banks), *(q.content_hash for q in report.quizzes))
     return report
@@ -107,21 +109,15 @@ def _check_lesson_checks(report: ContentReport) -> None:
     report.lessons_without_check = lessons_without_check(report.courses, sources)
 
 
-def _check_laws(report: ContentReport, content_dir: Path, scenarios_dir: Path | None) -> None:
-    """The law register, and every lesson, question, drill and knowledge entry against it: unknown or
-    superseded ids, laws named but not cited, laws the register lacks, amounts of money without a
-    source (``app.content.laws``)."""
-    report.register, errors = load_register(content_dir)
-    report.errors.extend(errors)
+def _check_laws(report: ContentReport, scenarios_dir: Path | None) -> None:
+    """Every lesson, question, drill and knowledge entry against the law register (loaded first):
+    unknown or superseded ids, laws named but not cited, laws the register lacks, amounts of money
+    without a source (``app.content.laws``)."""
     items = [*_course_citations(report.courses), *_question_citations(report.banks),
              *_drill_citations(scenarios_dir), *_knowledge_citations(report.knowledge)]
     errors, report.revisions = check_citations(items, report.register)
     report.citation_count = sum(len(item.cites) for item in items if item.own_cites)
     report.errors.extend(errors)
-    if report.knowledge is not None:  # entries that cite without naming show the register's names
-        for spec in (*report.knowledge.faq, *report.knowledge.cases):
-            if spec.cites and not spec.laws:
-                spec.laws = [report.register[c].name for c in spec.cites if c in report.register]
 
 
 def _course_citations(courses: list[CourseSpec]) -> Iterator[Citing]:
@@ -186,11 +182,12 @@ def _knowledge_citations(knowledge: Knowledge | None) -> Iterator[Citing]:
                  *(Text(spec.file, f"{spec.where}.phrasings[{j}]", p) for j, p in enumerate(spec.phrasings)),
                  Text(spec.file, f"{spec.where}.answer", spec.answer))
         yield Citing(spec.file, spec.where, f"FAQ entry {spec.slug}", tuple(spec.cites), texts,
-                     names=tuple((f"{spec.where}.laws[{j}]", law) for j, law in enumerate(spec.laws)), amounts=False)
+                     names=tuple((f"{spec.where}.laws[{j}]", law) for j, law in enumerate(spec.named_laws)),
+                     amounts=False)
     for case in knowledge.cases:
         texts = (Text(case.file, "title", case.title), *(Text(case.file, part, case.parts[part]) for part in case.parts))
         yield Citing(case.file, "", f"case {case.slug}", tuple(case.cites), texts,
-                     names=tuple((f"laws[{j}]", law) for j, law in enumerate(case.laws)), amounts=False)
+                     names=tuple((f"laws[{j}]", law) for j, law in enumerate(case.named_laws)), amounts=False)
 
 
 def _check_drills(scenarios_dir: Path, indicator_ids: set[str]) -> tuple[int, list[str]]:

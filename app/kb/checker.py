@@ -26,11 +26,11 @@ FAQ file (``knowledge/faq/*.yaml``)::
         category: policy                 # required, one of CATEGORIES below
         indicators: [policy.accuracy]    # required: 1+ indicator ids of courses/competency-model.yaml
         cites: [shehui-jiuzhu-2019]      # optional: ids of the law register (courses/law-register.yaml) the
-                                         # answer relies on; the page names them. Checked by
-                                         # app.content.laws: unknown or superseded ids, and every law the
-                                         # entry names in 《…》 (or in laws) must be cited
-        laws: [社会救助暂行办法]            # optional, older form: law names to show; each must answer to a
-                                         # register entry the entry cites (cites alone is enough)
+                                         # answer relies on; the page names them (the register's names).
+                                         # Checked by app.content.laws: unknown or superseded ids, and every
+                                         # law the entry names in 《…》 (or in laws) must be cited
+        laws: [社会救助暂行办法]            # optional, older form: law names to show instead; each must answer
+                                         # to a register entry the entry cites (cites alone is enough)
         local_rules: true                # optional (default false): rules vary by city; the page says 以当地规定为准
         lessons: [onboarding-policy/03-subsistence-and-social-assistance]   # optional: course-id/lesson-file-stem
         drills: [hardship-family]        # optional: drill ids (scenarios/<id>.yaml)
@@ -67,7 +67,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -99,14 +99,17 @@ class FaqSpec:
     answer: str
     category: str
     indicators: list[str]
+    #: The law names the page shows: ``laws`` as written, else the register's names of ``cites``.
     laws: list[str] = field(default_factory=list)
     local_rules: bool = False
     lessons: list[str] = field(default_factory=list)
     drills: list[str] = field(default_factory=list)
     file: str = ""
     content_hash: str = ""
-    #: Law register ids (``app.content.laws``) and the entry's place in its file (``entries[3]``).
+    #: Law register ids (``app.content.laws``), the names written in ``laws`` (checked against the
+    #: cites), and the entry's place in its file (``entries[3]``).
     cites: list[str] = field(default_factory=list)
+    named_laws: list[str] = field(default_factory=list)
     where: str = ""
 
 
@@ -124,6 +127,7 @@ class CaseSpec:
     file: str = ""
     content_hash: str = ""
     cites: list[str] = field(default_factory=list)
+    named_laws: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -226,9 +230,11 @@ class _Fields:
 
 
 def load_knowledge(folder: str | Path, indicator_ids: Collection[str], lessons: Collection[str] | None = None,
-                   drills: Collection[str] | None = None) -> tuple[Knowledge, list[str]]:
+                   drills: Collection[str] | None = None,
+                   law_names: Mapping[str, str] | None = None) -> tuple[Knowledge, list[str]]:
     """Read ``folder``'s FAQ and case files: (what loaded, problems). ``lessons`` (``course/lesson``)
-    and ``drills`` (ids), when given, are what links may name. A missing folder is no knowledge."""
+    and ``drills`` (ids), when given, are what links may name. ``law_names`` (register id → name) names
+    the laws of an entry that cites without writing ``laws``. A missing folder is no knowledge."""
     folder = Path(folder)
     knowledge, errors = Knowledge(), []
     if not folder.is_dir():
@@ -237,10 +243,10 @@ def load_knowledge(folder: str | Path, indicator_ids: Collection[str], lessons: 
     texts: list[str] = []
     for path in sorted((folder / "faq").glob("*.yaml")) if (folder / "faq").is_dir() else []:
         texts.append(path.name + path.read_bytes().decode("utf-8", "replace"))
-        knowledge.faq.extend(_faq_file(path, folder, indicator_ids, lessons, drills, seen, errors))
+        knowledge.faq.extend(_faq_file(path, folder, indicator_ids, lessons, drills, seen, errors, law_names))
     for path in sorted((folder / "cases").glob("*.yaml")) if (folder / "cases").is_dir() else []:
         texts.append(path.name + path.read_bytes().decode("utf-8", "replace"))
-        case = _case_file(path, folder, indicator_ids, lessons, drills, seen, errors)
+        case = _case_file(path, folder, indicator_ids, lessons, drills, seen, errors, law_names)
         if case is not None:
             knowledge.cases.append(case)
     for path in sorted(p for p in folder.iterdir() if p.is_dir() and p.name not in ("faq", "cases")
@@ -258,7 +264,12 @@ def _claim(slug: str, shown: str, seen: dict[str, str], fields: _Fields) -> bool
     return True
 
 
-def _faq_file(path: Path, root: Path, indicator_ids, lessons, drills, seen, errors) -> list[FaqSpec]:
+def _shown_laws(named: list[str], cites: list[str], law_names: Mapping[str, str] | None) -> list[str]:
+    """What the page names: the laws written, else the register's names of the cited ids."""
+    return list(named) or [law_names[c] for c in cites if law_names and c in law_names]
+
+
+def _faq_file(path: Path, root: Path, indicator_ids, lessons, drills, seen, errors, law_names=None) -> list[FaqSpec]:
     shown = shown_path(path, root)
     try:
         data = load_yaml(path, shown)
@@ -294,10 +305,10 @@ def _faq_file(path: Path, root: Path, indicator_ids, lessons, drills, seen, erro
                                      "one (local_rules: true)")
         entry = FaqSpec(slug=slug, question=question, phrasings=phrasings, answer=answer,
                         category=fields.choice("category", CATEGORIES), indicators=fields.indicators(indicator_ids),
-                        laws=laws, local_rules=fields.flag("local_rules"),
+                        laws=_shown_laws(laws, cites, law_names), local_rules=fields.flag("local_rules"),
                         lessons=fields.refs("lessons", lessons, "lesson (course-id/lesson)", LESSON_RE),
                         drills=fields.refs("drills", drills, "drill id", ID_RE), file=shown, cites=cites,
-                        where=f"entries[{i}]")
+                        named_laws=laws, where=f"entries[{i}]")
         if slug and not _claim(slug, shown, seen, fields):
             continue
         if len(errors) == before:
@@ -308,7 +319,7 @@ def _faq_file(path: Path, root: Path, indicator_ids, lessons, drills, seen, erro
     return out
 
 
-def _case_file(path: Path, root: Path, indicator_ids, lessons, drills, seen, errors) -> CaseSpec | None:
+def _case_file(path: Path, root: Path, indicator_ids, lessons, drills, seen, errors, law_names=None) -> CaseSpec | None:
     shown = shown_path(path, root)
     try:
         data = load_yaml(path, shown)
@@ -324,12 +335,14 @@ def _case_file(path: Path, root: Path, indicator_ids, lessons, drills, seen, err
     slug = fields.slug()
     if slug and slug != path.stem:
         fields.problem("id", f"'{slug}' must equal the file name '{path.stem}'")
+    named = fields.texts("laws")
+    cites = fields.refs("cites", None, "law id", LAW_ID_RE)
     case = CaseSpec(slug=slug, title=fields.text("title"), category=fields.choice("category", CATEGORIES),
                     tags=fields.texts("tags"), indicators=fields.indicators(indicator_ids),
-                    parts={part: fields.text(part) for part in CASE_PARTS}, laws=fields.texts("laws"),
+                    parts={part: fields.text(part) for part in CASE_PARTS}, laws=_shown_laws(named, cites, law_names),
                     lessons=fields.refs("lessons", lessons, "lesson (course-id/lesson)", LESSON_RE),
-                    drills=fields.refs("drills", drills, "drill id", ID_RE), file=shown,
-                    cites=fields.refs("cites", None, "law id", LAW_ID_RE))
+                    drills=fields.refs("drills", drills, "drill id", ID_RE), file=shown, cites=cites,
+                    named_laws=named)
     if slug and not _claim(slug, shown, seen, fields):
         return None
     if len(errors) > before:

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from flask import current_app, has_app_context
 from sqlalchemy import select
 
 from ..clock import utcnow
+from ..content.laws import Register, load_register
 from ..content.upsert import add_row, changed_row, deactivate
 from ..extensions import db
 from ..models import KbEntry
@@ -64,12 +66,18 @@ def _write_case(row: KbEntry, spec: CaseSpec) -> None:
     _common(row, spec)
 
 
-def check_knowledge(knowledge_dir: str | Path, indicator_ids: set[str], courses, scenarios_dir) -> tuple[Knowledge, list[str]]:
-    """Check ``knowledge_dir`` against the checked courses (lesson links) and drill files (drill links)."""
+def check_knowledge(knowledge_dir: str | Path, indicator_ids: set[str], courses, scenarios_dir,
+                    register: Register | None = None) -> tuple[Knowledge, list[str]]:
+    """Check ``knowledge_dir`` against the checked courses (lesson links) and drill files (drill links);
+    the law register (default, in an app context: the one in ``CONTENT_DIR``) names the laws an entry
+    cites for its page."""
     lessons = {f"{course.slug}/{lesson.slug}" for course in courses for lesson in course.lessons}
     scenarios = Path(scenarios_dir) if scenarios_dir is not None else None
     drills = {p.stem for p in scenarios.glob("*.yaml")} if scenarios is not None and scenarios.is_dir() else None
-    return load_knowledge(knowledge_dir, indicator_ids, lessons, drills)
+    if register is None and has_app_context():
+        register, _problems = load_register(current_app.config["CONTENT_DIR"])  # problems: content check's
+    law_names = {law.id: law.name for law in register.laws.values()} if register is not None else {}
+    return load_knowledge(knowledge_dir, indicator_ids, lessons, drills, law_names)
 
 
 def load_knowledge_base(knowledge: Knowledge) -> dict[str, int]:

@@ -328,7 +328,12 @@ def test_knowledge_entries_carry_cites(tmp_path):
     cites: [juzhuzheng-2015]
 """, encoding="utf-8")
     knowledge, errors = load_knowledge(root, {"policy.accuracy"})
-    assert errors == [] and knowledge.faq[0].cites == ["juzhuzheng-2015"] and knowledge.faq[0].where == "entries[0]"
+    (entry,) = knowledge.faq
+    assert errors == [] and entry.cites == ["juzhuzheng-2015"] and entry.where == "entries[0]" and entry.laws == []
+    knowledge, errors = load_knowledge(root, {"policy.accuracy"}, law_names={"juzhuzheng-2015": "居住证暂行条例"})
+    (named,) = knowledge.faq
+    assert named.laws == ["居住证暂行条例"] and named.named_laws == []  # the page names what it cites
+    assert named.content_hash != entry.content_hash
 
 
 # -- the shipped register ----------------------------------------------------------------------------

@@ -11,7 +11,7 @@ def kb_knowledge(app, content_report):
     from app.kb.sync import check_knowledge
 
     knowledge, errors = check_knowledge(app.config["KNOWLEDGE_DIR"], {i for i in _indicator_ids(app)},
-                                        content_report.courses, app.config["SCENARIOS_DIR"])
+                                        content_report.courses, app.config["SCENARIOS_DIR"], content_report.register)
     assert not errors, errors
     return knowledge
 
