@@ -734,22 +734,9 @@ def best_path(drill: Drill) -> list[Step]:
         raise InvalidDrill(f"drill '{drill.id}': no success ending can be reached from the start")
     # Breadth-first along the edges that keep the best total: the first success found is optimal
     # (totals telescope along such edges) and the walk is loop-free.
-    came_by: dict[StateKey, Edge | None] = {graph.start: None}
-    queue = deque([graph.start])
-    while queue:
-        key = queue.popleft()
-        if is_success(key):
-            steps: list[Step] = []
-            while (edge := came_by[key]) is not None:
-                steps.append(edge.step)
-                key = edge.source
-            return steps[::-1]
-        for edge in graph.edges[key]:
-            target = edge.target
-            if target in best and target not in came_by and best[key][0] == weigh(edge)[0] + best[target][0]:
-                came_by[target] = edge
-                queue.append(target)
-    raise AssertionError("unreachable: the start has a best total, so a tight path exists")
+    path = _tight_path(graph, best, weigh, is_success, graph.start)
+    assert path or is_success(graph.start), "unreachable: the start has a best total, so a tight path exists"
+    return list(path)
 
 
 def share(total: int, bounds: tuple[int, int]) -> float | None:
@@ -812,6 +799,15 @@ def _flagged(graph: StateGraph) -> StateGraph:
     return StateGraph(start, edges)
 
 
+def _steps_to(came_by: Mapping, key) -> tuple[Step, ...]:
+    """The steps of the breadth-first tree ``came_by`` (state → the edge it was reached by) to ``key``."""
+    steps: list[Step] = []
+    while (edge := came_by[key]) is not None:
+        steps.append(edge.step)
+        key = edge.source
+    return tuple(steps[::-1])
+
+
 def _tight_path(graph: StateGraph, value: Mapping, weigh: Weigh, is_goal: Callable, start) -> tuple[Step, ...]:
     """A play from ``start`` to a goal whose total equals ``value[start]`` (breadth-first along
     edges that keep the total; loops are score-neutral, so the walk is loop-free and finite)."""
@@ -820,11 +816,7 @@ def _tight_path(graph: StateGraph, value: Mapping, weigh: Weigh, is_goal: Callab
     while queue:
         key = queue.popleft()
         if is_goal(key):
-            steps: list[Step] = []
-            while (edge := came_by[key]) is not None:
-                steps.append(edge.step)
-                key = edge.source
-            return tuple(steps[::-1])
+            return _steps_to(came_by, key)
         for edge in graph.edges[key]:
             target = edge.target
             if target in value and target not in came_by and value[key][0] == weigh(edge)[0] + value[target][0]:
@@ -840,11 +832,7 @@ def _path_to(graph: StateGraph, goal) -> tuple[Step, ...]:
     while queue:
         key = queue.popleft()
         if key == goal:
-            steps: list[Step] = []
-            while (edge := came_by[key]) is not None:
-                steps.append(edge.step)
-                key = edge.source
-            return tuple(steps[::-1])
+            return _steps_to(came_by, key)
         for edge in graph.edges[key]:
             if edge.target not in came_by:
                 came_by[edge.target] = edge
