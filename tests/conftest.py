@@ -224,3 +224,19 @@ def people(areas, make_user):
         "other_worker": make_user("linhu1", ("worker",), areas["lh_grid"], worker_number="LH001", name="周婷"),
         "other_organizer": make_user("linhu_org", ("organizer",), areas["linhu"], name="吴磊"),
     }
+
+
+@pytest.fixture(scope="session")
+def live_server(app):
+    """The session's app served by werkzeug on a free local port, a thread per request (browser tests
+    and tests that fire parallel requests); yields its base URL."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)

@@ -3,11 +3,9 @@
 One browser for the whole session (pytest-playwright's ``browser``); each test gets a fresh page.
 Failures leave a screenshot in ``test-artifacts/`` (see ``--screenshot`` in pyproject.toml).
 """
-import threading
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -24,17 +22,6 @@ def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": CHROMIUM,
             "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                      "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]}
-
-
-@pytest.fixture(scope="session")
-def live_server(app):
-    """The session's app served on a free local port; yields its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
 
 
 @pytest.fixture

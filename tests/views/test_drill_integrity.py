@@ -10,7 +10,6 @@ timeouts advance the attempt exactly one step, and an ending writes its evidence
 from __future__ import annotations
 
 import re
-import threading
 from functools import partial
 
 import pytest
@@ -38,17 +37,10 @@ def buttons(page: str) -> list[str]:
     return re.findall(r'<button class="button choice" name="choice" value="([^"]*)"', page)
 
 
-@pytest.fixture(scope="module")
-def server(app):
-    """The session's app served by werkzeug in a thread (one thread per request); its base URL."""
-    from werkzeug.serving import make_server
-
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    thread.join(timeout=5)
+@pytest.fixture
+def server(live_server):
+    """The session's live server (tests/conftest.py): its base URL."""
+    return live_server
 
 
 # --- nothing in a page tells the key -----------------------------------------------------------

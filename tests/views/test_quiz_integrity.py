@@ -32,17 +32,10 @@ PARALLEL = 20
 
 # --- a live server and a small HTTP client that threads can share -------------------------------
 
-@pytest.fixture(scope="module")
-def server(app):
-    """The session's app served by werkzeug in a thread (one thread per request); its base URL."""
-    from werkzeug.serving import make_server
-
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    thread.join(timeout=5)
+@pytest.fixture
+def server(live_server):
+    """The session's live server (tests/conftest.py): its base URL."""
+    return live_server
 
 
 class Browser:
