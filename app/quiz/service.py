@@ -400,17 +400,23 @@ def save_from_form(user: User, attempt: QuizAttempt, answer_id: int | None, form
     """Save one answer as the page's script sends it: ``q-<answer id>`` (tokens or text) and
     ``seq-<answer id>`` (the page's sequence number for that question, required). Raises Refusal."""
     now = now or utcnow()
-    check_own(user, attempt)
-    _check_open(attempt, now)
-    row = answer_row(attempt, answer_id)
-    if row is None:
-        raise _not_part()
+    row = _open_row(user, attempt, answer_id, now)
     seq = _seq(row, form)
     if seq is None:
         raise Refusal(_("The answer came without its sequence number (is the page out of date?); nothing was "
                         "saved. Reload the page."))
     raw = _read(question_of(row.spec), form, f"q-{row.id}", row_tokens(row), row.position)
     return save_answer(user, attempt, row.id, raw, tz, now, seq=seq)
+
+
+def _open_row(user: User, attempt: QuizAttempt, answer_id: int | None, now: datetime) -> AttemptAnswer:
+    """The question ``answer_id`` of the user's own attempt, still open for answers. Raises Refusal."""
+    check_own(user, attempt)
+    _check_open(attempt, now)
+    row = answer_row(attempt, answer_id)
+    if row is None:
+        raise _not_part()
+    return row
 
 
 def _check_open(attempt: QuizAttempt, now: datetime) -> None:
@@ -431,11 +437,7 @@ def save_answer(user: User, attempt: QuizAttempt, answer_id: int, raw, tz: str, 
     Past the deadline nothing is saved: the caller then submits the attempt as saved with
     ``expire_if_due`` (and commits that)."""
     now = now or utcnow()
-    check_own(user, attempt)
-    _check_open(attempt, now)
-    row = answer_row(attempt, answer_id)
-    if row is None:
-        raise _not_part()
+    row = _open_row(user, attempt, answer_id, now)
     answer = _normalised(row, raw)
     # Hold the attempt open while this answer is written (PostgreSQL: a share lock, so a submit
     # waits for it; SQLite serialises writers anyway and the UPDATE checks the attempt again).
