@@ -153,13 +153,14 @@ def test_wrap_keeps_punctuation_off_line_starts():
 
 # --- the same bytes on every download ----------------------------------------------------------------
 
-def test_with_a_creation_date_the_same_certificates_give_the_same_bytes(tmp_path):
+def test_with_a_creation_date_the_same_certificates_give_the_same_bytes(tmp_path, monkeypatch):
     import time
     from datetime import datetime, timedelta, timezone
 
     published = datetime(2026, 12, 1, 18, 30, tzinfo=timezone(timedelta(hours=8)))
     first = render_many([AWARD], created=published)
-    time.sleep(1.1)  # a time stamp of the moment of writing would differ now
+    later = time.time() + 3600
+    monkeypatch.setattr(time, "time", lambda: later)  # an hour on: a stamp of the moment would differ
     assert render_many([AWARD], created=published) == first
     assert b"D:20261201183000+08'00'" in first  # dated with the publication, not the download
     other = render_many([{**AWARD, "serial": "2026-长青街道-比武-002"}], created=published)
