@@ -7,6 +7,7 @@ deployment never edits this file. ``create_app`` picks a class by name ("develop
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -87,6 +88,10 @@ class Config:
     #: Demo accounts may only be created when this is true (never in production).
     ALLOW_DEMO_ACCOUNTS = False
     SESSION_COOKIE_HTTPONLY = True
+    #: A login lasts at most this many hours, however active (then log in again).
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=_env("SESSION_LIFETIME_HOURS", 12.0, float))
+    #: A session with no request for this many minutes ends.
+    SESSION_IDLE_MINUTES = _env("SESSION_IDLE_MINUTES", 120.0, float)
     SESSION_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None
     PAGE_SIZE = _env("PAGE_SIZE", 50, int)

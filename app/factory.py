@@ -16,6 +16,7 @@ from config import CONFIGS, WEAK_SECRET_KEYS
 from . import models  # noqa: F401  (register every table)
 from .accounts import hooks as accounts_hooks, views as accounts_views
 from .auth import views as auth_views
+from .auth.sessions import load_user as load_session_user
 from .cli import demo_cli, users_cli
 from .compete import hooks as compete_hooks, views as compete_views
 from .content.cli import content_cli
@@ -27,7 +28,6 @@ from .extensions import _enable_sqlite_foreign_keys, babel, csrf, db, login_mana
 from .learn import hooks as learn_hooks, views as learn_views
 from .main import hooks as main_hooks, views as main_views
 from .mentor import hooks as mentor_hooks, views as mentor_views
-from .models import User
 from .profile import hooks as profile_hooks, views as profile_views
 from .profile.cli import xapi_cli
 from .quiz import hooks as quiz_hooks, views as quiz_views
@@ -127,6 +127,4 @@ def _configure_login(app: Flask) -> None:
     login_manager.login_message = _l("Please log in to see this page.")
     login_manager.login_message_category = "info"
 
-    @login_manager.user_loader
-    def load_user(user_id: str):
-        return db.session.get(User, int(user_id))
+    login_manager.user_loader(load_session_user)

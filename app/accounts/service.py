@@ -145,6 +145,8 @@ def update_account(actor: User, user: User, *, name: str, area: Area, roles: set
     if user.id == actor.id and not active:
         raise Refusal(_("You cannot deactivate your own account."))
     user.name, user.area, user.phone = name.strip(), area, phone or None
+    if user.active and not active:
+        user.end_sessions()
     user.hire_date, user.active, user.worker_number = hire_date, active, worker_number or None
     user.set_roles(roles)
     db.session.flush()
@@ -157,6 +159,7 @@ def reset_password(actor: User, user: User) -> str:
     password = one_time_password()
     user.password_hash = hash_password(password)
     user.must_change_password = True
+    user.end_sessions()
     db.session.flush()
     return password
 
@@ -172,6 +175,7 @@ def change_password(user: User, current: str, new: str) -> None:
         raise FieldRefusal(_("The new password must differ from the current one."), field="new")
     user.password_hash = hash_password(new)
     user.must_change_password = False
+    user.end_sessions()  # every other session ends; the caller renews the current one
     db.session.flush()
 
 

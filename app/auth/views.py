@@ -1,7 +1,7 @@
 """Authentication views."""
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 
 from ..accounts.service import authenticate, change_password
 from ..clock import utcnow
@@ -9,6 +9,7 @@ from ..extensions import db
 from ..security import is_safe_next
 from ..web import perform_on
 from .forms import ChangePasswordForm, LoginForm
+from .sessions import renew_session, start_session
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 
@@ -37,8 +38,7 @@ def login():
         elif not user.active:
             flash(_("This account is disabled. Ask your organizer."), "error")
         else:
-            session.clear()
-            login_user(user)
+            start_session(user)
             user.last_login_at = utcnow()
             db.session.commit()
             if user.must_change_password:
@@ -51,6 +51,10 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    """Ends this session and every other session of the same person (a copied cookie included)."""
+    if current_user.is_authenticated:
+        current_user.end_sessions()
+        db.session.commit()
     logout_user()
     session.clear()
     flash(_("You have logged out."), "info")
@@ -63,6 +67,7 @@ def change_password_view():
     form = ChangePasswordForm()
     if form.validate_on_submit() and perform_on(form, change_password, current_user, form.current.data,
                                                 form.new.data, success=_("Your password has been changed.")):
+        renew_session(current_user)  # the other sessions of this person have ended; this one goes on
         return redirect(url_for("main.home"))
     return render_template("auth/change_password.html", form=form)
 

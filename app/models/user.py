@@ -38,6 +38,9 @@ class User(UserMixin, db.Model):
     #: New accounts and reset passwords must be changed at the next login.
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: Copied into the session at login and checked on every request: raising it (logout, password
+    #: change or reset, deactivation) ends every session of this person (app/auth/sessions.py).
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     #: How many mentees this person may mentor at once (1 or 2, seed 2.2: 一对一或一对二).
     mentor_capacity: Mapped[int] = mapped_column(Integer, default=2, server_default="2")
     #: Preferred UI language, or None for the default.
@@ -53,6 +56,10 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login: inactive accounts cannot log in
         return self.active
+
+    def end_sessions(self) -> None:
+        """Every session of this person ends at its next request."""
+        self.session_version = (self.session_version or 0) + 1
 
     @property
     def roles(self) -> set[str]:
