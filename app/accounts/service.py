@@ -5,8 +5,10 @@ the roster import and the CLI all apply the same rules.
 """
 from __future__ import annotations
 
+import functools
 import secrets
 from datetime import date
+from pathlib import Path
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, or_, select
@@ -27,7 +29,7 @@ ROLE_ALIASES = {
 }
 #: Characters for one-time passwords: no 0/O, 1/l/I look-alikes.
 PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-MIN_PASSWORD_LENGTH = 8
+MIN_PASSWORD_LENGTH = 10
 
 
 #: Compared against when the login name is unknown, so both paths cost the same time.
@@ -49,13 +51,18 @@ def people_count(actor: User) -> int:
     return db.session.scalar(scope_users(actor, select(func.count(User.id))))
 
 
+def find_account(login: str) -> User | None:
+    """The account whose login name (any case) or worker number is ``login``."""
+    login = login.strip()
+    return db.session.scalar(select(User).where(or_(
+        func.lower(User.username) == login.lower(), User.worker_number == login)))
+
+
 def authenticate(login: str, password: str) -> User | None:
     """The account whose login name (any case) or worker number is ``login``, if ``password`` is its
     password; None otherwise, after the same hashing work (nobody learns which names exist)."""
     global _DUMMY_HASH
-    login = login.strip()
-    user = db.session.scalar(select(User).where(or_(
-        func.lower(User.username) == login.lower(), User.worker_number == login)))
+    user = find_account(login)
     if user is None:
         _DUMMY_HASH = _DUMMY_HASH or hash_password("not-a-password")
         verify_password(_DUMMY_HASH, password)
@@ -179,12 +186,29 @@ def change_password(user: User, current: str, new: str) -> None:
     db.session.flush()
 
 
+@functools.cache
+def common_passwords() -> frozenset[str]:
+    """The shipped list of common passwords (``common_passwords.txt``), lower case."""
+    text = (Path(__file__).with_name("common_passwords.txt")).read_text(encoding="utf-8")
+    return frozenset(line.strip().lower() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+
+
 def password_problem(password: str, user: User | None = None) -> str | None:
-    """Why ``password`` is too weak, or None."""
+    """Why ``password`` is too weak, or None: at least ``MIN_PASSWORD_LENGTH`` characters, letters and
+    digits, not a common password, and not (containing) the person's login name, phone or worker number.
+
+    The one check for every password a person chooses (change password, ``flask users create-admin``);
+    one-time passwords are random and the demo accounts' dev-only ``demo1234`` is set directly."""
     if len(password) < MIN_PASSWORD_LENGTH:
         return _("The new password needs at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)
     if password.isdigit() or password.isalpha():
         return _("The new password must mix letters and digits.")
-    if user is not None and password.lower() in {user.username.lower(), (user.worker_number or "").lower()}:
-        return _("The new password must not be your login name or worker number.")
+    if password.lower() in common_passwords():
+        return _("The new password is one of the most common passwords; choose one that is harder to guess.")
+    if user is not None:
+        lowered = password.lower()
+        for value in (user.username, user.worker_number, user.phone):
+            value = (value or "").strip().lower()
+            if len(value) >= 4 and value in lowered:
+                return _("The new password must not contain your login name, phone number or worker number.")
     return None

@@ -3,12 +3,14 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
-from ..accounts.service import authenticate, change_password
+from ..accounts.service import change_password
 from ..clock import utcnow
 from ..extensions import db
 from ..security import is_safe_next
 from ..web import perform_on
+from . import throttle
 from .forms import ChangePasswordForm, LoginForm
+from .service import log_in
 from .sessions import renew_session, start_session
 
 bp = Blueprint("auth", __name__, template_folder="templates")
@@ -32,8 +34,12 @@ def login():
         return redirect(url_for("main.home"))
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        user = authenticate(form.username.data, form.password.data)
-        if user is None:
+        outcome = log_in(form.username.data, form.password.data, request.remote_addr)
+        user = outcome.user
+        if outcome.wait:
+            flash(_("Too many failed logins for this account or from this address. Try again in "
+                    "%(minutes)d minutes.", minutes=throttle.wait_minutes(outcome.wait)), "error")
+        elif user is None:
             flash(_("Wrong login name or password."), "error")
         elif not user.active:
             flash(_("This account is disabled. Ask your organizer."), "error")

@@ -6,6 +6,7 @@ from .compete import (
 from .course import TIERS, ContentSync, Course, CourseAssignment, Lesson, LessonProgress
 from .drill import DrillAttempt, DrillStep, DrillVersion
 from .evidence import EvidenceRecord
+from .login import LoginFailure
 from .kb import CaseComment, CaseSubmission, KbDocument, KbEntry, KbIndexState, KbQuestion
 from .mentor import DrillComment, JointVisit, Mentorship, MentorshipEvent, Notification, Observation
 from .quiz import AttemptAnswer, Question, QuestionBank, Quiz, QuizAttempt, WrongAnswer
@@ -18,6 +19,6 @@ __all__ = [
     "RoundResult", "TIERS", "ContentSync", "Course", "CourseAssignment", "Lesson",
     "LessonProgress", "DrillAttempt", "DrillStep", "DrillVersion", "EvidenceRecord",
     "DrillComment", "JointVisit", "Mentorship", "MentorshipEvent", "Notification", "Observation", "XapiOutbox",
-    "CaseComment", "CaseSubmission", "KbDocument", "KbEntry", "KbIndexState", "KbQuestion",
+    "CaseComment", "CaseSubmission", "KbDocument", "KbEntry", "KbIndexState", "KbQuestion", "LoginFailure",
     "AttemptAnswer", "Question", "QuestionBank", "Quiz", "QuizAttempt", "WrongAnswer", "MANAGER_ROLES", "ROLES", "User", "UserRole",
 ]
