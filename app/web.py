@@ -16,7 +16,7 @@ import math
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from flask import flash, request
+from flask import abort, flash, request
 
 from .extensions import db
 from .refusal import Refusal
@@ -75,6 +75,15 @@ def perform_on(form, action: Callable[..., Any], *args: Any, field: str | None =
             form.form_errors.append(str(exc))
 
     return _run(action, args, kwargs, show, success)
+
+
+def visible_or_404(model, ident, may_see: Callable[[Any], bool]):
+    """The row of ``model`` with id ``ident`` if ``may_see(row)``; else 404, so nobody learns that a
+    row they may not see exists."""
+    row = db.get_or_404(model, ident)
+    if not may_see(row):
+        abort(404)
+    return row
 
 
 def page_number() -> int:

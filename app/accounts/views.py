@@ -3,13 +3,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..extensions import db
 from ..forms import choices
 from ..labels import LEVEL_NAMES, ROLE_NAMES
 from ..models import LEVELS, MANAGER_ROLES, Area, User
 from ..scope import can_manage_area
 from ..security import roles_required
-from ..web import paginate, perform, perform_on
+from ..web import paginate, perform, perform_on, visible_or_404
 from .areas import add_area, delete_area, label_map, people_per_area, rename_area, scoped_areas
 from .forms import AccountForm, ActionForm, AreaForm, RenameAreaForm, RosterForm
 from .roster import import_roster, read_roster
@@ -44,18 +43,13 @@ def users():
 
 def _editable_or_404(user_id: int) -> User:
     """The account, if the current manager may edit it; 404 otherwise (never reveal it exists)."""
-    user = db.get_or_404(User, user_id)
-    if not may_edit(current_user, user):
-        abort(404)
-    return user
+    return visible_or_404(User, user_id, lambda found: may_edit(current_user, found))
 
 
 def _managed_area_or_404(area_id: int) -> Area:
     """A node below the admin's own area; 404 for their own node and anything outside it."""
-    area = db.get_or_404(Area, area_id)
-    if not can_manage_area(current_user, area) or area.id == current_user.area_id:
-        abort(404)
-    return area
+    return visible_or_404(Area, area_id, lambda found: can_manage_area(current_user, found)
+                          and found.id != current_user.area_id)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])

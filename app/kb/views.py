@@ -10,7 +10,7 @@ from .. import competency
 from ..extensions import db
 from ..models import MANAGER_ROLES, CaseSubmission, KbQuestion
 from ..security import roles_required
-from ..web import perform, perform_on
+from ..web import perform, perform_on, visible_or_404
 from . import service
 from .checker import CATEGORIES
 from .forms import AskForm, CaseForm, PromoteForm, ReplyForm, ReviewForm, SearchForm, SendForm
@@ -62,10 +62,7 @@ def assistant():
 
 
 def _question_or_404(question_id: int) -> KbQuestion:
-    question = db.get_or_404(KbQuestion, question_id)
-    if not service.can_view_question(current_user, question):
-        abort(404)
-    return question
+    return visible_or_404(KbQuestion, question_id, lambda found: service.can_view_question(current_user, found))
 
 
 @bp.route("/questions/<int:question_id>")
@@ -132,10 +129,7 @@ def inbox():
 # --- cases written in the app ---------------------------------------------------------------------
 
 def _case_or_404(case_id: int) -> CaseSubmission:
-    case = db.get_or_404(CaseSubmission, case_id)
-    if not service.can_view_case(current_user, case):
-        abort(404)
-    return case
+    return visible_or_404(CaseSubmission, case_id, lambda found: service.can_view_case(current_user, found))
 
 
 @bp.route("/cases")

@@ -14,7 +14,7 @@ from ..models import MANAGER_ROLES, DrillStep, JointVisit, Mentorship
 from ..notifications import mark_read, recent, text as notification_text
 from ..scope import can_manage_user
 from ..security import roles_required
-from ..web import perform
+from ..web import perform, visible_or_404
 from . import rules, service
 from .dashboard import mentee_card, readiness
 from .forms import (
@@ -28,10 +28,7 @@ bp = Blueprint("mentor", __name__, template_folder="templates", url_prefix="/men
 
 
 def _pairing_or_404(pairing_id: int) -> Mentorship:
-    pairing = db.get_or_404(Mentorship, pairing_id)
-    if not access.can_view_mentorship(current_user, pairing):
-        abort(404)
-    return pairing
+    return visible_or_404(Mentorship, pairing_id, lambda found: access.can_view_mentorship(current_user, found))
 
 
 def _back(pairing: Mentorship):
