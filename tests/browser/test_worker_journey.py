@@ -32,7 +32,7 @@ def test_new_worker_first_day(app, live_server, phone, content, people, make_use
     page.get_by_label("新密码", exact=True).fill("abc")
     page.get_by_label("确认新密码").fill("abc")
     page.get_by_role("button", name="保存新密码").click()
-    expect(page.locator(".error").first).to_contain_text("8")
+    expect(page.locator(".error").first).to_contain_text("10")
     page.get_by_label("当前密码").fill(PASSWORD)
     page.get_by_label("新密码", exact=True).fill("Wangge2026")
     page.get_by_label("确认新密码").fill("Wangge2026")
