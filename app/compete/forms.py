@@ -7,6 +7,8 @@ templates' input names.
 """
 from __future__ import annotations
 
+import math
+
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import DateTimeLocalField, Field, FloatField, IntegerField, StringField, TextAreaField
@@ -24,6 +26,15 @@ class LocalTimeField(DateTimeLocalField):
             self.data = from_local(self.data)
 
 
+class FiniteFloatField(FloatField):
+    """A number as typed; NaN and infinities read as nothing (the rules then refuse it)."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data is not None and not math.isfinite(self.data):
+            self.data = None
+
+
 class TextListField(Field):
     """Every value of a repeated input (a multiple select), as text."""
 
@@ -35,9 +46,9 @@ class PrizeFields:
     """The ranking prizes (一等奖/二等奖/三等奖): by number of places ("count") or by share ("share", %)."""
 
     prize_mode = StringField(default="count")
-    prize_first = FloatField(default=1)
-    prize_second = FloatField(default=2)
-    prize_third = FloatField(default=3)
+    prize_first = FiniteFloatField(default=1)
+    prize_second = FiniteFloatField(default=2)
+    prize_third = FiniteFloatField(default=3)
 
     def prizes(self) -> tuple:
         """(mode, (first, second, third)) as typed; an unreadable number reads as None (refused)."""
@@ -70,7 +81,7 @@ class SwapForm(FlaskForm):
 class RoundForm(FlaskForm):
     kind = StringField(default="")
     title = StringField(default="")
-    weight = FloatField()
+    weight = FiniteFloatField()
     opens_at = LocalTimeField()
     closes_at = LocalTimeField()
     banks = TextListField()
@@ -81,7 +92,7 @@ class RoundForm(FlaskForm):
 
     def values(self) -> dict:
         """The keyword arguments of ``service.add_round``."""
-        return {"kind": self.kind.data, "title": self.title.data, "weight": self.weight.data or 0,
+        return {"kind": self.kind.data, "title": self.title.data, "weight": self.weight.data,
                 "opens_at": self.opens_at.data, "closes_at": self.closes_at.data, "banks": self.banks.data,
                 "count": self.count.data or 0, "time_limit_min": self.time_limit_min.data,
                 "drill_id": self.drill_id.data, "rubric": self.rubric_rows()}
@@ -100,6 +111,19 @@ class RoundForm(FlaskForm):
             elif line.strip():
                 rows.append({"name": line.strip(), "max": -1, "indicator": ""})
         return rows
+
+
+class RoundEditForm(FlaskForm):
+    title = StringField(default="")
+    weight = FiniteFloatField()
+    opens_at = LocalTimeField()
+    closes_at = LocalTimeField()
+    time_limit_min = IntegerField()
+
+    def values(self) -> dict:
+        """The keyword arguments of ``service.update_round``."""
+        return {"title": self.title.data, "weight": self.weight.data, "opens_at": self.opens_at.data,
+                "closes_at": self.closes_at.data, "time_limit_min": self.time_limit_min.data}
 
 
 class EnrolForm(FlaskForm):

@@ -218,7 +218,8 @@ def check_can_start(*, opens_at: datetime, closes_at: datetime, now: datetime,
 
 
 def attempt_deadline(started_at: datetime, closes_at: datetime, time_limit_s: int | None = None) -> datetime:
-    """The earlier of ``started_at + time_limit_s`` (if any) and the round's ``closes_at``."""
+    """The earlier of ``started_at + time_limit_s`` (if any) and the round's ``closes_at`` (a limit
+    longer than the time left, however large, is the close)."""
     _aware("started_at", started_at)
     _aware("closes_at", closes_at)
     if time_limit_s is None:
@@ -226,7 +227,43 @@ def attempt_deadline(started_at: datetime, closes_at: datetime, time_limit_s: in
     if time_limit_s <= 0:
         raise RuleBroken("attempt.bad_limit", f"a time limit must be positive, not {time_limit_s}",
                            time_limit_s=time_limit_s)
-    return min(started_at + timedelta(seconds=time_limit_s), closes_at)
+    if time_limit_s >= (closes_at - started_at).total_seconds():
+        return closes_at
+    return started_at + timedelta(seconds=time_limit_s)
+
+
+#: A round's weight is a finite number in (0, MAX_WEIGHT].
+MAX_WEIGHT = 100
+#: A quiz round's time limit is a whole number of minutes in [1, MAX_TIME_LIMIT_MIN].
+MAX_TIME_LIMIT_MIN = 600
+#: A quiz round's paper has 1 to MAX_QUESTIONS questions.
+MAX_QUESTIONS = 500
+
+
+def check_round_numbers(*, weight: Any, time_limit_min: Any = None, count: Any = None) -> None:
+    """Raise ``RuleBroken`` unless the weight is finite with 0 < weight ≤ ``MAX_WEIGHT``
+    (``round.bad_weight``), the time limit (if any) a whole number of minutes from 1 to
+    ``MAX_TIME_LIMIT_MIN`` (``round.bad_time_limit``) and the question count (if any) a whole number
+    from 1 to ``MAX_QUESTIONS`` (``round.bad_count``). NaN, infinities and booleans are refused."""
+    value = _fraction(weight)
+    if value is None or not 0 < value <= MAX_WEIGHT:
+        raise RuleBroken("round.bad_weight", f"a weight is a number above 0 and at most {MAX_WEIGHT}, not {weight!r}",
+                           weight=weight, max=MAX_WEIGHT)
+    for name, given, top in (("time_limit", time_limit_min, MAX_TIME_LIMIT_MIN), ("count", count, MAX_QUESTIONS)):
+        if given is None:
+            continue
+        value = _fraction(given)
+        if value is None or value.denominator != 1 or not 1 <= value <= top:
+            raise RuleBroken(f"round.bad_{name}", f"{name} is a whole number from 1 to {top}, not {given!r}",
+                               value=given, max=top)
+
+
+def check_round_editable(*, opens_at: datetime, now: datetime) -> None:
+    """A round is changed or deleted only before it opens (``round.already_open``)."""
+    _aware("opens_at", opens_at)
+    if _aware("now", now) >= opens_at:
+        raise RuleBroken("round.already_open", f"the round opened at {opens_at}; it can no longer be changed",
+                           opens_at=opens_at)
 
 
 def check_can_judge(*, assigned: bool, enrolled: bool, own: bool = False) -> None:

@@ -69,6 +69,12 @@ def rule_message(exc: RuleBroken, names: dict | None = None) -> str:
         "start.closed": lambda: _("This round closed at %(when)s.", when=local_text(p["closes_at"])),
         "start.already_attempted": lambda: _("You have already taken this round: one attempt per round."),
         "window.bad_order": lambda: _("The round must close after it opens."),
+        "round.bad_weight": lambda: _("The weight must be a number above 0 and at most %(max)s.", max=p.get("max")),
+        "round.bad_time_limit": lambda: _("The time limit must be a whole number of minutes from 1 to %(max)s.",
+                                          max=p.get("max")),
+        "round.bad_count": lambda: _("The number of questions must be a whole number from 1 to %(max)s.",
+                                     max=p.get("max")),
+        "round.already_open": lambda: _("This round has opened; it can no longer be changed or deleted."),
         "judge.not_assigned": lambda: _("You are not a judge of this round."),
         "judge.not_in_round": lambda: _("This contestant is not in this competition."),
         "judge.own_entry": lambda: _("Nobody scores their own entry."),
@@ -199,9 +205,9 @@ def add_round(actor: User, competition: Competition, *, kind: str, title: str, w
         raise Refusal(_("Unknown round type."))
     if not title.strip():
         raise Refusal(_("Give the round a title."))
-    if not weight or weight <= 0:
-        raise Refusal(_("The weight must be a positive number."))
     with _in_words():
+        rules.check_round_numbers(weight=weight, time_limit_min=time_limit_min if kind == "quiz" else None,
+                                  count=count if kind == "quiz" and count else None)
         rules.check_window(opens_at, closes_at)
     position = len(competition.rounds) + 1
     round_ = CompetitionRound(kind=kind, title=title.strip()[:200], weight=weight, opens_at=opens_at,
@@ -221,6 +227,45 @@ def add_round(actor: User, competition: Competition, *, kind: str, title: str, w
     competition.rounds.append(round_)
     db.session.flush()
     return round_
+
+
+def update_round(actor: User, round_: CompetitionRound, *, title: str, weight: float | None,
+                 opens_at: datetime | None, closes_at: datetime | None, time_limit_min: int | None = None,
+                 now: datetime | None = None) -> None:
+    """Change a round's title, weight, window and (quiz) time limit; only before it opens."""
+    _check_organizer(actor, round_.competition)
+    if opens_at is None or closes_at is None:
+        raise Refusal(_("Give the round's opening and closing times."))
+    if not title.strip():
+        raise Refusal(_("Give the round a title."))
+    quiz = round_.kind == "quiz"
+    with _in_words():
+        rules.check_round_editable(opens_at=round_.opens_at, now=now or utcnow())
+        rules.check_round_numbers(weight=weight, time_limit_min=time_limit_min if quiz else None)
+        rules.check_window(opens_at, closes_at)
+    round_.title, round_.weight = title.strip()[:200], weight
+    round_.opens_at, round_.closes_at = opens_at, closes_at
+    if quiz and round_.quiz is not None:
+        round_.quiz.time_limit_s = int(time_limit_min * 60) if time_limit_min else None
+        round_.quiz.opens_at, round_.quiz.closes_at = opens_at, closes_at
+    db.session.flush()
+
+
+def delete_round(actor: User, round_: CompetitionRound, now: datetime | None = None) -> None:
+    """Delete a round (its judges and its quiz paper with it); only before it opens. Later rounds move up."""
+    competition = round_.competition
+    _check_organizer(actor, competition)
+    with _in_words():
+        rules.check_round_editable(opens_at=round_.opens_at, now=now or utcnow())
+    paper = round_.quiz
+    db.session.execute(RoundJudge.__table__.delete().where(RoundJudge.round_id == round_.id))
+    competition.rounds.remove(round_)
+    db.session.flush()
+    if paper is not None:
+        db.session.delete(paper)
+    for position, other in enumerate(competition.rounds, start=1):
+        other.position = position
+    db.session.flush()
 
 
 def _paper(competition: Competition, position: int, title: str, banks: list[str], count: int,

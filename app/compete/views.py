@@ -17,7 +17,9 @@ from ..security import roles_required
 from ..web import perform
 from . import service
 from .export import certificates_pdf, preview_pdf, results_workbook
-from .forms import CompetitionForm, EnrolForm, JudgesForm, PrizeForm, RoundForm, SwapForm, score_form
+from .forms import (
+    CompetitionForm, EnrolForm, JudgesForm, PrizeForm, RoundEditForm, RoundForm, SwapForm, score_form,
+)
 
 bp = Blueprint("compete", __name__, template_folder="templates", url_prefix="/compete")
 
@@ -84,6 +86,25 @@ def detail(competition_id):
 def add_round(competition_id):
     competition = _competition(competition_id, organizer=True)
     perform(service.add_round, current_user, competition, **RoundForm().values(), success=_("Round added."))
+    return _to_detail(competition)
+
+
+@bp.route("/<int:competition_id>/rounds/<int:round_id>/edit", methods=["POST"])
+@roles_required(*MANAGER_ROLES)
+def edit_round(competition_id, round_id):
+    """Change a round before it opens."""
+    round_ = _round(competition_id, round_id, organizer=True)
+    perform(service.update_round, current_user, round_, **RoundEditForm().values(), success=_("Round saved."))
+    return redirect(url_for("compete.detail", competition_id=competition_id, _anchor=f"round-{round_.id}"))
+
+
+@bp.route("/<int:competition_id>/rounds/<int:round_id>/delete", methods=["POST"])
+@roles_required(*MANAGER_ROLES)
+def delete_round(competition_id, round_id):
+    """Delete a round before it opens."""
+    round_ = _round(competition_id, round_id, organizer=True)
+    competition = round_.competition
+    perform(service.delete_round, current_user, round_, success=_("Round deleted."))
     return _to_detail(competition)
 
 

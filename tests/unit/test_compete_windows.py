@@ -109,3 +109,39 @@ def test_judge_sees_other_scores_only_after_submitting():
     assert can_see_other_judges(submitted=False) is False
     assert can_see_other_judges(submitted=True) is True
     assert can_see_other_judges(submitted=False, organizer=True) is True
+
+
+# --- round numbers (issue 13 item 6) ------------------------------------------------------------
+
+import math as _math
+
+import pytest as _pytest
+
+from app.compete import rules as _rules
+from app.refusal import RuleBroken as _RuleBroken
+
+
+@_pytest.mark.parametrize("weight", [_math.inf, -_math.inf, _math.nan, 0, -1, 100.01, None, True, "inf", "nan"])
+def test_round_weight_must_be_finite_and_in_range(weight):
+    with _pytest.raises(_RuleBroken) as caught:
+        _rules.check_round_numbers(weight=weight)
+    assert caught.value.key == "round.bad_weight"
+
+
+@_pytest.mark.parametrize("minutes", [0, 601, 99999999999, 1.5, _math.inf])
+def test_round_time_limit_is_1_to_600_minutes(minutes):
+    with _pytest.raises(_RuleBroken) as caught:
+        _rules.check_round_numbers(weight=1, time_limit_min=minutes)
+    assert caught.value.key == "round.bad_time_limit"
+
+
+def test_sane_round_numbers_pass():
+    _rules.check_round_numbers(weight=100, time_limit_min=600, count=500)
+    _rules.check_round_numbers(weight=0.5)
+
+
+def test_a_huge_time_limit_ends_at_the_close():
+    from datetime import datetime, timedelta, timezone
+
+    start = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    assert _rules.attempt_deadline(start, start + timedelta(hours=1), 10 ** 15) == start + timedelta(hours=1)

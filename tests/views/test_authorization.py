@@ -154,7 +154,7 @@ CSRF_POSTS = [
     "/mentoring/1/end", "/mentoring/steps/1/comment",
     "/compete/new", "/compete/1/rounds", "/compete/1/enrol", "/compete/1/rounds/1/judges",
     "/compete/1/rounds/1/start", "/compete/1/rounds/1/judge/1", "/compete/1/rounds/1/swap", "/compete/1/settings",
-    "/compete/1/publish",
+    "/compete/1/publish", "/compete/1/rounds/1/edit", "/compete/1/rounds/1/delete",
     "/kb/assistant", "/kb/questions/1/send", "/kb/questions/1/reply", "/kb/questions/1/promote", "/kb/cases/new",
     "/kb/cases/1/edit", "/kb/cases/1/review",
 ]
