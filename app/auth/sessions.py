@@ -31,7 +31,8 @@ def start_session(user: User) -> None:
     """Log ``user`` in on a fresh session bound to their current session version."""
     session.clear()
     login_user(user)
-    session.permanent = True
+    # A browser-session cookie (gone when the browser closes, as on a shared office computer), written
+    # only when the session changes; the lifetime and idle limits below hold whatever the browser keeps.
     now = int(time.time())
     session[VERSION] = user.session_version or 0
     session[LOGIN_AT] = now
