@@ -23,6 +23,7 @@ from .content.cli import content_cli
 from .drill import hooks as drill_hooks, views as drill_views
 from .drill.cli import drill_cli
 from .errors import init_errors
+from .headers import init_headers
 from .kb import hooks as kb_hooks, views as kb_views
 from .extensions import _enable_sqlite_foreign_keys, babel, csrf, db, login_manager, migrate
 from .learn import hooks as learn_hooks, views as learn_views
@@ -95,6 +96,7 @@ def create_app(config=None, **overrides) -> Flask:
         app.cli.add_command(command)
     init_templating(app)
     init_errors(app)
+    init_headers(app)
     return app
 
 
