@@ -17,6 +17,7 @@ from sqlalchemy.orm import aliased
 
 from ..certificates import render_many
 from ..clock import local, naive_local
+from ..exports import safe_row
 from ..extensions import db
 from ..labels import CONFLICT_NAMES
 from ..models import Competition, Entry, JudgeScore, RoundResult, User
@@ -31,41 +32,41 @@ def results_workbook(competition: Competition) -> bytes:
     book = Workbook()
     ranking = book.active
     ranking.title = _("Ranking") if published else _("Ranking (not published)")
-    ranking.append([_("Rank"), _("Name"), _("Bracket"), *[r.title for r in competition.rounds], _("Total")])
+    ranking.append(safe_row([_("Rank"), _("Name"), _("Bracket"), *[r.title for r in competition.rounds], _("Total")]))
     for row in board.overall:
-        ranking.append([row.rank, row.entry.name, row.entry.bracket or "",
-                        *[row.entry.round_scores.get(r.id) for r in competition.rounds], row.total])
+        ranking.append(safe_row([row.rank, row.entry.name, row.entry.bracket or "",
+                                 *[row.entry.round_scores.get(r.id) for r in competition.rounds], row.total]))
     per_round = book.create_sheet(_("Rounds"))
-    per_round.append([_("Round"), _("Name"), _("Worker number"), _("Score"), _("Started"), _("Finished")])
+    per_round.append(safe_row([_("Round"), _("Name"), _("Worker number"), _("Score"), _("Started"), _("Finished")]))
     rows = db.session.execute(
         select(RoundResult, User).join(Entry, Entry.id == RoundResult.entry_id).join(User, User.id == Entry.user_id)
         .where(Entry.competition_id == competition.id).order_by(RoundResult.round_id, User.name)).all()
     titles = {r.id: r.title for r in competition.rounds}
     for result, user in rows:
-        per_round.append([titles.get(result.round_id, ""), user.name, user.worker_number or user.username,
-                          result.score, naive_local(result.started_at), naive_local(result.finished_at)])
+        per_round.append(safe_row([titles.get(result.round_id, ""), user.name, user.worker_number or user.username,
+                                   result.score, naive_local(result.started_at), naive_local(result.finished_at)]))
     criteria = book.create_sheet(_("Criteria"))
-    criteria.append([_("Round"), _("Name"), _("Judge"), _("Criterion"), _("Points"), _("Max"),
-                     _("Conflict of interest"), _("Superseded")])
+    criteria.append(safe_row([_("Round"), _("Name"), _("Judge"), _("Criterion"), _("Points"), _("Max"),
+                              _("Conflict of interest"), _("Superseded")]))
     for round_ in (r for r in competition.rounds if r.kind == "practical"):
         for sheet, user, judge in _judge_rows(round_.id):
             conflicts = "、".join(str(CONFLICT_NAMES.get(c, c)) for c in sheet.conflicts or [])
             superseded = naive_local(sheet.superseded_at)
             for criterion, points in zip(round_.rubric, sheet.points):
-                criteria.append([round_.title, user.name, judge.name, criterion["name"], points, criterion["max"],
-                                 conflicts, superseded])
+                criteria.append(safe_row([round_.title, user.name, judge.name, criterion["name"], points, criterion["max"],
+                                          conflicts, superseded]))
     prizes = book.create_sheet(_("Awards") if published else _("Awards (not published)"))
-    prizes.append([_("Award"), _("Name"), _("Score"), _("Certificate number")])
+    prizes.append(safe_row([_("Award"), _("Name"), _("Score"), _("Certificate number")]))
     names = {row.entry.id: row.entry.name for row in board.overall}
     numbers = {(c.entry_id, c.award): c.number for c in service.certificates_of(competition)}
     for row in board.overall:
         level = board.prizes.get(row.entry.id)
         if level:
-            prizes.append([service.prize_title(level), row.entry.name, row.total,
-                           numbers.get((row.entry.id, f"prize-{level}"), "")])
+            prizes.append(safe_row([service.prize_title(level), row.entry.name, row.total,
+                                    numbers.get((row.entry.id, f"prize-{level}"), "")]))
     for award in board.awards or []:
         for entry_id in award.winner_ids:
-            prizes.append([award.title, names.get(entry_id, ""), award.score, numbers.get((entry_id, award.key), "")])
+            prizes.append(safe_row([award.title, names.get(entry_id, ""), award.score, numbers.get((entry_id, award.key), "")]))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

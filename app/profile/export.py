@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from .. import competency, evidence
+from ..exports import safe_row
 from ..extensions import db
 from ..models import EvidenceRecord, User
 from . import xapi
@@ -43,21 +44,21 @@ def records_workbook(people: list[User]) -> bytes:
     book = Workbook()
     levels = book.active
     levels.title = _("Levels")
-    levels.append([_("Name"), _("Worker number"), *[i.title for i in indicators]])
+    levels.append(safe_row([_("Name"), _("Worker number"), *[i.title for i in indicators]]))
     for person in people:
         profile = data.profiles[person.id]
-        levels.append([person.name, person.worker_number or person.username,
-                       *[profile.level(i.id) for i in indicators]])
+        levels.append(safe_row([person.name, person.worker_number or person.username,
+                                *[profile.level(i.id) for i in indicators]]))
     records = book.create_sheet(_("Evidence"))
-    records.append([_("Name"), _("Indicator"), _("Score"), _("Weight"), _("Source"), _("Reference"),
-                    _("Content version"), _("Time (UTC)")])
+    records.append(safe_row([_("Name"), _("Indicator"), _("Score"), _("Weight"), _("Source"), _("Reference"),
+                             _("Content version"), _("Time (UTC)")]))
     names = {p.id: p.name for p in people}
     titles = competency.names()
     for row in db.session.scalars(select(EvidenceRecord).where(EvidenceRecord.user_id.in_(list(names)))
                                   .order_by(EvidenceRecord.user_id, EvidenceRecord.created_at)) if names else []:
-        records.append([names[row.user_id], titles.get(row.indicator, row.indicator), row.score, row.weight,
-                        evidence.label(row.source_kind), row.source_ref, row.content_version[:12],
-                        row.created_at.replace(tzinfo=None)])
+        records.append(safe_row([names[row.user_id], titles.get(row.indicator, row.indicator), row.score, row.weight,
+                                 evidence.label(row.source_kind), row.source_ref, row.content_version[:12],
+                                 row.created_at.replace(tzinfo=None)]))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from ..exports import safe_row
 from ..extensions import db
 from ..labels import flag_text
 from ..models import Area, AttemptAnswer, Question, QuestionBank, Quiz, QuizAttempt, User
@@ -56,28 +57,28 @@ def report_workbook(quiz: Quiz, report: QuizReport) -> bytes:
     summary = book.active
     summary.title = _("Summary")
     q = report.statistics.quiz
-    summary.append([_("Quiz"), quiz.title])
+    summary.append(safe_row([_("Quiz"), quiz.title]))
     for label, value in ((_("Attempts"), q.attempts), (_("Mean"), q.mean), (_("Median"), q.median),
                          (_("Standard deviation"), q.stdev)):
-        summary.append([label, round(value, 2) if isinstance(value, float) else value])
-    summary.append([])
-    summary.append([_("Score band"), _("Attempts")])
+        summary.append(safe_row([label, round(value, 2) if isinstance(value, float) else value]))
+    summary.append(safe_row([]))
+    summary.append(safe_row([_("Score band"), _("Attempts")]))
     for i, count in enumerate(q.histogram):
-        summary.append([f"{i * 10}-{100 if i == 9 else i * 10 + 9}%", count])
+        summary.append(safe_row([f"{i * 10}-{100 if i == 9 else i * 10 + 9}%", count]))
     items = book.create_sheet(_("Questions"))
-    items.append([_("Question"), _("Text"), _("Attempts"), _("Facility index"),
-                  _("Discrimination (upper vs lower 27%)"), _("Point-biserial"), _("Choices"), _("Flags")])
+    items.append(safe_row([_("Question"), _("Text"), _("Attempts"), _("Facility index"),
+                           _("Discrimination (upper vs lower 27%)"), _("Point-biserial"), _("Choices"), _("Flags")]))
     for s in report.statistics.questions:
         options = report.option_texts.get(s.question_id, {})
-        items.append([s.question_id, report.texts.get(s.question_id, ""), s.attempts,
-                      _round(s.facility), _round(s.discrimination), _round(s.point_biserial),
-                      "; ".join(f"{options.get(k, k)}: {v}" for k, v in s.choices.items()),
-                      "; ".join(flag_text(f) for f in s.flags)])
+        items.append(safe_row([s.question_id, report.texts.get(s.question_id, ""), s.attempts,
+                               _round(s.facility), _round(s.discrimination), _round(s.point_biserial),
+                               "; ".join(f"{options.get(k, k)}: {v}" for k, v in s.choices.items()),
+                               "; ".join(flag_text(f) for f in s.flags)]))
     people = book.create_sheet(_("Attempts"))
-    people.append([_("Name"), _("Worker number"), _("Attempt"), _("Submitted"), _("Score"), _("Passed")])
+    people.append(safe_row([_("Name"), _("Worker number"), _("Attempt"), _("Submitted"), _("Score"), _("Passed")]))
     for a in report.attempts:
-        people.append([a.user.name, a.user.worker_number or a.user.username, a.number,
-                       a.submitted_at.replace(tzinfo=None), a.score, _("Yes") if a.passed else _("No")])
+        people.append(safe_row([a.user.name, a.user.worker_number or a.user.username, a.number,
+                                a.submitted_at.replace(tzinfo=None), a.score, _("Yes") if a.passed else _("No")]))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -1,0 +1,76 @@
+"""Inert exports (issue 13 item 5): what people typed (names, titles, question texts) reaches every
+Excel export as text, never as a formula."""
+import io
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from app.exports import safe_cell, safe_row
+from app.extensions import db
+from app.models import Competition, Quiz, User
+from tests.views import test_authorization as authorization
+from tests.views.test_authorization import logged_in
+
+objects = authorization.objects  # a mentorship, a competition with entries, quiz and drill attempts (a fixture)
+
+HOSTILE = {"worker": "=1+1", "mentor": '=HYPERLINK("http://x","y")', "organizer": "@SUM(1)"}
+
+
+@pytest.mark.parametrize("typed, written", [
+    ("=1+1", "'=1+1"), ("+1", "'+1"), ("-1+2", "'-1+2"), ("@A1", "'@A1"), ("\t=1", "'\t=1"), ("\r=1", "'\r=1"),
+    ("张晓梅", "张晓梅"), ("a=1", "a=1"), ("", ""), (3, 3), (-2.5, -2.5), (None, None),
+])
+def test_safe_cell(typed, written):
+    assert safe_cell(typed) == written
+    assert safe_row([typed]) == [written]
+
+
+@pytest.fixture
+def hostile(people):
+    """The people of the authorization table, renamed as a hostile roster would name them."""
+    for key, name in HOSTILE.items():
+        people[key].name = name
+    db.session.commit()
+    return people
+
+
+def formulas(data: bytes) -> list[str]:
+    book = load_workbook(io.BytesIO(data))
+    return [f"{sheet.title}!{cell.coordinate}: {cell.value!r}" for sheet in book.worksheets
+            for row in sheet.iter_rows() for cell in row
+            if cell.data_type == "f" or (isinstance(cell.value, str) and cell.value.startswith(("=", "+", "-", "@")))]
+
+
+def texts(data: bytes) -> set:
+    book = load_workbook(io.BytesIO(data))
+    return {cell.value for sheet in book.worksheets for row in sheet.iter_rows() for cell in row}
+
+
+def test_every_excel_export_is_inert(app, hostile, objects):
+    competition = db.session.get(Competition, objects["competition"])
+    competition.title = "=2+2"
+    competition.rounds[0].title = "+CMD|' /C calc'!A0"
+    quiz = db.session.scalar(select(Quiz).where(Quiz.slug == "onboarding-emergency-test"))
+    quiz.title = "-3+3"
+    db.session.commit()
+    organizer = logged_in(app, "organizer")
+    worker_id = db.session.scalar(select(User.id).where(User.username == "worker"))
+    exports = {
+        "person": f"/profile/{worker_id}/records.xlsx",
+        "cohort": "/profile/cohort/records.xlsx",
+        "quiz statistics": "/quizzes/onboarding-emergency-test/stats.xlsx",
+        "competition": f"/compete/{competition.id}/results.xlsx",
+    }
+    expected = {"person": {"'=1+1"}, "cohort": {"'=1+1", "'=HYPERLINK(\"http://x\",\"y\")"},
+                "quiz statistics": {"'=1+1", "'-3+3"},
+                "competition": {"'=1+1", "'=HYPERLINK(\"http://x\",\"y\")", "'+CMD|' /C calc'!A0"}}
+    wrong = []
+    for name, url in exports.items():
+        response = organizer.get(url)
+        assert response.status_code == 200, (name, response.status_code)
+        data = response.get_data()
+        wrong += [f"{name}: {problem}" for problem in formulas(data)]
+        missing = expected[name] - texts(data)
+        assert not missing, f"{name} export lacks {missing}: the test must see the typed values"
+    assert not wrong, "formulas in exports:\n" + "\n".join(wrong)
