@@ -19,8 +19,10 @@ counted ``TITLE_WEIGHT`` times, and the body; a sub-word counts ``PART_WEIGHT`` 
 also says how much of the question it covers: ``coverage`` is the share of the question's words,
 weighted by IDF, that the document holds (a word present only through its sub-words counts
 ``PART_OF_KNOWN`` or, when the index never saw the word, ``PART_OF_UNKNOWN`` of the share of its parts
-found); ``title_coverage`` the same over the title. A word nothing in the index resembles weighs the
-most (the highest IDF), so a question about something the knowledge base never mentions covers little.
+found); ``title_coverage`` the same over the title. A word nothing in the index resembles and that is a
+word of jieba's dictionary (高考, 护照: a topic the knowledge base lacks) weighs the most (the highest
+IDF), so a question about something the knowledge base never mentions covers little; a fragment jieba
+glued from characters it could not place (费在, 能缴) weighs little.
 
 **Snippets.** ``snippet`` picks the window of a document's text holding the most distinct matched
 words and returns it as (text, is_match) pieces: the template escapes each and marks the matches.
@@ -122,6 +124,11 @@ class Segmenter:
             out.append((word, tuple(dict.fromkeys(parts))))
         return out
 
+    def in_dictionary(self, word: str) -> bool:
+        """Whether ``word`` is a word of jieba's general dictionary (or the domain's), as opposed to a
+        piece jieba's HMM glued together from characters it could not place (费在, 卡坐)."""
+        return len(word) > 1 and self.load()._tokenizer.FREQ.get(word, 0) > 0
+
     def surfaces(self, word: str) -> set[str]:
         """The spellings of an index word that may appear in a text (the word and its synonyms)."""
         return {word, *self.variants.get(word, ())}
@@ -173,6 +180,7 @@ class Concept:
     word: str
     known: bool                  # the index has the word itself
     parts: tuple[str, ...] = ()  # indexed sub-words (search mode), or for an unknown word its known 2-character pieces
+    lexical: bool = False        # a dictionary word (高考, 护照), not a fragment jieba glued together (费在)
 
 
 @dataclass
@@ -202,8 +210,11 @@ PART_OF_UNKNOWN = 0.8
 #: BM25 weight of a sub-word relative to the whole word.
 PART_WEIGHT = 0.5
 #: Weight of a question word the index never saw (and nothing of it), as a share of the highest IDF:
-#: colloquial fillers (俺家, 咋弄) should not sink an answer, a topic the knowledge base lacks should.
-UNKNOWN_SHARE = 0.4
+#: a piece jieba glued together from characters it could not place (费在, 卡坐, 能缴) should not sink an
+#: answer; a real word of the language the knowledge base never uses (高考, 护照, 结婚证) is a topic it
+#: lacks and weighs as much as the rarest word.
+UNKNOWN_SHARE = 0.2
+UNKNOWN_LEXICAL_SHARE = 1.0
 
 
 class Index:
@@ -257,13 +268,16 @@ class Index:
             if not known and not found and len(word) > 2:
                 pieces = (self.segmenter.canonical.get(word[i:i + 2], word[i:i + 2]) for i in range(len(word) - 1))
                 found = tuple(dict.fromkeys(p for p in pieces if self.knows(p)))
-            concepts[word] = Concept(word=word, known=known, parts=found)
+            concepts[word] = Concept(word=word, known=known, parts=found,
+                                     lexical=not known and not found and self.segmenter.in_dictionary(word))
         return Query(text=text, concepts=list(concepts.values()))
 
     def _weight(self, concept: Concept) -> float:
         if concept.known:
             return self.idf(concept.word)
-        return max((self.idf(p) for p in concept.parts), default=UNKNOWN_SHARE * self.max_idf)
+        if concept.parts:
+            return max(self.idf(p) for p in concept.parts)
+        return (UNKNOWN_LEXICAL_SHARE if concept.lexical else UNKNOWN_SHARE) * self.max_idf
 
     def _match(self, concept: Concept, terms: frozenset[str]) -> float:
         """How much ``terms`` (a document's, or its title's) hold ``concept``: 1, a share, or 0."""

@@ -22,10 +22,14 @@ def hit(key, coverage, title_coverage, kind=None, score=5.0):
     return Hit(document=doc, score=score, matched=frozenset(), coverage=coverage, title_coverage=title_coverage)
 
 
-def test_confidence_weighs_coverage_and_title():
-    assert confidence(hit("faq:dibao", 1.0, 1.0)) == 1.0
-    assert confidence(hit("faq:dibao", 0.6, 0.2)) == pytest.approx(0.4)
-    assert confidence(hit("faq:dibao", 0.0, 0.0)) == 0.0
+def test_confidence_is_the_larger_of_the_evidence_and_the_coverage():
+    half = assistant.SCORE_HALF
+    assert confidence(hit("faq:dibao", 0.0, 0.0, score=half)) == pytest.approx(0.5)          # BM25 evidence, saturated
+    assert confidence(hit("faq:dibao", 0.0, 0.0, score=3 * half)) == pytest.approx(0.75)
+    assert confidence(hit("faq:dibao", 1.0, 1.0, score=0.0)) == pytest.approx(assistant.COVERAGE_SHARE)
+    assert confidence(hit("faq:dibao", 0.6, 0.2, score=0.0)) == pytest.approx(0.4 * assistant.COVERAGE_SHARE)
+    assert confidence(hit("faq:dibao", 1.0, 1.0, score=3 * half)) == pytest.approx(0.75)
+    assert confidence(hit("faq:dibao", 0.0, 0.0, score=0.0)) == 0.0
 
 
 def test_sure_reply_is_the_best_entry_with_its_sources():
@@ -41,8 +45,8 @@ def test_weak_sources_are_left_out():
 
 
 def test_not_sure_below_the_threshold_shows_no_text_but_the_closest_entries():
-    answer = reply([hit("case:gas", 0.4, 0.2)], ENTRIES, 0.45)
-    assert not answer.sure and answer.text == "" and answer.confidence == pytest.approx(0.3)
+    answer = reply([hit("case:gas", 0.4, 0.2, score=0.0)], ENTRIES, 0.45)
+    assert not answer.sure and answer.text == "" and answer.confidence == pytest.approx(0.3 * assistant.COVERAGE_SHARE)
     assert [s["key"] for s in answer.sources] == ["case:gas"] and not answer.local_rules
 
 

@@ -92,6 +92,23 @@ def test_coverage_is_high_for_a_full_match_and_low_for_an_unknown_topic(index):
     assert all(hit.coverage < 0.3 for hit in index.search("今天天气怎么样"))
 
 
+def test_typos_dialect_and_colloquial_words(seg, index):
+    assert "低保" in seg.tokens("俺家能吃低宝不") and "居住证" in seg.tokens("居主证咋办")      # typos and homophones
+    assert "燃气" in seg.tokens("厨房燃汽味好大") and "家暴" in seg.tokens("家爆咋整")
+    assert not {"俺", "咋", "咋整", "中不中", "晓得"} & set(seg.tokens("俺晓得咋整，中不中"))  # dialect fillers
+    assert "电动车" in seg.tokens("电驴子放楼道充电") and "孩子" in seg.tokens("俺娃叫狗咬了")
+    assert "入职" in seg.tokens("刚入职网格员干些啥")                                      # not 刚入 + 职
+    assert index.search("俺想申请低宝，咋弄")[0].document.key == "faq:dibao"
+
+
+def test_an_unknown_word_of_the_language_weighs_more_than_a_glued_fragment(index):
+    topic = next(c for c in index.parse("高考报名").concepts if c.word == "高考")
+    assert not topic.known and topic.lexical                     # a word jieba knows, the index never saw
+    fragment = next(c for c in index.parse("费在").concepts)    # jieba glued two characters it could not place
+    assert not fragment.known and not fragment.lexical
+    assert index._weight(topic) > index._weight(fragment)
+
+
 def test_a_typo_still_finds_known_pieces(index):
     hits = index.search("居住正过期")
     assert hits and hits[0].document.key == "faq:permit"
