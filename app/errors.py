@@ -3,6 +3,8 @@ from flask import Flask, render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
+from .extensions import db
+
 
 def init_errors(app: Flask) -> None:
     pages = {
@@ -15,6 +17,10 @@ def init_errors(app: Flask) -> None:
 
     def make_handler(code):
         def handler(error):
+            if code == 500:
+                # The failed request's transaction may be broken (an IntegrityError under parallel requests):
+                # roll it back first, so the page (menu, unread count, current user) can query again.
+                db.session.rollback()
             title, message = pages[code]
             return render_template("errors.html", code=code, title=title(), message=message()), code
         return handler

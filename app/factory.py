@@ -23,6 +23,7 @@ from .content.cli import content_cli
 from .drill import hooks as drill_hooks, views as drill_views
 from .drill.cli import drill_cli
 from .errors import init_errors
+from .web import IdConverter
 from .headers import init_headers
 from .kb import hooks as kb_hooks, views as kb_views
 from .extensions import _enable_sqlite_foreign_keys, babel, csrf, db, login_manager, migrate
@@ -88,6 +89,7 @@ def create_app(config=None, **overrides) -> Flask:
     babel.init_app(app, locale_selector=_select_locale)
     _configure_login(app)
 
+    app.url_map.converters["int"] = IdConverter  # <int:id> beyond what the database holds: 404, not 500
     for feature in FEATURES:
         app.register_blueprint(feature.views.bp)
         if feature.hooks is not None:

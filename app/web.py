@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from flask import abort, flash, request
+from werkzeug.routing import IntegerConverter
 
 from .extensions import db
 from .refusal import Refusal
@@ -86,9 +87,47 @@ def visible_or_404(model, ident, may_see: Callable[[Any], bool]):
     return row
 
 
+#: The largest id or other whole number a URL or query parameter may carry (a 32-bit signed integer,
+#: what every database column of the app holds); larger ones name nothing (404).
+MAX_ID = 2**31 - 1
+#: Pages beyond this are clamped to it (an empty page rather than an offset the database refuses).
+MAX_PAGE = 100_000
+
+
+class IdConverter(IntegerConverter):
+    """The ``<int:...>`` URL converter, bounded: a non-negative integer up to ``MAX_ID`` (else 404)."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+def int_arg(name: str, lo: int = 1, hi: int = MAX_ID) -> int | None:
+    """The query argument ``name`` as a whole number in ``[lo, hi]``; None when absent or empty, and
+    404 (it names nothing) when it is not a whole number or lies outside the range."""
+    text = request.args.get(name, "").strip()
+    if not text:
+        return None
+    if not text.lstrip("-").isdigit() or len(text) > 12 or not lo <= int(text) <= hi:
+        abort(404)
+    return int(text)
+
+
+def float_arg(name: str, default: float, lo: float, hi: float) -> float:
+    """The query argument ``name`` as a finite number clamped to ``[lo, hi]``; ``default`` when absent
+    or unreadable (NaN and infinities included)."""
+    value = request.args.get(name, default, type=float)
+    if value is None or not math.isfinite(value):
+        value = default
+    return min(max(value, lo), hi)
+
+
 def page_number() -> int:
-    """The ``?page=`` argument, at least 1."""
-    return max(request.args.get("page", 1, type=int) or 1, 1)
+    """The ``?page=`` argument, from 1 to ``MAX_PAGE`` (anything else is clamped)."""
+    text = request.args.get("page", "").strip()
+    if not text.isdigit():
+        return 1
+    return min(max(int(text[:7]) if len(text) <= 7 else MAX_PAGE, 1), MAX_PAGE)
 
 
 def paginate(query, per_page: int):

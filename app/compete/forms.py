@@ -7,14 +7,12 @@ templates' input names.
 """
 from __future__ import annotations
 
-import math
-
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import DateTimeLocalField, Field, FloatField, IntegerField, StringField, TextAreaField
 
 from ..clock import from_local
-from ..forms import IdListField
+from ..forms import FiniteFloatField, IdField, IdListField
 
 
 class LocalTimeField(DateTimeLocalField):
@@ -24,15 +22,6 @@ class LocalTimeField(DateTimeLocalField):
         super().process_formdata(valuelist)  # unreadable: data is None and the error is not used
         if self.data is not None:
             self.data = from_local(self.data)
-
-
-class FiniteFloatField(FloatField):
-    """A number as typed; NaN and infinities read as nothing (the rules then refuse it)."""
-
-    def process_formdata(self, valuelist):
-        super().process_formdata(valuelist)
-        if self.data is not None and not math.isfinite(self.data):
-            self.data = None
 
 
 class TextListField(Field):
@@ -73,9 +62,9 @@ class PrizeForm(PrizeFields, FlaskForm):
 class SwapForm(FlaskForm):
     """Replace judge ``out`` by judge ``new`` for one ``entry`` of a practical round."""
 
-    entry = IntegerField()
-    out = IntegerField()
-    new = IntegerField()
+    entry = IdField()
+    out = IdField()
+    new = IdField()
 
 
 class RoundForm(FlaskForm):
@@ -129,10 +118,10 @@ class RoundEditForm(FlaskForm):
 class EnrolForm(FlaskForm):
     how = StringField(default="people")  # people (ticked), cohort (area and hire year) or roster (a file)
     people = IdListField()
-    area = IntegerField()
-    hired = IntegerField()
+    area = IdField()
+    hired = IdField()
     roster = FileField()
-    bracket = IntegerField()
+    bracket = IdField()
 
 
 class JudgesForm(FlaskForm):

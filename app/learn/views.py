@@ -10,7 +10,7 @@ from ..forms import choices
 from ..labels import ROLE_NAMES, TIER_NAMES
 from ..models import MANAGER_ROLES, ROLES, Course, CourseAssignment, User
 from ..security import roles_required
-from ..web import paginate, perform, perform_quietly
+from ..web import int_arg, paginate, perform, perform_quietly
 from .assign import assign_chosen, assignable_people, may_remove, remove_assignment, visible_assignments
 from .catalogue import assignable_courses, course_named, course_quizzes, courses_by_tier, lesson_named
 from .check import credit_lesson, open_lesson
@@ -125,7 +125,7 @@ def delete_assignment(assignment_id):
 def completion():
     """People in the organizer's area × the courses required of them, with progress."""
     areas = scoped_areas(current_user)
-    area_id = request.args.get("area", type=int)
+    area_id = int_arg("area")
     area = None
     if area_id:
         area = next((a for a in areas if a.id == area_id), None)

@@ -4,12 +4,14 @@ Every field is optional here: a missing or malformed value reads as None (or "")
 answers with one message naming what to choose.
 """
 from flask_wtf import FlaskForm
-from wtforms import FloatField, IntegerField, StringField
+from wtforms import StringField
+
+from ..forms import FiniteFloatField, IdField
 
 
 class CohortAssignForm(FlaskForm):
-    area = IntegerField()
-    hired = IntegerField()
-    threshold = FloatField()
+    area = IdField()
+    hired = IdField()
+    threshold = FiniteFloatField()  # NaN and infinities read as None
     indicator = StringField(default="")
-    course = IntegerField()
+    course = IdField()

@@ -17,7 +17,7 @@ from ..learn.assign import assign_course
 from ..models import MANAGER_ROLES, Area, Course
 from ..scope import scope_areas
 from ..security import roles_required
-from ..web import page_of, perform
+from ..web import float_arg, int_arg, page_of, perform
 from . import lrs
 from .charts import Series, heat_colour, radar_svg, sparkline_svg
 from .export import records_workbook, statements_for
@@ -27,6 +27,8 @@ from .pages import below_threshold, cohort_page, cohort_people, hire_years, prof
 bp = Blueprint("profile", __name__, template_folder="templates", url_prefix="/profile")
 
 COHORT_PAGE_SIZE = 100
+#: The hire years a cohort filter may name (others name nothing: 404).
+MIN_HIRE_YEAR, MAX_HIRE_YEAR = 1950, 2100
 
 
 @bp.route("")
@@ -78,9 +80,9 @@ def _filtered_people(area_id: int | None, hired: int | None):
 @bp.route("/cohort")
 @roles_required(*MANAGER_ROLES)
 def cohort():
-    area_id = request.args.get("area", type=int)
-    hired = request.args.get("hired", type=int)
-    threshold = min(max(request.args.get("threshold", 60, type=float), 0), 100)
+    area_id = int_arg("area")
+    hired = int_arg("hired", lo=MIN_HIRE_YEAR, hi=MAX_HIRE_YEAR)
+    threshold = float_arg("threshold", 60, 0, 100)
     people = _filtered_people(area_id, hired)
     indicators = competency.model()
     return render_template("profile/cohort.html", data=cohort_page(people, threshold),
@@ -101,6 +103,9 @@ def cohort_assign():
     if course is None or threshold is None or indicator not in competency.indicators():
         flash(_("Choose an indicator, a course and a threshold."), "error")
         return redirect(back)
+    if not 0 <= threshold <= 100:
+        flash(_("The threshold is a level from 0 to 100."), "error")
+        return redirect(url_for("profile.cohort", area=area_id, hired=hired))
     below = below_threshold(_filtered_people(area_id, hired), indicator, threshold)
     if not below:
         flash(_("Nobody in this cohort is below %(n)s on that indicator.", n=f"{threshold:g}"), "info")
@@ -129,14 +134,14 @@ def person_xapi(user_id):
 @bp.route("/cohort/records.xlsx")
 @roles_required(*MANAGER_ROLES)
 def cohort_excel():
-    people = _filtered_people(request.args.get("area", type=int), request.args.get("hired", type=int))
+    people = _filtered_people(int_arg("area"), int_arg("hired", lo=MIN_HIRE_YEAR, hi=MAX_HIRE_YEAR))
     return _xlsx(records_workbook(people), "cohort-records.xlsx")
 
 
 @bp.route("/cohort/xapi.json")
 @roles_required(*MANAGER_ROLES)
 def cohort_xapi():
-    people = _filtered_people(request.args.get("area", type=int), request.args.get("hired", type=int))
+    people = _filtered_people(int_arg("area"), int_arg("hired", lo=MIN_HIRE_YEAR, hi=MAX_HIRE_YEAR))
     return _json(statements_for(people), "cohort-xapi.json")
 
 
