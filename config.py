@@ -6,7 +6,9 @@ deployment never edits this file. ``create_app`` picks a class by name ("develop
 """
 from __future__ import annotations
 
+import math
 import os
+from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
@@ -116,6 +118,9 @@ class TestingConfig(Config):
 
 class ProductionConfig(Config):
     ENV_NAME = "production"
+    #: Never from FLASK_DEBUG: the Werkzeug debugger runs any code a visitor sends (create_app refuses
+    #: production with FLASK_DEBUG set or DEBUG overridden).
+    DEBUG = False
     SESSION_COOKIE_SECURE = _env("SESSION_COOKIE_SECURE", True, bool)
 
 
@@ -125,5 +130,30 @@ CONFIGS = {
     "production": ProductionConfig,
 }
 
-#: Secret keys that must never reach production.
-WEAK_SECRET_KEYS = {None, "", "dev-only-not-secret", "testing-only", "changeme", "secret"}
+#: Secret keys that must never reach production (compared in lower case).
+WEAK_SECRET_KEYS = {None, "", "dev-only-not-secret", "testing-only", "changeme", "change-me", "secret",
+                    "secret-key", "secretkey", "your-secret-key", "my-secret-key", "super-secret-key",
+                    "supersecretkey", "password", "flask-secret-key", "gridacademy", "default"}
+#: A production SECRET_KEY needs at least this many characters, this many different ones, and this
+#: much entropy (bits, from the frequencies of its characters) - so 16 × "a" or "abab…" are refused.
+SECRET_KEY_MIN_LENGTH = 16
+SECRET_KEY_MIN_DISTINCT = 10
+SECRET_KEY_MIN_BITS = 64
+
+
+def secret_key_problem(key) -> str | None:
+    """Why ``key`` is not fit for production (one line), or None. Suggests how to make a good one."""
+    advice = ("set SECRET_KEY to a random string, e.g. the output of: "
+              "python -c 'import secrets; print(secrets.token_urlsafe(32))'")
+    if not key:
+        return f"production needs a SECRET_KEY: {advice}"
+    key = str(key)
+    if key.lower() in WEAK_SECRET_KEYS:
+        return f"the SECRET_KEY is a well-known example or development value: {advice}"
+    if len(key) < SECRET_KEY_MIN_LENGTH:
+        return f"the SECRET_KEY is shorter than {SECRET_KEY_MIN_LENGTH} characters: {advice}"
+    counts = Counter(key)
+    bits = -sum(n * math.log2(n / len(key)) for n in counts.values())
+    if len(counts) < SECRET_KEY_MIN_DISTINCT or bits < SECRET_KEY_MIN_BITS:
+        return f"the SECRET_KEY is too predictable (too few different characters): {advice}"
+    return None

@@ -1,4 +1,14 @@
-"""Entry point for ``flask`` and gunicorn: ``gunicorn wsgi:app``. Config from $GRIDACADEMY_CONFIG."""
-from app import create_app
+"""Entry point for ``flask`` and gunicorn: ``gunicorn wsgi:app``. Config from $GRIDACADEMY_CONFIG.
 
-app = create_app()
+A configuration that cannot be used (production without a strong SECRET_KEY, or with FLASK_DEBUG) is
+refused with one line on stderr and exit status 1, not a traceback.
+"""
+import sys
+
+from app import ConfigError, create_app
+
+try:
+    app = create_app()
+except ConfigError as error:
+    print(f"GridAcademy refuses to start: {error}", file=sys.stderr)
+    raise SystemExit(1) from None

@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import event
 
-from config import CONFIGS, WEAK_SECRET_KEYS
+from config import CONFIGS, secret_key_problem
 
 from . import models  # noqa: F401  (register every table)
 from .accounts import hooks as accounts_hooks, views as accounts_views
@@ -103,14 +103,21 @@ def create_app(config=None, **overrides) -> Flask:
 
 
 def _check_config(app: Flask) -> None:
+    """Production: a strong SECRET_KEY and never the Werkzeug debugger. Raises ConfigError (one line)."""
     if app.config.get("ENV_NAME") == "production":
-        if app.config.get("SECRET_KEY") in WEAK_SECRET_KEYS or len(app.config["SECRET_KEY"]) < 16:
-            raise ConfigError(
-                "production needs a real SECRET_KEY: set the SECRET_KEY environment variable "
-                "to a random string of at least 16 characters"
-            )
+        problem = secret_key_problem(app.config.get("SECRET_KEY"))
+        if problem:
+            raise ConfigError(problem)
+        if app.config.get("DEBUG") or _env_flag("FLASK_DEBUG"):
+            raise ConfigError("production refuses debug mode (the Werkzeug debugger runs any code a visitor "
+                              "sends): unset FLASK_DEBUG and drop --debug")
+        app.debug = False
     elif not app.config.get("SECRET_KEY"):
         raise ConfigError("SECRET_KEY is not set")
+
+
+def _env_flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
 
 
 def _select_locale() -> str:

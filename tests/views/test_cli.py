@@ -117,7 +117,7 @@ def test_production_refuses_weak_secret_key(key, monkeypatch):
 
 
 def test_production_starts_with_a_real_key():
-    app = create_app("production", SECRET_KEY="x" * 32, SQLALCHEMY_DATABASE_URI="sqlite://")
+    app = create_app("production", SECRET_KEY="Vq8#mT2!rZ6@kW4$pL9^nB3&", SQLALCHEMY_DATABASE_URI="sqlite://")
     assert not app.config["ALLOW_DEMO_ACCOUNTS"]
 
 
