@@ -10,8 +10,9 @@ second to load: ``default_segmenter().load()`` once per process at start-up, nev
 
 **Questions.** A question is cut in jieba's precise mode into words (外地看病 → 异地就医 after synonyms);
 each word longer than two characters also brings its search-mode sub-words (异地就医 → 异地, 就医), and a
-word the index never saw brings its 2-character pieces the index knows (a typo such as 居住正 still finds
-居住).
+word the index never saw brings the indexed words of its length that differ from it in one character
+(a typo of 3 or more characters: 居注证 → 居住证) or else its 2-character pieces the index knows (居住正
+still finds 居住).
 
 **Ranking.** ``Index`` ranks documents by Okapi BM25 (k1 = 1.2, b = 0.75) over two fields, the title
 (an FAQ's question and other phrasings, a case's title and tags, a lesson's title, a question's text)
@@ -234,6 +235,12 @@ class Index:
             self._lengths.append(TITLE_WEIGHT * len(doc.title_tokens) + len(doc.body_tokens))
             self._terms.append(frozenset(title.keys() | body.keys()))
             self._title_terms.append(frozenset(title.keys()))
+        #: words of 3+ characters by their spelling with one character blanked (居?证 → 居住证), for typos
+        self._near: dict[str, set[str]] = defaultdict(set)
+        for word in self._postings:
+            if 3 <= len(word) <= 6:
+                for i in range(len(word)):
+                    self._near[word[:i] + "\x00" + word[i + 1:]].add(word)
         self.size = len(self.documents)
         self._average = (sum(self._lengths) / self.size) if self.size else 0.0
         self.by_key = {doc.key: doc for doc in self.documents}
@@ -266,11 +273,25 @@ class Index:
             known = self.knows(word)
             found = tuple(p for p in parts if p != word and self.knows(p))
             if not known and not found and len(word) > 2:
+                found = self.near(word)
+            if not known and not found and len(word) > 2:
                 pieces = (self.segmenter.canonical.get(word[i:i + 2], word[i:i + 2]) for i in range(len(word) - 1))
                 found = tuple(dict.fromkeys(p for p in pieces if self.knows(p)))
             concepts[word] = Concept(word=word, known=known, parts=found,
                                      lexical=not known and not found and self.segmenter.in_dictionary(word))
         return Query(text=text, concepts=list(concepts.values()))
+
+    def near(self, word: str) -> tuple[str, ...]:
+        """Indexed words of the same length differing from ``word`` (3+ characters) in one character
+        (居主证 → 居住证, 心肺复速 → 心肺复苏): the typos of a pinyin keyboard; the words in most documents
+        first, at most two."""
+        if not 3 <= len(word) <= 6:
+            return ()
+        found: set[str] = set()
+        for i in range(len(word)):
+            found |= self._near.get(word[:i] + "\x00" + word[i + 1:], set())
+        found.discard(word)
+        return tuple(sorted(found, key=lambda w: (-self.document_frequency(w), w))[:2])
 
     def _weight(self, concept: Concept) -> float:
         if concept.known:

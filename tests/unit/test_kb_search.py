@@ -109,6 +109,13 @@ def test_an_unknown_word_of_the_language_weighs_more_than_a_glued_fragment(index
     assert index._weight(topic) > index._weight(fragment)
 
 
+def test_a_typo_of_one_character_finds_the_word(index):
+    concept = index.parse("居注证到期了").concepts[0]
+    assert concept.word == "居注证" and not concept.known and concept.parts == ("居住证",)
+    assert index.search("居注证到期了")[0].document.key == "faq:permit"
+    assert index.near("高考") == () and index.near("护照本") == ()
+
+
 def test_a_typo_still_finds_known_pieces(index):
     hits = index.search("居住正过期")
     assert hits and hits[0].document.key == "faq:permit"
