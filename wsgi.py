@@ -1,7 +1,8 @@
 """Entry point for ``flask`` and gunicorn: ``gunicorn wsgi:app``. Config from $GRIDACADEMY_CONFIG.
 
 A configuration that cannot be used (production without a strong SECRET_KEY, or with FLASK_DEBUG) is
-refused with one line on stderr and exit status 1, not a traceback.
+refused with one line on stderr and exit status 1, not a traceback. In a gunicorn worker the status is
+gunicorn's "application failed to load" (4), so the master stops instead of starting workers forever.
 """
 import sys
 
@@ -11,4 +12,4 @@ try:
     app = create_app()
 except ConfigError as error:
     print(f"GridAcademy refuses to start: {error}", file=sys.stderr)
-    raise SystemExit(1) from None
+    raise SystemExit(4 if "gunicorn.workers" in sys.modules else 1) from None

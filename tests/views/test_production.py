@@ -71,3 +71,13 @@ def test_flask_debug_flag_is_refused_too(tmp_path):
 def test_production_with_a_strong_key_starts(tmp_path):
     result = start(FLASK, tmp_path, SECRET_KEY=STRONG_KEY)
     assert result.returncode == 0, result.stderr
+
+
+def test_gunicorn_stops_instead_of_restarting_workers(tmp_path):
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    if not gunicorn.exists():
+        pytest.skip("gunicorn is not installed in this environment")
+    result = start([str(gunicorn), "-w", "1", "-b", "127.0.0.1:0", "wsgi:app"], tmp_path)
+    assert result.returncode == 4, result.stderr  # gunicorn's "App failed to load": the master stops
+    ours = [line for line in result.stderr.splitlines() if line.startswith("GridAcademy refuses to start:")]
+    assert len(ours) == 1 and "SECRET_KEY" in ours[0] and "Traceback" not in result.stderr, result.stderr
