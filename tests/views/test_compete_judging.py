@@ -66,7 +66,7 @@ def test_judging_a_mentee_warns_and_records_the_conflict(client, competition, lo
     assert re.search(r'class="[^"]*\bconflict\b', client.get(f"/compete/{competition.id}").get_data(as_text=True))
     book = load_workbook(io.BytesIO(client.get(f"/compete/{competition.id}/results.xlsx").data))
     criteria = book.worksheets[2]
-    assert any("mentee" in str(cell.value) or "徒弟" in str(cell.value) or "mentor" in str(cell.value)
+    assert any("mentee" in str(cell.value) or "带教" in str(cell.value) or "mentor" in str(cell.value)
                for row in criteria.iter_rows(min_row=2) for cell in row)
 
 
