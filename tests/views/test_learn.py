@@ -150,7 +150,7 @@ def test_reading_time_boundary_with_a_given_now(app, content, people):
     assert open_lesson(worker, lesson, now=t0 + timedelta(seconds=90)).seconds_left == minimum - 90
     db.session.commit()
     answers = right_answers(worker, lesson)
-    with pytest.raises(Refusal, match="min"):
+    with pytest.raises(Refusal, match="还需阅读约"):
         credit_lesson(worker, lesson.course, lesson, answers, now=t0 + timedelta(seconds=minimum - 1))
     db.session.rollback()
     assert db.session.scalar(select(func.count(LessonProgress.id))) == 0
@@ -199,7 +199,7 @@ def test_wrong_answer_gives_no_credit_and_a_new_set_after_the_wait(app, content,
     assert not credit.passed and credit.retry_in == RETRY_SECONDS
     assert db.session.scalar(select(func.count(LessonProgress.id))) == 0
     # no instant retry: the spent set takes no answers, right ones included
-    with pytest.raises(Refusal, match="New questions"):
+    with pytest.raises(Refusal, match="换一组新题"):
         credit_lesson(worker, lesson.course, lesson, right, now=done + timedelta(seconds=5))
     db.session.rollback()
     waiting = open_lesson(worker, lesson, now=done + timedelta(seconds=RETRY_SECONDS - 1))

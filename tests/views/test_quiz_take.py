@@ -4,7 +4,8 @@ Forms post what the page shows: opaque per-attempt tokens (``service.right_answe
 services take option ids (``ids_right``)."""
 import itertools
 import re
-from datetime import timedelta
+from datetime import timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -165,10 +166,12 @@ def test_wrong_answers_enter_the_book_and_leave_after_two_days(app, client, begi
     entry = entries[0]
     row = next(r for r in attempt.answers if r.question_id == entry.question_id)
     tz = app.config["BABEL_DEFAULT_TIMEZONE"]
-    day1 = utcnow()
+    # local 10:00 tomorrow, so that "an hour later" is the same local day whatever time the test runs
+    here = utcnow().astimezone(ZoneInfo(tz)) + timedelta(days=1)
+    day1 = here.replace(hour=10, minute=0, second=0, microsecond=0).astimezone(timezone.utc)
     assert service.practise(attempt.user, entry.id, ids_right(row), tz, now=day1).cleared is False
-    assert service.practise(attempt.user, entry.id, ids_right(row), tz, now=day1 + timedelta(hours=1)).cleared \
-        is False  # the same day twice does not count
+    assert service.practise(attempt.user, entry.id, ids_right(row), tz, now=day1 + timedelta(minutes=1)).cleared \
+        is False  # the same day twice does not count (a minute later: an hour crossed midnight at 23:00 local)
     assert entry not in service.due_entries(attempt.user, tz, now=day1)  # spaced: not again today
     result = service.practise(attempt.user, entry.id, ids_right(row), tz, now=day1 + timedelta(days=1))
     assert result.cleared
