@@ -10,14 +10,13 @@ from __future__ import annotations
 import http.client
 import re
 import threading
-import uuid
 from collections import Counter
 from functools import partial
 from http.cookies import SimpleCookie
 from urllib.parse import urlencode, urlsplit
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select, text
 
 from app.extensions import db
 from app.models import AttemptAnswer, EvidenceRecord, Quiz, QuizAttempt, WrongAnswer
@@ -343,18 +342,8 @@ def test_a_submit_from_an_older_page_keeps_the_newer_saved_answers(client, begin
 # --- the migration numbers existing attempts ---------------------------------------------------
 
 @pytest.fixture
-def scratch_database_url(tmp_path, database_url):
-    if database_url.startswith("postgresql"):
-        name = f"quiz0007_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(database_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        yield database_url.rsplit("/", 1)[0] + "/" + name
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-        admin.dispose()
-    else:
-        yield f"sqlite:///{tmp_path / 'quiz0007.db'}"
+def scratch_database_url(empty_database_url):
+    return empty_database_url
 
 
 def test_migration_0007_numbers_existing_attempts_and_closes_extra_open_ones(scratch_database_url):
