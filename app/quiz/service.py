@@ -485,16 +485,25 @@ def _jsonable(value):
     return list(value) if isinstance(value, tuple) else value
 
 
-def submit_form(user: User, attempt: QuizAttempt, tz: str, form: FormData, now: datetime | None = None) -> bool:
-    """Submit the page's form: every question it answers (tokens or text, ``q-<answer id>``, with the
-    optional ``seq-<answer id>``), then grade. False when it was already submitted. Raises Refusal
-    (another person's attempt, an unknown token, a malformed answer: nothing is saved)."""
-    now = now or utcnow()
+def _closed_or_due(user: User, attempt: QuizAttempt, tz: str, now: datetime) -> bool | None:
+    """For a submit: False when the attempt was already submitted; past the deadline, submit it as
+    saved (True when this request did); None when the submit may go on. Raises Refusal (not yours)."""
     check_own(user, attempt)
     if attempt.submitted_at is not None:
         return False
     if _is_due(attempt, now):
         return _finish(attempt, attempt.deadline, tz, auto=True)
+    return None
+
+
+def submit_form(user: User, attempt: QuizAttempt, tz: str, form: FormData, now: datetime | None = None) -> bool:
+    """Submit the page's form: every question it answers (tokens or text, ``q-<answer id>``, with the
+    optional ``seq-<answer id>``), then grade. False when it was already submitted. Raises Refusal
+    (another person's attempt, an unknown token, a malformed answer: nothing is saved)."""
+    now = now or utcnow()
+    closed = _closed_or_due(user, attempt, tz, now)
+    if closed is not None:
+        return closed
     answers, seqs, problems = {}, {}, []
     for row in attempt.answers:
         question, name = question_of(row.spec), f"q-{row.id}"
@@ -520,11 +529,9 @@ def submit(user: User, attempt: QuizAttempt, tz: str, now: datetime | None = Non
     without ``answers`` (``auto_submitted``). Raises Refusal: another person's attempt, or malformed
     answers (then nothing is saved)."""
     now = now or utcnow()
-    check_own(user, attempt)
-    if attempt.submitted_at is not None:
-        return False
-    if _is_due(attempt, now):
-        return _finish(attempt, attempt.deadline, tz, auto=True)
+    closed = _closed_or_due(user, attempt, tz, now)
+    if closed is not None:
+        return closed
     prepared, problems = [], []
     for answer_id, raw in (answers or {}).items():
         row = answer_row(attempt, answer_id)
