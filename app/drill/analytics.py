@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
+from ..access import current_mentees
 from ..extensions import db
-from ..models import Area, DrillAttempt, DrillStep, DrillVersion, Mentorship, User
+from ..models import Area, DrillAttempt, DrillStep, DrillVersion, User
 from ..scope import area_filter
 from . import engine
 from .graph import Overlay, path_nodes
@@ -38,11 +39,10 @@ class DrillAnalytics:
 
 
 def people_filter(actor: User):
-    """Whose attempts ``actor`` may analyse: everyone below a manager's area, else their own mentees."""
+    """Whose attempts ``actor`` may analyse: everyone below a manager's area, else their current mentees."""
     if actor.is_manager:
         return area_filter(actor)
-    mentees = select(Mentorship.mentee_id).where(Mentorship.mentor_id == actor.id)
-    return User.id.in_(mentees)
+    return User.id.in_(current_mentees(actor))
 
 
 def drill_analytics(actor: User, drill: engine.Drill, drill_id: str, best: list[engine.Step]) -> DrillAnalytics:

@@ -444,9 +444,9 @@ def my_cases(user: User) -> list[CaseSubmission]:
 
 
 def cases_to_review(user: User) -> list[CaseSubmission]:
-    """Submitted cases of the person's mentees and (for organizers) of people in their area, oldest first."""
+    """Submitted cases of the person's current mentees and (for organizers) of people in their area, oldest first."""
     found: dict[int, CaseSubmission] = {}
-    mentees = select(Mentorship.mentee_id).where(Mentorship.mentor_id == user.id)
+    mentees = access.current_mentees(user)
     for case in db.session.scalars(select(CaseSubmission).where(CaseSubmission.status == "submitted",
                                                                 CaseSubmission.author_id.in_(mentees))):
         found[case.id] = case

@@ -72,6 +72,7 @@ def detail(pairing_id):
                            override_text=service.override_text(pairing, config),
                            early_confirmation=service.early_confirmation(pairing),
                            is_mentor=current_user.id == pairing.mentor_id, is_mentee=is_mentee,
+                           records_visible=access.can_view_person(current_user, pairing.mentee),
                            can_manage=can_manage_user(current_user, pairing.mentee))
 
 

@@ -10,13 +10,13 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from app.clock import local_today
+from app.clock import local_today, utcnow
 from app.drill.service import token_of
 from app.extensions import db
 from app.mentor.rules import add_months
 from app.models import (
     DrillAttempt, DrillComment, DrillStep, EvidenceRecord, JointVisit, Mentorship, MentorshipEvent, Notification,
-    Observation,
+    Observation, Quiz, QuizAttempt, User,
 )
 from tests.conftest import csrf_from
 
@@ -321,6 +321,53 @@ def test_access_boundaries(client, paired, login, make_user, areas, people):
     assert client.get("/mentoring/suggestions").status_code == 403
     as_user(client, login, "organizer")
     assert client.get(f"/mentoring/{paired.id}").status_code == 200
+
+
+def _submitted_quiz_attempt(user_id: int) -> QuizAttempt:
+    quiz = db.session.scalar(select(Quiz).where(Quiz.kind == "course"))
+    attempt = QuizAttempt(quiz=quiz, user_id=user_id, number=1, seed="x", started_at=utcnow(),
+                          submitted_at=utcnow(), score=100.0, passed=True)
+    db.session.add(attempt)
+    db.session.commit()
+    return attempt
+
+
+def test_an_ended_pairing_ends_the_former_mentors_access_to_records(client, paired, login, make_user, areas):
+    """Issue 13 item 7: a mentor sees the mentee's records only while the pairing is active; the pairing
+    page (and what the mentor wrote there) stays for the record."""
+    attempt = _submitted_quiz_attempt(paired.mentee_id)
+    token = as_user(client, login, "mentor")
+    assert client.get(f"/profile/{paired.mentee_id}").status_code == 200
+    assert client.get(f"/quizzes/attempts/{attempt.id}/review").status_code == 200
+    assert client.get(f"/mentoring/mentees/{paired.mentee_id}/drills").status_code == 200
+    client.post(f"/mentoring/{paired.id}/visits", data={
+        "csrf_token": token, "visit_date": local_today().isoformat(), "household": "3号楼", "purpose": "燃气回访"})
+    assert db.session.scalar(select(func.count(JointVisit.id))) == 1
+    token = as_user(client, login, "organizer")
+    client.post(f"/mentoring/{paired.id}/end", data={"csrf_token": token, "reason": "导师调岗"})
+    db.session.refresh(paired)
+    assert paired.status == "ended"
+    as_user(client, login, "mentor")
+    assert client.get(f"/profile/{paired.mentee_id}").status_code == 404
+    assert client.get(f"/quizzes/attempts/{attempt.id}/review").status_code == 404
+    assert client.get(f"/mentoring/mentees/{paired.mentee_id}/drills").status_code == 404
+    page = client.get(f"/mentoring/{paired.id}")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "燃气回访" in text and 'id="records-closed"' in text
+    assert f"/quizzes/attempts/{attempt.id}/review" not in text and f"/profile/{paired.mentee_id}" not in text
+    # a new current mentor sees the records; the organizer still does
+    make_user("mentor3", ("mentor", "worker"), areas["grid1"])
+    token = as_user(client, login, "organizer")
+    assert client.get(f"/profile/{paired.mentee_id}").status_code == 200
+    current = Mentorship(mentor_id=db.session.scalar(select(User.id).where(User.username == "mentor3")),
+                         mentee_id=paired.mentee_id, start_date=local_today(),
+                         planned_end=add_months(local_today(), 4), status="active")
+    db.session.add(current)
+    db.session.commit()
+    as_user(client, login, "mentor3")
+    assert client.get(f"/profile/{paired.mentee_id}").status_code == 200
+    assert client.get(f"/quizzes/attempts/{attempt.id}/review").status_code == 200
 
 
 def test_mentor_comments_on_a_drill_decision(client, paired, login):
