@@ -6,9 +6,9 @@ through it. A manager without an area sees nobody; a city-level manager sees eve
 """
 from __future__ import annotations
 
-from sqlalchemy import Select, false, select
+from sqlalchemy import Select, false, or_, select
 
-from .models import Area, User
+from .models import Area, QuestionBank, User
 
 
 def area_filter(actor: User, area_column=Area.path):
@@ -39,3 +39,23 @@ def can_manage_user(actor: User, user: User) -> bool:
 
 def can_manage_area(actor: User, area: Area) -> bool:
     return actor.is_manager and actor.area is not None and area.is_within(actor.area)
+
+
+def areas_above(actor: User) -> list[int]:
+    """The ids of ``actor``'s area node and every node above it (from its materialised path)."""
+    if actor.area is None:
+        return []
+    return [int(part) for part in actor.area.path.strip("/").split("/") if part]
+
+
+def bank_filter(actor: User):
+    """A SQL condition true for the question banks ``actor`` may use (quizzes, competition papers):
+    global banks (no area) and banks imported at ``actor``'s area node or above it."""
+    return or_(QuestionBank.area_id.is_(None), QuestionBank.area_id.in_(areas_above(actor)))
+
+
+def can_edit_bank(actor: User, bank: QuestionBank) -> bool:
+    """May ``actor`` add to or retitle ``bank``? Only an imported bank, and only by a manager of exactly
+    its area node (not a sibling's, not one above or below); global banks are read-only here."""
+    return (bank.origin == "import" and bank.area_id is not None and actor.is_manager
+            and actor.area_id == bank.area_id)

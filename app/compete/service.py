@@ -38,7 +38,7 @@ from ..models import (
 )
 from ..quiz import service as quizzes
 from ..refusal import Refusal, RuleBroken
-from ..scope import can_manage_area, can_manage_user, scope_areas, scope_users
+from ..scope import bank_filter, can_manage_area, can_manage_user, scope_areas, scope_users
 from . import rules
 
 
@@ -160,7 +160,8 @@ def overview(actor: User, competition: Competition, now: datetime | None = None)
             people=db.session.scalars(learners_query(actor).order_by(User.name)).all(),
             judges=db.session.scalars(scope_users(actor).where(User.active).order_by(User.name)).all(),
             areas=db.session.scalars(scope_areas(actor).order_by(Area.path)).all(),
-            banks=db.session.scalars(select(QuestionBank).where(QuestionBank.active).order_by(QuestionBank.slug)).all(),
+            banks=db.session.scalars(select(QuestionBank).where(QuestionBank.active, bank_filter(actor))
+                                     .order_by(QuestionBank.slug)).all(),
             drills=db.session.scalars(select(DrillVersion).where(DrillVersion.active)).all(),
             indicators=competency.model(),
             flags=disagreements(competition),
@@ -213,7 +214,8 @@ def add_round(actor: User, competition: Competition, *, kind: str, title: str, w
     round_ = CompetitionRound(kind=kind, title=title.strip()[:200], weight=weight, opens_at=opens_at,
                               closes_at=closes_at, position=position)
     if kind == "quiz":
-        round_.quiz = _paper(competition, position, title, banks or [], count, time_limit_min, opens_at, closes_at)
+        round_.quiz = _paper(actor, competition, position, title, banks or [], count, time_limit_min, opens_at,
+                             closes_at)
     elif kind == "drill":
         if not drill_id or drills.current_version(drill_id) is None:
             raise Refusal(_("Choose a drill."))
@@ -268,10 +270,10 @@ def delete_round(actor: User, round_: CompetitionRound, now: datetime | None = N
     db.session.flush()
 
 
-def _paper(competition: Competition, position: int, title: str, banks: list[str], count: int,
+def _paper(actor: User, competition: Competition, position: int, title: str, banks: list[str], count: int,
            time_limit_min: int | None, opens_at: datetime, closes_at: datetime) -> Quiz:
     rows = db.session.execute(select(QuestionBank.slug, Question.key).join(Question)
-                              .where(Question.active, QuestionBank.slug.in_(banks))
+                              .where(Question.active, QuestionBank.slug.in_(banks), bank_filter(actor))
                               .order_by(QuestionBank.slug, Question.key)).all()
     if count < 1:
         raise Refusal(_("Choose how many questions the paper has."))

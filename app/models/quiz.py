@@ -26,8 +26,12 @@ class QuestionBank(db.Model):
     origin: Mapped[str] = mapped_column(String(8), default="file")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     synced_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: The importer's area for a bank an organizer imported: it is visible at and below that node and
+    #: editable only at it. NULL for shipped banks (and CLI imports): global, read-only to organizers.
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"), index=True)
 
     questions: Mapped[list[Question]] = relationship(back_populates="bank", order_by="Question.id")
+    area = relationship("Area")
 
 
 class Question(db.Model):

@@ -167,5 +167,6 @@ def import_questions():
             defaults = ImportDefaults(indicators=tuple(form.indicators.data), difficulty=form.difficulty.data,
                                       explanation=form.explanation.data or None)
             report = perform(run_import, text, fmt, form.bank.data.strip(), defaults,
-                             bank_title=form.bank_title.data or None, shown=upload.filename).value
-    return render_template("quiz/import.html", form=form, report=report, banks=listed_banks())
+                             bank_title=form.bank_title.data or None, shown=upload.filename,
+                             actor=current_user).value
+    return render_template("quiz/import.html", form=form, report=report, banks=listed_banks(current_user))

@@ -70,3 +70,50 @@ def test_upload_page_requires_indicators(client, content, people, login):
         "file": (io.BytesIO(GIFT.encode()), "a.gift")}, content_type="multipart/form-data").get_data(as_text=True)
     assert 'id="report"' not in page
     assert db.session.scalar(select(QuestionBank).where(QuestionBank.slug == "x")) is None
+
+
+def _upload(client, bank: str, title: str, text: str = AIKEN):
+    token = csrf_from(client, "/quizzes/import")
+    return client.post("/quizzes/import", data={
+        "csrf_token": token, "format": "aiken", "bank": bank, "bank_title": title,
+        "indicators": ["handling.emergency"], "difficulty": "2", "explanation": "先呼救、打120，再心肺复苏。",
+        "file": (io.BytesIO(text.encode()), "aiken.txt"),
+    }, content_type="multipart/form-data", follow_redirects=True).get_data(as_text=True)
+
+
+def test_an_imported_bank_belongs_to_the_importers_area(client, content, people, login, areas):
+    """Issue 13 item 7: 长青街道's imported bank is visible at and below 长青街道 and editable only there;
+    临湖街道's organizer can neither add to it nor retitle it (refused, nothing changed)."""
+    from app.scope import bank_filter, can_edit_bank
+
+    login("organizer")
+    _upload(client, "street-aiken", "长青自编题")
+    bank = db.session.scalar(select(QuestionBank).where(QuestionBank.slug == "street-aiken"))
+    assert bank.area_id == areas["changqing"].id and len(bank.questions) == 1
+    assert 'value="street-aiken"' in client.get("/quizzes/import").get_data(as_text=True)
+    client.post("/logout", data={"csrf_token": csrf_from(client, "/")})
+
+    login("linhu_org")
+    assert 'value="street-aiken"' not in client.get("/quizzes/import").get_data(as_text=True)
+    page = _upload(client, "street-aiken", "临湖改的标题")
+    assert "题库 street-aiken 属于其他区域" in page  # the refusal, in zh_CN (the default locale)
+    db.session.expire_all()
+    bank = db.session.scalar(select(QuestionBank).where(QuestionBank.slug == "street-aiken"))
+    assert bank.title == "长青自编题" and len(bank.questions) == 1
+    page = _upload(client, "emergency", "改掉发布的题库")  # a shipped bank stays read-only
+    db.session.expire_all()
+    assert db.session.scalar(select(QuestionBank).where(QuestionBank.slug == "emergency")).title != "改掉发布的题库"
+    client.post("/logout", data={"csrf_token": csrf_from(client, "/")})
+
+    login("organizer")  # the importer adds to and retitles their own bank
+    _upload(client, "street-aiken", "长青自编题（修订）", AIKEN.replace("首先应", "第一步应"))
+    db.session.expire_all()
+    bank = db.session.scalar(select(QuestionBank).where(QuestionBank.slug == "street-aiken"))
+    assert bank.title == "长青自编题（修订）" and len(bank.questions) == 2
+
+    visible = {who: set(db.session.scalars(select(QuestionBank.slug).where(bank_filter(people[who]))))
+               for who in ("organizer", "admin", "other_organizer", "worker")}
+    assert "street-aiken" in visible["organizer"] and "street-aiken" in visible["worker"]  # at and below
+    assert "street-aiken" not in visible["other_organizer"] and "street-aiken" not in visible["admin"]
+    assert "emergency" in visible["other_organizer"]  # shipped banks are global
+    assert can_edit_bank(people["organizer"], bank) and not can_edit_bank(people["admin"], bank)
