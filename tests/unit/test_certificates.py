@@ -17,8 +17,14 @@ VERA = os.path.join(os.path.dirname(reportlab.__file__), "fonts", "Vera.ttf")  #
 
 
 @pytest.fixture(autouse=True)
-def fresh_font_cache(monkeypatch):
+def no_font_override(monkeypatch):
     monkeypatch.delenv("CERT_FONT", raising=False)
+
+
+@pytest.fixture
+def fresh_font_cache():
+    """For tests that change how the font is chosen: they start and end with an empty font cache
+    (the others share the one font the process found, as the app does)."""
     certificates.clear_font_cache()
     yield
     certificates.clear_font_cache()
@@ -102,6 +108,7 @@ def test_character_missing_from_font_is_refused():
         render_certificate(**{**AWARD, "name": "王\U0010fffd明"})
 
 
+@pytest.mark.usefixtures("fresh_font_cache")
 def test_no_font_raises_certificate_error_naming_the_debian_package(monkeypatch):
     monkeypatch.setattr(certificates, "KNOWN_FONT_PATHS", (("/nonexistent/wqy-microhei.ttc", 0, "x"),))
     monkeypatch.setattr(certificates, "_fontconfig_candidates", lambda: [])
@@ -111,6 +118,7 @@ def test_no_font_raises_certificate_error_naming_the_debian_package(monkeypatch)
         certificates.find_cjk_font()
 
 
+@pytest.mark.usefixtures("fresh_font_cache")
 def test_font_without_chinese_glyphs_is_not_used(monkeypatch):
     monkeypatch.setattr(certificates, "KNOWN_FONT_PATHS", ((VERA, 0, "x"),))
     monkeypatch.setattr(certificates, "_fontconfig_candidates", lambda: [(VERA, 0)])
@@ -118,12 +126,14 @@ def test_font_without_chinese_glyphs_is_not_used(monkeypatch):
         render_certificate(**AWARD)
 
 
+@pytest.mark.usefixtures("fresh_font_cache")
 def test_cert_font_environment_variable(monkeypatch):
     monkeypatch.setenv("CERT_FONT", "/nonexistent/font.ttc#0")
     with pytest.raises(CertificateError, match="CERT_FONT.*not found"):
         render_certificate(**AWARD)
 
 
+@pytest.mark.usefixtures("fresh_font_cache")
 def test_cert_font_can_choose_the_font(monkeypatch):
     path, index = certificates.find_cjk_font()
     monkeypatch.setenv("CERT_FONT", f"{path}#{index}")
@@ -132,6 +142,7 @@ def test_cert_font_can_choose_the_font(monkeypatch):
     assert b"/FontFile2" in render_certificate(**AWARD)
 
 
+@pytest.mark.usefixtures("fresh_font_cache")
 def test_cff_font_is_rejected_with_reason(monkeypatch):
     noto = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
     if not os.path.exists(noto):
