@@ -8,6 +8,7 @@ from .. import competency
 from ..access import is_mentor_of, own_or_404, result_access
 from ..clock import seconds_left
 from ..extensions import db
+from ..kb import service as kb_service
 from ..mentor.service import comments_for
 from ..models import MANAGER_ROLES, DrillAttempt
 from ..sealing import practice_blocked, sealed
@@ -125,7 +126,9 @@ def result(attempt_id):
                            svg=Markup(render_svg(debrief.drill, debrief.overlay)), best_steps=debrief.best_steps,
                            red_lines=debrief.red_lines,
                            indicator_names=competency.names(), comments=comments_for(attempt.id),
-                           can_comment=is_mentor_of(current_user, attempt.user))
+                           can_comment=is_mentor_of(current_user, attempt.user),
+                           related=kb_service.related("drill", (attempt.drill_version.drill_id, debrief.drill.title),
+                                                      viewer=current_user))
 
 
 @bp.route("/<drill_id>/map")

@@ -104,6 +104,76 @@ def search(user: User, text: str, kind: str = "", category: str = "", limit: int
     return results
 
 
+# --- related entries ("相关知识" on lessons, drill debriefs and quiz explanations) -------------------
+
+RELATED_KINDS = ("faq", "case")
+
+
+@dataclass(frozen=True)
+class Related:
+    kind: str                        # faq or case
+    title: str
+    url: str
+
+
+def _page_index():
+    """The index for this request: ``index.current()`` once per page (a stamp query), then in memory."""
+    from flask import g, has_request_context
+
+    if not has_request_context():
+        return index.current()
+    found = getattr(g, "_kb_related_index", None)
+    if found is None:
+        found = g._kb_related_index = index.current()
+    return found
+
+
+def related(kind: str, text_or_ids, limit: int = 3, viewer: User | None = None) -> list[Related]:
+    """Up to ``limit`` active FAQ entries and cases related to something a person is reading.
+
+    - ``kind="lesson"``, ``text_or_ids=(ref, title)`` with ``ref`` ``"course-slug/lesson-slug"``: the
+      entries whose ``lessons`` link it first, then the best BM25 matches of the lesson title.
+    - ``kind="drill"``, ``text_or_ids=(drill_id, title)``: the entries whose ``drills`` link it first,
+      then the best matches of the drill title.
+    - ``kind="question"``, ``text_or_ids`` the question's text and explanation (a string): the best
+      matches of that text (in memory: no database query once the page has the index).
+
+    At most one database query for the links, and the index is read once per request (``_page_index``).
+    """
+    ref, text = "", ""
+    if kind in ("lesson", "drill"):
+        ref, text = text_or_ids
+    elif kind == "question":
+        text = text_or_ids if isinstance(text_or_ids, str) else " ".join(t for t in text_or_ids if t)
+    else:
+        raise ValueError(f"kind is lesson, drill or question, not {kind!r}")
+    out: list[Related] = []
+    seen: set[str] = set()
+    if ref:
+        field_name = "lessons" if kind == "lesson" else "drills"
+        rows = db.session.execute(select(KbEntry.slug, KbEntry.kind, KbEntry.title, getattr(KbEntry, field_name))
+                                  .where(KbEntry.active, KbEntry.kind.in_(RELATED_KINDS))
+                                  .order_by(KbEntry.kind.desc(), KbEntry.title)).all()
+        for slug, entry_kind, title, links in rows:
+            if ref in (links or []) and len(out) < limit:
+                out.append(Related(entry_kind, title, index.entry_url(slug)))
+                seen.add(f"{entry_kind}:{slug}")
+    text = (text or "").strip()[:QUESTION_MAX]
+    if len(out) < limit and text:
+        found = _page_index()
+        hidden = _hidden_for(viewer) if viewer is not None else None
+        hits = found.search(text, kinds=RELATED_KINDS, hidden=hidden, limit=limit + len(seen) + 5)
+        hits = [hit for hit in hits if hit.score >= RELATIVE_FLOOR * hits[0].score] if hits else []
+        for hit in hits:
+            if len(out) >= limit:
+                break
+            if hit.document.key in seen:
+                continue
+            seen.add(hit.document.key)
+            out.append(Related(hit.document.kind, hit.document.title, hit.document.url))
+    return out
+
+
 # --- entries --------------------------------------------------------------------------------------
 
 def entry_named(slug: str) -> KbEntry | None:

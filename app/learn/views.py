@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from ..accounts.areas import label_map, scoped_areas
 from ..extensions import db
 from ..forms import choices
+from ..kb import service as kb_service
 from ..labels import ROLE_NAMES, TIER_NAMES
 from ..models import MANAGER_ROLES, ROLES, Course, CourseAssignment, User
 from ..security import roles_required
@@ -55,6 +56,7 @@ def lesson(slug, lesson_slug):
         previous=lessons[index - 1] if index > 0 else None,
         following=lessons[index + 1] if index + 1 < len(lessons) else None,
         position=index + 1, count=len(lessons),
+        related=kb_service.related("lesson", (f"{course.slug}/{lesson.slug}", lesson.title), viewer=current_user),
     )
 
 

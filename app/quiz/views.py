@@ -12,6 +12,7 @@ from .. import sealing
 from ..access import own_or_404, result_access
 from ..clock import seconds_left, zone_name
 from ..extensions import db
+from ..kb import service as kb_service
 from ..models import MANAGER_ROLES, QuizAttempt
 from ..security import roles_required
 from ..web import perform, perform_quietly
@@ -102,7 +103,12 @@ def review(attempt_id):
     if sealing.sealed(attempt, current_user):  # a running competition's: "submitted" (and the owner's score)
         return render_template("quiz/review.html", attempt=attempt, quiz=attempt.quiz, items=[], grade=None,
                                sealed=True)
-    return render_template("quiz/review.html", attempt=attempt, quiz=attempt.quiz, items=service.review_items(attempt),
+    items = service.review_items(attempt)
+    if attempt.quiz.review_explanations:   # "相关知识" next to each explanation (the index read once per page)
+        for item in items:
+            item["related"] = kb_service.related("question", (item["shown"]["text"], item["explanation"]),
+                                                 viewer=current_user)
+    return render_template("quiz/review.html", attempt=attempt, quiz=attempt.quiz, items=items,
                            grade=service.grade_for(attempt.user, attempt.quiz), sealed=False)
 
 
