@@ -17,6 +17,7 @@ from . import models  # noqa: F401  (register every table)
 from .accounts import hooks as accounts_hooks, views as accounts_views
 from .auth import views as auth_views
 from .auth.sessions import load_user as load_session_user
+from .backup import backup_cli
 from .cli import demo_cli, users_cli
 from .compete import hooks as compete_hooks, views as compete_views
 from .content.cli import content_cli
@@ -94,7 +95,7 @@ def create_app(config=None, **overrides) -> Flask:
         app.register_blueprint(feature.views.bp)
         if feature.hooks is not None:
             feature.hooks.init_app(app)
-    for command in (content_cli, demo_cli, users_cli, drill_cli, quiz_cli, xapi_cli):
+    for command in (backup_cli, content_cli, demo_cli, users_cli, drill_cli, quiz_cli, xapi_cli):
         app.cli.add_command(command)
     init_templating(app)
     init_errors(app)
