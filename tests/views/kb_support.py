@@ -37,13 +37,14 @@ def kb(app, content, kb_knowledge):
 
 def pair(mentor, mentee, days: int = 120):
     """An active mentorship (committed)."""
-    from datetime import date, timedelta
+    from datetime import timedelta
 
+    from app.clock import local_today
     from app.extensions import db
     from app.models import Mentorship
 
-    pairing = Mentorship(mentor_id=mentor.id, mentee_id=mentee.id, start_date=date.today() - timedelta(days=1),
-                         planned_end=date.today() + timedelta(days=days), status="active")
+    pairing = Mentorship(mentor_id=mentor.id, mentee_id=mentee.id, start_date=local_today() - timedelta(days=1),
+                         planned_end=local_today() + timedelta(days=days), status="active")
     db.session.add(pairing)
     db.session.commit()
     return pairing

@@ -6,7 +6,7 @@ Every route of the app has a row: a GET page in ``TABLE`` (pages anyone with a r
 ``test_every_route_has_a_row`` compares these with ``app.url_map``: a new route without a row fails.
 """
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from string import Formatter
 from zoneinfo import ZoneInfo
@@ -16,6 +16,7 @@ from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RequestRedirect
 
+from app.clock import local_today
 from app.drill.service import token_of
 from app.extensions import db
 from app.models import Competition, DrillAttempt, Entry, Mentorship
@@ -201,7 +202,7 @@ def objects(app, client, content, people):
     """The objects of ``OBJECT_TABLE``, made through the views; returns their ids by name."""
     organizer = logged_in(app, "organizer")
     token = csrf_from(organizer, "/mentoring/new")
-    today = date.today()
+    today = local_today()
     organizer.post("/mentoring/new", data={"csrf_token": token, "mentor": people["mentor"].id,
                                            "mentees": [people["worker"].id], "start": today.isoformat(),
                                            "planned_end": (today + timedelta(days=120)).isoformat()})

@@ -3,12 +3,13 @@ a warning and is recorded with the score; the organizer sees the judges of each 
 judge for one entry, the replaced judge's score staying in the history, superseded."""
 import io
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
+from app.clock import local_today
 from app.compete import service
 from app.extensions import db
 from app.models import Entry, JudgeScore, Mentorship, RoundResult
@@ -51,7 +52,7 @@ def test_nobody_scores_their_own_entry(client, competition, login, people):
 
 def test_judging_a_mentee_warns_and_records_the_conflict(client, competition, login, people):
     db.session.add(Mentorship(mentor_id=people["mentor"].id, mentee_id=people["worker"].id,
-                              start_date=date.today(), planned_end=date.today() + timedelta(days=120)))
+                              start_date=local_today(), planned_end=local_today() + timedelta(days=120)))
     db.session.commit()
     practical = assign(client, login, competition, people["mentor"])
     worker_entry = entry_of(people["worker"])

@@ -3,12 +3,13 @@ no per-question mark, class, key or explanation reaches a contestant or anyone b
 competition questions enter the 错题本 only after publication; the drills of a running round cannot be
 practised by its contestants; the sealed play page tells no feedback. Everything opens at publication."""
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from app import sealing
+from app.clock import local_today
 from app.drill.service import analysis, current_version, token_of
 from app.extensions import db
 from app.models import DrillAttempt, Mentorship, QuizAttempt, RoundResult, WrongAnswer
@@ -74,7 +75,7 @@ def test_organizer_sees_the_marks_and_everything_opens_at_publication(client, co
 
 def test_mentor_contestant_cannot_open_a_mentees_competition_review(client, competition, login, people):
     db.session.add(Mentorship(mentor_id=people["mentor"].id, mentee_id=people["worker"].id,
-                              start_date=date.today(), planned_end=date.today() + timedelta(days=120)))
+                              start_date=local_today(), planned_end=local_today() + timedelta(days=120)))
     db.session.commit()
     as_user(client, login, "worker")
     attempt = take_quiz(client, competition, right=True)

@@ -58,7 +58,7 @@ def as_user(client, login, username):
 def test_pairing_rules(client, content, people, login, make_user, areas):
     login("organizer")
     token = csrf_from(client, "/mentoring/new")
-    start = date.today()
+    start = local_today()
     bad_terms = [add_months(start, 2), add_months(start, 7)]
     for end in bad_terms:
         page = client.post("/mentoring/new", data={"csrf_token": token, "mentor": people["mentor"].id,
@@ -86,13 +86,13 @@ def test_pairing_rules(client, content, people, login, make_user, areas):
 def test_visit_logged_by_one_confirmed_by_the_other(client, paired, login):
     token = as_user(client, login, "mentor")
     client.post(f"/mentoring/{paired.id}/visits", data={
-        "csrf_token": token, "visit_date": date.today().isoformat(), "household": "3号楼2单元", "purpose": "走访独居老人"})
+        "csrf_token": token, "visit_date": local_today().isoformat(), "household": "3号楼2单元", "purpose": "走访独居老人"})
     visit = db.session.scalar(select(JointVisit))
     assert visit.logged_by_id == paired.mentor_id and visit.confirmed_at is None
     client.post(f"/mentoring/visits/{visit.id}/confirm", data={"csrf_token": token})
     db.session.refresh(visit)
     assert visit.confirmed_at is None  # the logger cannot confirm their own visit
-    future = (date.today() + timedelta(days=3)).isoformat()
+    future = (local_today() + timedelta(days=3)).isoformat()
     client.post(f"/mentoring/{paired.id}/visits", data={"csrf_token": token, "visit_date": future,
                                                         "household": "x", "purpose": "y"})
     assert db.session.scalar(select(func.count(JointVisit.id))) == 1
@@ -140,7 +140,10 @@ def test_signoff_and_confirmation_record_time_to_independence(client, pair, logi
 def test_signoff_before_the_minimum_term_is_refused(client, pair, login):
     """Day 20 of a 3-6-month pairing, and the day before the minimum term ends: the mentor cannot sign off."""
     today = local_today()
-    for start in (today - timedelta(days=20), add_months(today, -3) + timedelta(days=1)):
+    latest = add_months(today, -3)  # the latest start whose minimum term has not ended by today
+    while add_months(latest, 3) <= today:  # (month ends clamp: 08-31 + 3 months is 11-30)
+        latest += timedelta(days=1)
+    for start in (today - timedelta(days=20), latest):
         paired = pair(start)
         token = as_user(client, login, "mentor")
         page = client.get(f"/mentoring/{paired.id}").get_data(as_text=True)
@@ -410,7 +413,7 @@ def test_form_input_checked_before_any_change(client, paired, login, people):
     """A visit without a household, an extension without a date, a malformed cohort pair or an
     unknown person change nothing; reading the notifications marks them read."""
     token = as_user(client, login, "mentor")
-    client.post(f"/mentoring/{paired.id}/visits", data={"csrf_token": token, "visit_date": date.today().isoformat(),
+    client.post(f"/mentoring/{paired.id}/visits", data={"csrf_token": token, "visit_date": local_today().isoformat(),
                                                         "household": "   ", "purpose": "走访"})
     client.post(f"/mentoring/{paired.id}/visits", data={"csrf_token": token, "visit_date": "not a date",
                                                         "household": "3号楼", "purpose": "走访"})
@@ -433,6 +436,6 @@ def test_form_input_checked_before_any_change(client, paired, login, people):
                                                       "mentee": 999999})
     assert response.headers["Location"].endswith("/mentoring/suggestions")
     page = client.post("/mentoring/new", data={"csrf_token": token, "mentor": people["mentor"].id,
-                                               "mentees": ["abc"], "start": date.today().isoformat()})
+                                               "mentees": ["abc"], "start": local_today().isoformat()})
     assert page.status_code == 200 and 'name="planned_end"' in page.get_data(as_text=True)
     assert db.session.scalar(select(func.count(Mentorship.id))) == 1
