@@ -107,18 +107,21 @@ def create_backup(out: Path | None = None) -> Path:
         source_path = _sqlite_path(url)
         if not source_path.exists():
             _fail(f"backup: database file {source_path} does not exist")
-        source = sqlite3.connect(source_path)
-        target = sqlite3.connect(out)
-        try:
-            with target:
-                source.backup(target)
-        finally:
-            target.close()
-            source.close()
+        _sqlite_copy(sqlite3.connect(source_path), sqlite3.connect(out))
     else:
         args, env = _pg_args(url)
         _run_pg("pg_dump", ["--format=custom", "--file", str(out), *args], env)
     return out
+
+
+def _sqlite_copy(source: sqlite3.Connection, target: sqlite3.Connection) -> None:
+    """Copy ``source`` into ``target`` with SQLite's online backup API, then close both."""
+    try:
+        with target:
+            source.backup(target)
+    finally:
+        target.close()
+        source.close()
 
 
 def restore_backup(path: Path) -> None:
@@ -137,13 +140,7 @@ def restore_backup(path: Path) -> None:
         except sqlite3.DatabaseError as exc:
             source.close()
             _fail(f"backup: {path} is not an SQLite backup ({exc})")
-        target = sqlite3.connect(target_path)
-        try:
-            with target:
-                source.backup(target)
-        finally:
-            target.close()
-            source.close()
+        _sqlite_copy(source, sqlite3.connect(target_path))
     elif dialect == "postgresql":
         args, env = _pg_args(url)
         _run_pg("pg_restore", ["--clean", "--if-exists", "--no-owner", "--single-transaction",
