@@ -2,7 +2,8 @@
 # Install the Debian packages the tests need, only when they are missing:
 #   chromium (browser tests, driven by Playwright; no `playwright install`),
 #   fonts-noto-cjk (Chinese text in screenshots), postgresql (the PostgreSQL test run),
-#   fonts-wqy-microhei (TrueType CJK font that app/certificates.py embeds in PDF certificates).
+#   fonts-wqy-microhei (TrueType CJK font that app/certificates.py embeds in PDF certificates),
+#   wrk (the HTTP benchmark, bench/run.sh).
 set -euo pipefail
 
 # With --runtime: only what the running app itself needs (the certificate font); a failure is
@@ -22,6 +23,7 @@ else
   dpkg -s fonts-noto-cjk >/dev/null 2>&1 || missing+=(fonts-noto-cjk)
   command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+  command -v wrk >/dev/null 2>&1 || missing+=(wrk)
 fi
 
 if [ ${#missing[@]} -eq 0 ]; then
