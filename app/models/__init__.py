@@ -1,5 +1,6 @@
 """SQLAlchemy models, one module per domain; imported here so Alembic sees every table."""
 from .area import LEVELS, Area
+from .audit import AuditRecord, AuditRecordImmutable
 from .compete import (
     Bracket, Certificate, Competition, CompetitionRound, Entry, JudgeScore, JudgeSwap, RoundJudge, RoundResult,
 )
@@ -7,6 +8,7 @@ from .course import TIERS, ContentSync, Course, CourseAssignment, Lesson, Lesson
 from .drill import DrillAttempt, DrillStep, DrillVersion
 from .evidence import EvidenceRecord
 from .login import LoginFailure
+from .reset import RESET_STATUSES, PasswordResetRequest
 from .kb import CaseComment, CaseSubmission, KbDocument, KbEntry, KbIndexState, KbQuestion
 from .mentor import DrillComment, JointVisit, Mentorship, MentorshipEvent, Notification, Observation
 from .quiz import AttemptAnswer, Question, QuestionBank, Quiz, QuizAttempt, WrongAnswer
@@ -14,11 +16,12 @@ from .xapi import XapiOutbox
 from .user import MANAGER_ROLES, ROLES, User, UserRole
 
 __all__ = [
-    "LEVELS", "Area", "Bracket", "Certificate", "Competition", "CompetitionRound", "Entry", "JudgeScore", "JudgeSwap",
+    "LEVELS", "Area", "AuditRecord", "AuditRecordImmutable", "Bracket", "Certificate", "Competition", "CompetitionRound", "Entry", "JudgeScore", "JudgeSwap",
     "RoundJudge",
     "RoundResult", "TIERS", "ContentSync", "Course", "CourseAssignment", "Lesson",
     "LessonProgress", "DrillAttempt", "DrillStep", "DrillVersion", "EvidenceRecord",
     "DrillComment", "JointVisit", "Mentorship", "MentorshipEvent", "Notification", "Observation", "XapiOutbox",
     "CaseComment", "CaseSubmission", "KbDocument", "KbEntry", "KbIndexState", "KbQuestion", "LoginFailure",
+    "PasswordResetRequest", "RESET_STATUSES",
     "AttemptAnswer", "Question", "QuestionBank", "Quiz", "QuizAttempt", "WrongAnswer", "MANAGER_ROLES", "ROLES", "User", "UserRole",
 ]
