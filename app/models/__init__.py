@@ -12,10 +12,12 @@ from .reset import RESET_STATUSES, PasswordResetRequest
 from .kb import CaseComment, CaseSubmission, KbDocument, KbEntry, KbIndexState, KbQuestion
 from .mentor import DrillComment, JointVisit, Mentorship, MentorshipEvent, Notification, Observation
 from .quiz import AttemptAnswer, Question, QuestionBank, Quiz, QuizAttempt, WrongAnswer
+from .train import ClassAttendance, ClassEnrolment, ClassSession, LeaveRequest, SessionRating, TrainingClass
 from .xapi import XapiOutbox
 from .user import MANAGER_ROLES, ROLES, User, UserRole
 
 __all__ = [
+    "ClassAttendance", "ClassEnrolment", "ClassSession", "LeaveRequest", "SessionRating", "TrainingClass",
     "LEVELS", "Area", "AuditRecord", "AuditRecordImmutable", "Bracket", "Certificate", "Competition", "CompetitionRound", "Entry", "JudgeScore", "JudgeSwap",
     "RoundJudge",
     "RoundResult", "TIERS", "ContentSync", "Course", "CourseAssignment", "Lesson",
