@@ -83,6 +83,12 @@ def confidence(hit) -> float:
     return round(min(1.0, max(0.0, evidence, covered)), 3)
 
 
+def assess(hits) -> float:
+    """The confidence of answering from the first of ``hits`` (best first), 0 when there is none."""
+    hits = [hit for hit in hits if hit.document.kind in ANSWER_KINDS]
+    return confidence(hits[0]) if hits else 0.0
+
+
 def reply(hits: Iterable, entries: Mapping[str, Entry], threshold: float) -> Reply:
     """The reply to a question from its search ``hits`` (best first) and the answerable ``entries`` by key."""
     candidates = [hit for hit in hits if hit.document.kind in ANSWER_KINDS and hit.document.key in entries]
