@@ -19,6 +19,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .cjk import TEXT_RULES_VERSION, join_soft_breaks
 from .laws import cites_problems
 from .yamlfile import ContentError, load_yaml, shown_path
 
@@ -67,7 +68,9 @@ class Indicator:
 
 
 def sha256(*parts: str) -> str:
-    digest = hashlib.sha256()
+    """Digest of content files' text, salted with the version of the text rules the loader applies
+    (app.content.cjk): when those rules change, the next sync rewrites what the database holds."""
+    digest = hashlib.sha256(TEXT_RULES_VERSION.encode("utf-8") + b"\0")
     for part in parts:
         digest.update(part.encode("utf-8"))
         digest.update(b"\0")
@@ -270,7 +273,7 @@ def _load_lessons(items, path: Path, shown: str, course_hours: float, errors: li
             errors.append(f"{where}: file {rel}: the first line must be the lesson title ('# 标题')")
             continue
         lessons.append(LessonSpec(slug=Path(rel).stem, file=rel, title=first[2:].strip(),
-                                  body=body.lstrip("\ufeff"), hours=0.0, content_hash=sha256(body),
+                                  body=join_soft_breaks(body.lstrip("\ufeff")), hours=0.0, content_hash=sha256(body),
                                   cites=() if shape else tuple(cites)))
         given_hours.append(None if hours is None else float(hours))
     slugs = [lesson.slug for lesson in lessons]

@@ -5,6 +5,8 @@ from pathlib import Path
 
 import yaml
 
+from .cjk import join_soft_breaks, unfold
+
 
 class ContentError(ValueError):
     """A content file cannot be used; the message names file, place and problem."""
@@ -30,7 +32,21 @@ def _construct_mapping(loader: StrictLoader, node: yaml.MappingNode, deep: bool 
     return loader.construct_mapping(node, deep=deep)
 
 
+def _construct_str(loader: StrictLoader, node: yaml.ScalarNode) -> str:
+    """A string without the spaces YAML's folding put between two Chinese characters at a line break;
+    in literal ``|`` blocks (rendered as Markdown, where a line break inside a paragraph shows as a
+    space) such line breaks are joined; blank lines between paragraphs stay."""
+    value = loader.construct_scalar(node)
+    lines = getattr(loader, "source_lines", None)
+    if node.style == "|":
+        return join_soft_breaks(value)
+    if lines and node.end_mark.line > node.start_mark.line:
+        value = unfold(value, lines[node.start_mark.line:node.end_mark.line + 1])
+    return value
+
+
 StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+StrictLoader.add_constructor("tag:yaml.org,2002:str", _construct_str)
 
 
 def shown_path(path: Path, root: Path) -> str:
@@ -50,7 +66,12 @@ def load_yaml(path: Path, shown: str | None = None):
     except UnicodeDecodeError as exc:
         raise ContentError(f"{shown}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
     try:
-        return yaml.load(text, Loader=StrictLoader)  # noqa: S506 (StrictLoader is a SafeLoader)
+        loader = StrictLoader(text)
+        loader.source_lines = text.splitlines()
+        try:
+            return loader.get_single_data()
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}: " if mark else ""
