@@ -52,8 +52,13 @@ def flag_text(flag: str) -> str:
             "too-easy": _("Almost everybody answers this right.")}.get(flag, flag)
 
 
+def rank_text(rank: int, tied: bool = False) -> str:
+    """A place in a ranking as Chinese readers write it: ``2`` or ``并列2`` (never ``2=``)."""
+    return _("tied %(rank)d", rank=rank) if tied else str(rank)
+
+
 def template_globals() -> dict:
-    return {"flag_text": flag_text, "TIER_NAMES": TIER_NAMES, "LEVEL_NAMES": LEVEL_NAMES, "ROLE_NAMES": ROLE_NAMES,
+    return {"flag_text": flag_text, "rank_text": rank_text, "TIER_NAMES": TIER_NAMES, "LEVEL_NAMES": LEVEL_NAMES, "ROLE_NAMES": ROLE_NAMES,
             "OUTCOME_NAMES": OUTCOME_NAMES, "GRADING_NAMES": GRADING_NAMES, "STATUS_NAMES": STATUS_NAMES,
             "EVENT_NAMES": EVENT_NAMES, "ROUND_KINDS": ROUND_KINDS, "ROUND_STATES": ROUND_STATES,
             "CONFLICT_NAMES": CONFLICT_NAMES}

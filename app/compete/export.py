@@ -19,7 +19,7 @@ from ..certificates import render_many
 from ..clock import local, naive_local
 from ..exports import safe_row
 from ..extensions import db
-from ..labels import CONFLICT_NAMES
+from ..labels import CONFLICT_NAMES, rank_text
 from ..models import Competition, Entry, JudgeScore, RoundResult, User
 from . import service
 
@@ -34,7 +34,7 @@ def results_workbook(competition: Competition) -> bytes:
     ranking.title = _("Ranking") if published else _("Ranking (not published)")
     ranking.append(safe_row([_("Rank"), _("Name"), _("Bracket"), *[r.title for r in competition.rounds], _("Total")]))
     for row in board.overall:
-        ranking.append(safe_row([row.rank, row.entry.name, row.entry.bracket or "",
+        ranking.append(safe_row([rank_text(row.rank, True) if row.tied else row.rank, row.entry.name, row.entry.bracket or "",
                                  *[row.entry.round_scores.get(r.id) for r in competition.rounds], row.total]))
     per_round = book.create_sheet(_("Rounds"))
     per_round.append(safe_row([_("Round"), _("Name"), _("Worker number"), _("Score"), _("Started"), _("Finished")]))

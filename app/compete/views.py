@@ -198,7 +198,9 @@ def leaderboard(competition_id):
     organizer = service.is_organizer(current_user, competition)
     truth = organizer and request.args.get("public") is None
     board = service.leaderboard(competition, truth=truth)
-    screen = request.args.get("screen") is not None
+    if request.args.get("screen") is not None:  # the hall's projector: every row, scrolling
+        return render_template("compete/projector.html", competition=competition, board=board,
+                               overall=board.overall, frozen=board.frozen)
     shown = BOARD_ROWS if request.args.get("all") is None else None
     entry = service.entry_of(current_user, competition)
     mine = next((s for s in board.overall if entry is not None and s.entry.id == entry.id), None)
@@ -206,7 +208,7 @@ def leaderboard(competition_id):
                            overall=board.overall[:shown], total_rows=len(board.overall),
                            mine=mine if mine and mine not in board.overall[:shown] else None,
                            brackets={k: v[:shown] for k, v in board.brackets.items()}, shown=shown,
-                           frozen=board.frozen, organizer=organizer, truth=truth, screen=screen)
+                           frozen=board.frozen, organizer=organizer, truth=truth)
 
 
 @bp.route("/<int:competition_id>/results")

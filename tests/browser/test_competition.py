@@ -135,6 +135,14 @@ def test_two_round_competition_sealed_then_published(live_server, page, content,
     assert [ranking["B2"].value, ranking["B3"].value] == ["张晓梅", "李建国"]
     assert ranking["A2"].value == 1 and ranking["A3"].value == 2
 
+    # the hall's projector: the competition's title, the winner on the podium, no menu and nothing to click
+    page.goto(base + f"/compete/{competition.id}/leaderboard")
+    page.get_by_role("link", name="大屏模式").click()
+    expect(page.locator("#projector-title")).to_have_text(competition.title)
+    expect(page.locator("#podium li").first).to_contain_text("张晓梅")
+    expect(page.locator(".topbar")).to_be_hidden()
+    assert page.locator("#board a").count() == 0
+
     log_in(page, base, "worker")
     page.goto(base + f"/compete/{competition.id}/leaderboard")
     expect(page.locator("#published")).to_be_visible()

@@ -183,3 +183,32 @@ def test_the_public_board_stays_frozen_until_publication(client, competition, lo
     as_user(client, login, "worker")
     page = client.get(f"/compete/{competition.id}/leaderboard").get_data(as_text=True)
     assert 'id="frozen"' not in page and 'id="published"' in page and "50.0" in page
+
+
+def test_projector_view_shows_title_and_podium_and_no_links(client, finished, login):
+    token = as_user(client, login, "organizer")
+    publish(client, finished, token)
+    page = client.get(f"/compete/{finished.id}/leaderboard?screen=1&public=1").get_data(as_text=True)
+    board = page.split('id="board"', 1)[1]
+    assert f'id="projector-title">{finished.title}<' in board
+    podium = re.search(r'<ol class="podium" id="podium">(.*?)</ol>', board, re.S).group(1)
+    assert podium.index("张晓梅") < podium.index("李建国")  # the top three in order, the winner first
+    assert "<a " not in board  # nothing to click on a hall's screen
+
+
+def test_ties_read_as_bingli(client, finished, login, people):
+    """Two contestants with the same total share a place, written 并列1 (never "1=")."""
+    token = as_user(client, login, "organizer")
+    judge(client, finished, people["mentor"], ("9", "9"), token)
+    results = db.session.scalars(select(RoundResult).join(Entry).where(Entry.competition_id == finished.id)).all()
+    by_round = {}
+    for result in results:
+        by_round.setdefault(result.round_id, []).append(result)
+    for same in by_round.values():
+        best = max(r.score or 0 for r in same)
+        for r in same:
+            r.score, r.finished_at = best, same[0].finished_at
+    db.session.commit()
+    page = client.get(f"/compete/{finished.id}/leaderboard").get_data(as_text=True)
+    board = "".join(tables(page))
+    assert "并列1" in board and "1=" not in board
