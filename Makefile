@@ -47,3 +47,7 @@ check: install
 
 clean:
 	rm -rf $(VENV) instance/gridacademy.db test-artifacts
+
+# The wrk benchmark (bench/run.sh): the pages a person waits on beside a bare endpoint, SQLite then PostgreSQL.
+bench: install system-deps
+	bench/run.sh

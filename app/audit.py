@@ -28,6 +28,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from .extensions import db
+from .labels import ROLE_NAMES, ROUND_KINDS, STATUS_NAMES
 from .models.audit import AuditRecord
 
 
@@ -106,6 +107,7 @@ FIELD_LABELS: dict[str, Any] = {
     "active": _l("Active"),
     "mentor_capacity": _l("Mentees at most"),
     "password": _l("Password"),
+    "must_change_password": _l("Must change password at next login"),
     "level": _l("Level"),
     "parent": _l("Parent area"),
     "mentor": _l("Mentor"),
@@ -132,6 +134,13 @@ FIELD_LABELS: dict[str, Any] = {
     "contestant": _l("Contestant"),
     "score": _l("Score"),
     "published": _l("Published"),
+    "ranked": _l("Contestants ranked"),
+    "prize_mode": _l("Prize rule"),
+    "prizes": _l("Prizes (first, second, third)"),
+    "freeze_at": _l("Board frozen from"),
+    "brackets": _l("Brackets"),
+    "bracket": _l("Bracket"),
+    "points": _l("Points per criterion"),
     "questions": _l("Questions"),
     "rejected": _l("Rejected"),
     "file": _l("File"),
@@ -254,14 +263,27 @@ def target_kind_text(kind: str) -> str:
     return str(label) if label is not None else kind
 
 
+#: Content sync counts read "<things>_<what happened>" (``lessons_updated``).
+COUNT_THINGS = {"courses": _l("courses"), "lessons": _l("lessons"), "drills": _l("drills"),
+                "banks": _l("question banks"), "questions": _l("questions"), "quizzes": _l("quizzes"),
+                "faq": _l("FAQ entries"),
+                "cases": _l("field cases"), "index": _l("search index entries")}
+COUNT_VERBS = {"added": _l("%(things)s added"), "updated": _l("%(things)s updated"),
+               "deactivated": _l("%(things)s withdrawn"), "removed": _l("%(things)s removed")}
+
+
 def field_text(name: str) -> str:
     label = FIELD_LABELS.get(name)
-    return str(label) if label is not None else name
+    if label is not None:
+        return str(label)
+    things, _sep, verb = name.rpartition("_")
+    if things in COUNT_THINGS and verb in COUNT_VERBS:
+        return str(COUNT_VERBS[verb]) % {"things": COUNT_THINGS[things]}
+    return name
 
 
 def value_text(value, field: str = "") -> str:
     """A stored value as a person reads it: 是/否, roles by name, lists joined."""
-    from .labels import ROLE_NAMES
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
@@ -270,8 +292,9 @@ def value_text(value, field: str = "") -> str:
         return "、".join(value_text(v, field) for v in value) if value else "—"
     if isinstance(value, dict):
         return "；".join(f"{field_text(k)}：{value_text(v, k)}" for k, v in value.items())
-    if field in ("roles", "role") and value in ROLE_NAMES:
-        return str(ROLE_NAMES[value])
+    names = {"roles": ROLE_NAMES, "role": ROLE_NAMES, "status": STATUS_NAMES, "kind": ROUND_KINDS}.get(field, {})
+    if isinstance(value, str) and value in names:
+        return str(names[value])
     return str(value)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from .. import audit
 from ..extensions import db
 from ..labels import LEVEL_NAMES
 from ..models import LEVELS, Area, User
@@ -105,7 +106,9 @@ def _check_managed(actor: User, area: Area | None) -> Area:
 def add_area(actor: User, name: str, parent: Area | None) -> Area:
     """A new node one level below ``parent``, which must lie in ``actor``'s area."""
     parent = _check_managed(actor, parent)
-    return create_area(name, LEVELS[parent.depth + 1], parent)
+    area = create_area(name, LEVELS[parent.depth + 1], parent)
+    audit.record(actor, "area.create", area, after={"name": area.name, "parent": label(parent) or parent.name})
+    return area
 
 
 def rename_area(actor: User, area: Area, name: str) -> None:
@@ -117,6 +120,7 @@ def rename_area(actor: User, area: Area, name: str) -> None:
     if area.parent_id is not None and db.session.scalar(select(Area.id).where(
             Area.parent_id == area.parent_id, Area.name == name, Area.id != area.id)) is not None:
         raise Refusal(_("%(parent)s already has an area called %(name)s.", parent=area.parent.name, name=name))
+    audit.record(actor, "area.rename", area, {"name": area.name}, {"name": name})
     area.name = name
     db.session.flush()
 
@@ -128,5 +132,6 @@ def delete_area(actor: User, area: Area) -> None:
         raise Refusal(_("%(name)s still has areas below it.", name=area.name))
     if db.session.scalar(select(User.id).where(User.area_id == area.id).limit(1)) is not None:
         raise Refusal(_("People still belong to %(name)s.", name=area.name))
+    audit.record(actor, "area.delete", area, before={"name": label(area)}, area=area.parent)
     db.session.delete(area)
     db.session.flush()

@@ -13,12 +13,14 @@ from pathlib import Path
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, or_, select
 
+from .. import audit
 from ..extensions import db
 from ..labels import ROLE_NAMES
 from ..models import ROLES, Area, User
 from ..refusal import FieldRefusal, Refusal
 from ..scope import can_manage_area, can_manage_user, scope_users
 from ..security import hash_password, verify_password
+from .areas import label as area_label
 
 #: Role names accepted in rosters and forms (Chinese and English).
 ROLE_ALIASES = {
@@ -136,6 +138,7 @@ def create_account(actor: User, *, username: str, name: str, area: Area, roles: 
     user.set_roles(roles)
     db.session.add(user)
     db.session.flush()
+    audit.record(actor, "person.create", user, after=_audited(user))
     return user, password
 
 
@@ -151,12 +154,28 @@ def update_account(actor: User, user: User, *, name: str, area: Area, roles: set
                            field="worker_number")
     if user.id == actor.id and not active:
         raise Refusal(_("You cannot deactivate your own account."))
+    was = _audited(user)
     user.name, user.area, user.phone = name.strip(), area, phone or None
     if user.active and not active:
         user.end_sessions()
     user.hire_date, user.active, user.worker_number = hire_date, active, worker_number or None
     user.set_roles(roles)
     db.session.flush()
+    _audit_update(actor, user, was, _audited(user))
+
+
+def _audited(user: User) -> dict:
+    """A person's fields as the audit trail shows them (area as a path, roles as codes)."""
+    return {**audit.snapshot(user, "name", "username", "worker_number", "phone", "hire_date", "active"),
+            "area": area_label(user.area), "roles": sorted(user.roles)}
+
+
+def _audit_update(actor: User, user: User, was: dict, now: dict) -> None:
+    """One record per kind of change: roles, area, (de)activation, other details."""
+    for action, fields in (("person.roles", ("roles",)), ("person.move", ("area",)),
+                           ("person.deactivate" if was["active"] else "person.activate", ("active",)),
+                           ("person.edit", ("name", "username", "worker_number", "phone", "hire_date"))):
+        audit.record(actor, action, user, {f: was[f] for f in fields}, {f: now[f] for f in fields})
 
 
 def reset_password(actor: User, user: User) -> str:
@@ -168,6 +187,7 @@ def reset_password(actor: User, user: User) -> str:
     user.must_change_password = True
     user.end_sessions()
     db.session.flush()
+    audit.record(actor, "password.reset", user, after={"must_change_password": True})
     return password
 
 

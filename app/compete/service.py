@@ -26,7 +26,7 @@ from flask_babel import force_locale, gettext as _
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from .. import competency, signals
+from .. import audit, competency, signals
 from ..accounts.roster import read_roster
 from ..clock import local, local_text, utcnow
 from ..drill import engine as drill_engine, service as drills
@@ -190,6 +190,9 @@ def create_competition(actor: User, title: str, description: str, freeze_at: dat
         competition.brackets.append(Bracket(name=name[:100]))
     db.session.add(competition)
     db.session.flush()
+    audit.record(actor, "competition.create", competition, after={
+        "title": competition.title, "description": competition.description, "freeze_at": local_text(freeze_at),
+        "brackets": [b.name for b in competition.brackets]})
     return competition
 
 
@@ -228,7 +231,16 @@ def add_round(actor: User, competition: Competition, *, kind: str, title: str, w
         round_.rubric = rubric
     competition.rounds.append(round_)
     db.session.flush()
+    audit.record(actor, "round.create", round_, after=_audited_round(round_), area=competition.area)
     return round_
+
+
+def _audited_round(round_: CompetitionRound) -> dict:
+    """A round's settings as the audit trail shows them (times in local time)."""
+    quiz = round_.quiz if round_.kind == "quiz" else None
+    return {"title": round_.title, "kind": round_.kind, "weight": round_.weight,
+            "opens_at": local_text(round_.opens_at), "closes_at": local_text(round_.closes_at),
+            **({"time_limit_min": quiz.time_limit_s / 60 if quiz.time_limit_s else None} if quiz else {})}
 
 
 def update_round(actor: User, round_: CompetitionRound, *, title: str, weight: float | None,
@@ -245,12 +257,14 @@ def update_round(actor: User, round_: CompetitionRound, *, title: str, weight: f
         rules.check_round_editable(opens_at=round_.opens_at, now=now or utcnow())
         rules.check_round_numbers(weight=weight, time_limit_min=time_limit_min if quiz else None)
         rules.check_window(opens_at, closes_at)
+    was = _audited_round(round_)
     round_.title, round_.weight = title.strip()[:200], weight
     round_.opens_at, round_.closes_at = opens_at, closes_at
     if quiz and round_.quiz is not None:
         round_.quiz.time_limit_s = int(time_limit_min * 60) if time_limit_min else None
         round_.quiz.opens_at, round_.quiz.closes_at = opens_at, closes_at
     db.session.flush()
+    audit.record(actor, "round.edit", round_, was, _audited_round(round_), area=round_.competition.area)
 
 
 def delete_round(actor: User, round_: CompetitionRound, now: datetime | None = None) -> None:
@@ -260,6 +274,7 @@ def delete_round(actor: User, round_: CompetitionRound, now: datetime | None = N
     with _in_words():
         rules.check_round_editable(opens_at=round_.opens_at, now=now or utcnow())
     paper = round_.quiz
+    audit.record(actor, "round.delete", round_, before=_audited_round(round_), area=competition.area)
     db.session.execute(RoundJudge.__table__.delete().where(RoundJudge.round_id == round_.id))
     competition.rounds.remove(round_)
     db.session.flush()
@@ -327,6 +342,8 @@ def enrol(actor: User, competition: Competition, users: list[User], bracket: Bra
         elif bracket is not None:
             entry.bracket_id = bracket.id
     db.session.flush()
+    audit.record(actor, "competition.enrol", competition, after={
+        "people": [u.name for u in users], "created": added, **({"bracket": bracket.name} if bracket else {})})
     return added
 
 
@@ -336,12 +353,20 @@ def assign_judges(actor: User, round_: CompetitionRound, users: list[User]) -> N
     if round_.kind != "practical":
         raise Refusal(_("Only practical rounds are judged."))
     current = set(db.session.scalars(select(RoundJudge.user_id).where(RoundJudge.round_id == round_.id)))
+    was = _judge_names(round_)
     for user in users:
         if not can_manage_user(actor, user):
             raise Refusal(_("%(name)s is outside the competition's area.", name=user.name))
         if user.id not in current:
             db.session.add(RoundJudge(round_id=round_.id, user_id=user.id))
     db.session.flush()
+    audit.record(actor, "judge.assign", round_, {"judges": was}, {"judges": _judge_names(round_)},
+                 area=competition.area)
+
+
+def _judge_names(round_: CompetitionRound) -> list[str]:
+    return sorted(db.session.scalars(select(User.name).join(RoundJudge, RoundJudge.user_id == User.id)
+                                     .where(RoundJudge.round_id == round_.id)))
 
 
 # --- taking part --------------------------------------------------------------------------------
@@ -575,6 +600,7 @@ def submit_scores(judge: User, round_: CompetitionRound, entry: Entry, points: l
                                                      JudgeScore.entry_id == entry.id,
                                                      JudgeScore.judge_id == judge.id)) is not None:
         raise Refusal(_("You have already scored this contestant."))
+    was = _result_score(round_, entry)
     score = JudgeScore(round_id=round_.id, entry_id=entry.id, judge_id=judge.id, points=list(points),
                        note=note.strip()[:500], submitted_at=now,
                        conflicts=conflicts_of(judge, [entry.user])[entry.user_id])
@@ -582,7 +608,16 @@ def submit_scores(judge: User, round_: CompetitionRound, entry: Entry, points: l
     db.session.flush()
     with _in_words():
         _update_practical(round_, entry, now)
+    audit.record(judge, "score.enter" if was is None else "score.change", round_, {"score": was}, {
+        "contestant": entry.user.name, "judge": judge.name, "points": list(points),
+        "score": _result_score(round_, entry)}, area=round_.competition.area)
     return score
+
+
+def _result_score(round_: CompetitionRound, entry: Entry) -> float | None:
+    """The entry's current result on the round (None before any score)."""
+    return db.session.scalar(select(RoundResult.score).where(RoundResult.round_id == round_.id,
+                                                             RoundResult.entry_id == entry.id))
 
 
 def swap_judge(actor: User, round_: CompetitionRound, entry: Entry, out: User | None, new: User | None,
@@ -606,6 +641,7 @@ def swap_judge(actor: User, round_: CompetitionRound, entry: Entry, out: User | 
     with _in_words({out.id: out.name, new.id: new.name}):
         rules.check_swap(judges=entry_judge_ids(round_, entry), out=out.id, new=new.id, contestant=entry.user_id,
                          scored_before=new.id in sheets)
+    was = _result_score(round_, entry)
     swap = JudgeSwap(round_id=round_.id, entry_id=entry.id, out_judge_id=out.id, in_judge_id=new.id,
                      swapped_by_id=actor.id, swapped_at=now)
     db.session.add(swap)
@@ -616,6 +652,9 @@ def swap_judge(actor: User, round_: CompetitionRound, entry: Entry, out: User | 
         with _in_words():
             _update_practical(round_, entry, now)
     db.session.flush()
+    audit.record(actor, "judge.swap", round_, {"judge": out.name, "score": was}, {
+        "contestant": entry.user.name, "judge": new.name, "score": _result_score(round_, entry)},
+                 area=competition.area)
     return swap
 
 
@@ -839,9 +878,13 @@ def set_prizes(actor: User, competition: Competition, mode: str | None, levels: 
         raise Refusal(_("The results are already published."))
     with _in_words():
         rules.check_prize_settings(mode or "", levels)
+    was = {"prize_mode": competition.prize_mode,
+           "prizes": [competition.prize_first, competition.prize_second, competition.prize_third]}
     competition.prize_mode = mode
     competition.prize_first, competition.prize_second, competition.prize_third = (float(v) for v in levels)
     db.session.flush()
+    audit.record(actor, "competition.edit", competition, was, {
+        "prize_mode": mode, "prizes": [competition.prize_first, competition.prize_second, competition.prize_third]})
 
 
 def _row(standing: rules.Standing, prizes: dict) -> dict:
@@ -947,6 +990,8 @@ def publish(actor: User, competition: Competition, tz: str, now: datetime | None
     _expire_open_papers(competition, tz, now)
     snapshot = _snapshot(competition, now)
     competition.results, competition.published_at, competition.published_by_id = snapshot, now, actor.id
+    audit.record(actor, "results.publish", competition, {"published": False},
+                 {"published": True, "ranked": len(snapshot.get("overall", []))})
     issued = _issue(competition, _certificate_specs(competition, snapshot), now)
     papers = [r.quiz for r in competition.rounds if r.kind == "quiz" and r.quiz is not None]
     for paper in papers:

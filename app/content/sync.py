@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from .. import audit
 from ..drill.checker import check_all
 from ..extensions import db
 from ..kb.checker import Knowledge
@@ -229,6 +230,8 @@ def sync_content(report: ContentReport, scenarios_dir: str | Path | None = None)
     last = db.session.scalar(select(ContentSync).order_by(ContentSync.id.desc()).limit(1))
     if any(counts.values()) or last is None or last.content_hash != report.content_hash:
         db.session.add(ContentSync(content_hash=report.content_hash, summary=counts))
+        audit.record(None, "content.sync", audit.Target("content", "", report.content_hash[:12]),
+                     after={"version": report.content_hash[:12], **{k: v for k, v in counts.items() if v}})
     db.session.flush()
     return counts
 

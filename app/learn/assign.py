@@ -6,6 +6,7 @@ from datetime import date
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from .. import audit
 from ..extensions import db
 from ..models import ROLES, Course, CourseAssignment, User
 from ..refusal import Refusal
@@ -46,6 +47,8 @@ def assign_course(actor: User, course: Course, *, role: str | None = None,
         db.session.add(assignment)
         created.append(assignment)
     db.session.flush()
+    audit.record(actor, "assignment.create", audit.Target("assignment", course.id, course.title), after={
+        "course": course.title, "role": role, "people": [u.name for u in users or []], "due": due_date})
     return created
 
 
@@ -93,5 +96,9 @@ def may_remove(actor: User, assignment: CourseAssignment) -> bool:
 def remove_assignment(actor: User, assignment: CourseAssignment) -> None:
     if not may_remove(actor, assignment):
         raise Refusal(_("You may not remove this assignment."))
+    audit.record(actor, "assignment.delete", audit.Target("assignment", assignment.course_id, assignment.course.title),
+                 before={"course": assignment.course.title, "role": assignment.role, "due": assignment.due_date,
+                         "people": [assignment.user.name] if assignment.user else []},
+                 area=assignment.area or (assignment.user.area if assignment.user else None))
     db.session.delete(assignment)
     db.session.flush()

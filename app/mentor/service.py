@@ -15,7 +15,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from .. import clock, signals
+from .. import audit, clock, signals
 from ..access import is_mentor_of
 from ..content.courses import Indicator
 from ..extensions import db
@@ -84,6 +84,8 @@ def create_mentorships(actor: User, mentor: User, mentees: list[User], start: da
         pairing.events.append(MentorshipEvent(kind="created", new_end=planned_end, by_id=actor.id))
         db.session.add(pairing)
         db.session.flush()
+        audit.record(actor, "pairing.create", pairing, after={"mentor": mentor.name, "mentee": mentee.name,
+                                                              "start": start, "ends_on": planned_end}, area=mentee.area)
         notify(mentee.id, "paired", f"/mentoring/{pairing.id}", mentor=mentor.name)
         notify(mentor.id, "paired_mentor", f"/mentoring/{pairing.id}", mentee=mentee.name)
         created.append(pairing)
@@ -134,6 +136,8 @@ def extend(actor: User, pairing: Mentorship, new_end: date, reason: str, config)
             old=pairing.planned_end.isoformat(), max=config["MENTORSHIP_MAX_MONTHS"]))
     pairing.events.append(MentorshipEvent(kind="extended", reason=reason.strip(), old_end=pairing.planned_end,
                                           new_end=new_end, by_id=actor.id))
+    audit.record(actor, "pairing.extend", pairing, {"ends_on": pairing.planned_end},
+                 {"ends_on": new_end, "reason": reason.strip()}, area=pairing.mentee.area)
     pairing.planned_end = new_end
     db.session.flush()
 
@@ -141,6 +145,8 @@ def extend(actor: User, pairing: Mentorship, new_end: date, reason: str, config)
 def end(actor: User, pairing: Mentorship, reason: str, today: date) -> None:
     _manageable(actor, pairing)
     _obey(rules.check_early_end, reason, refusal=lambda _broken: _give_a_reason())
+    audit.record(actor, "pairing.end", pairing, {"status": pairing.status},
+                 {"status": "ended", "end": today, "reason": reason.strip()}, area=pairing.mentee.area)
     pairing.status, pairing.ended_on, pairing.end_reason = "ended", today, reason.strip()
     pairing.events.append(MentorshipEvent(kind="ended", reason=reason.strip(), by_id=actor.id))
     db.session.flush()
@@ -321,6 +327,8 @@ def confirm_independence(actor: User, pairing: Mentorship, today: date, config, 
                      signed_off=pairing.signed_off_at is not None, reason=reason,
                      min_months=config["MENTORSHIP_MIN_MONTHS"],
                      refusal=lambda broken: _confirmation_refused(pairing, broken, config))
+    audit.record(actor, "pairing.confirm", pairing, {"status": pairing.status},
+                 {"status": "independent", "reason": reason.strip()}, area=pairing.mentee.area)
     pairing.confirmed_at, pairing.confirmed_by_id = clock.utcnow(), actor.id
     pairing.independence_days = rules.time_to_independence(pairing.start_date, today)
     pairing.status = "independent"
