@@ -66,6 +66,10 @@ TABLE = [
     ("/kb/cases", set(ROLES)),
     ("/kb/cases/new", set(ROLES)),
     ("/kb/inbox", MANAGERS | {"mentor"}),
+    ("/train", set(ROLES)),
+    ("/train/new", MANAGERS),
+    ("/train/hours", set(ROLES)),
+    ("/train/hours.pdf", set(ROLES)),
 ]
 
 
@@ -158,11 +162,21 @@ CSRF_POSTS = [
     "/compete/1/publish", "/compete/1/rounds/1/edit", "/compete/1/rounds/1/delete",
     "/kb/assistant", "/kb/questions/1/send", "/kb/questions/1/reply", "/kb/questions/1/promote", "/kb/cases/new",
     "/kb/cases/1/edit", "/kb/cases/1/review",
+    "/train/new", "/train/1/sessions", "/train/1/enrol", "/train/enrolments/1/withdraw", "/train/sessions/1/mark",
+    "/train/sign/1/in/x", "/train/sessions/1/leave", "/train/leave/1/decide", "/train/sessions/1/rate",
+    "/train/1/complete",
 ]
 
 #: Endpoints whose access is checked elsewhere, with the test that checks it.
 CHECKED_ELSEWHERE = {
     "auth.login": "the public login page: tests/views/test_auth.py",
+    "train.detail": "a class: its organizers, enrolled people and instructors; another street's organizer gets 404: tests/views/test_train.py",
+    "train.session_sheet": "a session's attendance: organizers of the class only: tests/views/test_train.py",
+    "train.projector": "the sign-in code: organizers and the session's instructor: tests/views/test_train.py",
+    "train.code": "the current sign-in code (JSON): organizers and the session's instructor: tests/views/test_train.py",
+    "train.sign": "the QR link signs in only the person logged in, with a place: tests/views/test_train.py",
+    "train.ratings": "named for organizers, anonymous for the instructor: tests/views/test_train.py",
+    "train.certificate": "a certificate: its holder and the class's organizers: tests/views/test_train.py",
 }
 
 
