@@ -36,6 +36,7 @@ from .profile.cli import xapi_cli
 from .quiz import hooks as quiz_hooks, views as quiz_views
 from .quiz.cli import quiz_cli
 from .templating import init_templating
+from .train import hooks as train_hooks, views as train_views
 
 
 class Feature(NamedTuple):
@@ -54,6 +55,7 @@ FEATURES = (
     Feature(mentor_views, mentor_hooks),
     Feature(compete_views, compete_hooks),
     Feature(kb_views, kb_hooks),
+    Feature(train_views, train_hooks),
     Feature(accounts_views, accounts_hooks),
 )
 

@@ -39,3 +39,7 @@ practical_judged = _signals.signal("practical-judged")
 #: A worker's case passed review and joined the case library. sender: the CaseSubmission; kwargs:
 #: ``entry`` (the library's KbEntry, the author credited), ``reviewer`` (the User who approved it).
 case_approved = _signals.signal("case-approved")
+
+#: A person's attendance at a class session was recorded or changed (QR sign-in or sign-out, or by hand).
+#: sender: the ClassAttendance; kwargs: ``session`` (the ClassSession).
+session_attended = _signals.signal("session-attended")

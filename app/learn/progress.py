@@ -15,7 +15,9 @@ from sqlalchemy.orm import aliased, lazyload
 
 from .. import clock
 from ..extensions import db
-from ..models import Area, Course, CourseAssignment, Lesson, LessonProgress, User, UserRole
+from ..models import (
+    Area, ClassAttendance, ClassSession, Course, CourseAssignment, Lesson, LessonProgress, TrainingClass, User, UserRole,
+)
 from ..scope import scope_users
 
 
@@ -91,12 +93,21 @@ def mark_done(user: User, lesson: Lesson, *, at: datetime | None = None, reading
 
 
 def hours_by_tier(user: User, since: datetime | None = None) -> dict[str, float]:
+    """Credited hours per tier: online lessons (by completion time) plus attended class sessions (by the
+    session's start), both since ``since`` if given."""
     query = (select(Course.tier, func.coalesce(func.sum(LessonProgress.hours), 0.0))
              .select_from(LessonProgress).join(Lesson).join(Course)
              .where(LessonProgress.user_id == user.id).group_by(Course.tier))
+    classes = (select(TrainingClass.tier, func.coalesce(func.sum(ClassAttendance.hours), 0.0))
+               .select_from(ClassAttendance).join(ClassSession).join(TrainingClass)
+               .where(ClassAttendance.user_id == user.id).group_by(TrainingClass.tier))
     if since is not None:
         query = query.where(LessonProgress.completed_at >= since)
-    return {tier: float(hours) for tier, hours in db.session.execute(query).all()}
+        classes = classes.where(ClassSession.starts_at >= since)
+    totals: dict[str, float] = defaultdict(float)
+    for tier, hours in [*db.session.execute(query).all(), *db.session.execute(classes).all()]:
+        totals[tier] += float(hours)
+    return dict(totals)
 
 
 def hour_requirements(user: User, config) -> list[HoursRequirement]:

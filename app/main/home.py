@@ -5,11 +5,13 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from ..accounts.service import people_count
+from .. import clock
 from ..clock import utcnow
 from ..extensions import db
 from ..learn.progress import area_summary, course_progress, hour_requirements, next_lesson, required_courses
 from ..models import Competition, CompetitionRound, ContentSync, Entry, User
 from ..quiz.service import book_entries
+from ..train.service import home_classes
 
 
 def home_context(user: User, config) -> dict:
@@ -24,6 +26,7 @@ def home_context(user: User, config) -> dict:
             next_lesson=next_lesson(user, [c for c, _a in required]),
             book_count=len(book_entries(user)),
             competitions=open_competitions(user),
+            classes=home_classes(user, clock.local_today()),
         )
     if user.is_manager:
         context.update(people_count=people_count(user), summary=area_summary(user), last_sync=last_sync())
