@@ -15,7 +15,7 @@ from config import CONFIGS, secret_key_problem
 
 from . import models  # noqa: F401  (register every table)
 from .accounts import hooks as accounts_hooks, views as accounts_views
-from .auth import views as auth_views
+from .auth import hooks as auth_hooks, views as auth_views
 from .auth.sessions import load_user as load_session_user
 from .backup import backup_cli
 from .cli import demo_cli, users_cli
@@ -47,7 +47,7 @@ class Feature(NamedTuple):
 #: Every feature, in menu order of registration. Adding a feature is one line here (see README).
 FEATURES = (
     Feature(main_views, main_hooks),
-    Feature(auth_views, None),
+    Feature(auth_views, auth_hooks),
     Feature(learn_views, learn_hooks),
     Feature(quiz_views, quiz_hooks),
     Feature(drill_views, drill_hooks),

@@ -41,3 +41,11 @@ def wait_seconds(failures: Iterable[datetime], now: datetime, limit: Limit) -> i
 def wait_minutes(seconds: int) -> int:
     """A wait as whole minutes for people (rounded up, at least 1)."""
     return max(1, math.ceil(seconds / 60))
+
+
+#: Password reset requests (忘记密码) per account: 3 within an hour → 10 min, then 20, at most 30 min.
+RESET_ACCOUNT = Limit(3, timedelta(hours=1), timedelta(minutes=10), timedelta(minutes=30))
+#: Password reset requests per client address: 10 within an hour (any names).
+RESET_ADDRESS = Limit(10, timedelta(hours=1), timedelta(minutes=1), timedelta(minutes=30))
+#: Wrong reset codes are wrong passwords: the login limits apply (per account, per address).
+CODE_ACCOUNT, CODE_ADDRESS = ACCOUNT, ADDRESS

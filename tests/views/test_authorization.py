@@ -40,6 +40,7 @@ TABLE = [
     ("/manage/assignments", MANAGERS),
     ("/manage/completion", MANAGERS),
     ("/manage/areas", {"admin"}),
+    ("/manage/password-requests", MANAGERS),
     ("/drills", set(ROLES)),
     ("/drills/gas-leak/map", MANAGERS | {"mentor"}),
     ("/quizzes", set(ROLES)),
@@ -145,7 +146,8 @@ OBJECT_TABLE = [
 
 #: State-changing requests: without a CSRF token each is refused (400) before anything happens.
 CSRF_POSTS = [
-    "/login", "/logout", "/language", "/password",
+    "/login", "/logout", "/language", "/password", "/password/forgot", "/password/reset",
+    "/manage/password-requests/1/confirm", "/manage/password-requests/1/refuse",
     "/manage/users/new", "/manage/users/1", "/manage/users/1/reset-password", "/manage/roster",
     "/manage/assignments", "/manage/assignments/1/delete",
     "/manage/areas", "/manage/areas/1/delete", "/manage/areas/1/rename",
@@ -170,6 +172,8 @@ CSRF_POSTS = [
 #: Endpoints whose access is checked elsewhere, with the test that checks it.
 CHECKED_ELSEWHERE = {
     "auth.login": "the public login page: tests/views/test_auth.py",
+    "auth.forgot_password": "the public 忘记密码 page: tests/views/test_password_reset.py",
+    "auth.reset_password": "the public reset-with-a-code page: tests/views/test_password_reset.py",
     "train.detail": "a class: its organizers, enrolled people and instructors; another street's organizer gets 404: tests/views/test_train.py",
     "train.session_sheet": "a session's attendance: organizers of the class only: tests/views/test_train.py",
     "train.projector": "the sign-in code: organizers and the session's instructor: tests/views/test_train.py",
