@@ -3,16 +3,18 @@
 #   chromium (browser tests, driven by Playwright; no `playwright install`),
 #   fonts-noto-cjk (Chinese text in screenshots), postgresql (the PostgreSQL test run),
 #   fonts-wqy-microhei (TrueType CJK font that app/certificates.py embeds in PDF certificates),
-#   wrk (the HTTP benchmark, bench/run.sh).
+#   wrk (the HTTP benchmark, bench/run.sh), graphviz (`dot` lays out drill maps; without it the app
+#   falls back to its own simpler layout).
 set -euo pipefail
 
 # With --runtime: only what the running app itself needs (the certificate font); a failure is
 # reported and tolerated, since the app explains on the certificate page what to install.
 missing=()
 dpkg -s fonts-wqy-microhei >/dev/null 2>&1 || missing+=(fonts-wqy-microhei)
+command -v dot >/dev/null 2>&1 || missing+=(graphviz)
 if [ "${1:-}" = "--runtime" ]; then
   [ ${#missing[@]} -eq 0 ] && exit 0
-  "$0" --install-only "${missing[@]}" || echo "warning: could not install ${missing[*]}: PDF certificates need it" >&2
+  "$0" --install-only "${missing[@]}" || echo "warning: could not install ${missing[*]}: PDF certificates need the font, drill maps look better with graphviz" >&2
   exit 0
 fi
 if [ "${1:-}" = "--install-only" ]; then

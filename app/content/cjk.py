@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 #: Bumped when these rules change, so that content hashes change and the next sync rewrites the text.
-TEXT_RULES_VERSION = "cjk-1"
+TEXT_RULES_VERSION = "cjk-2"
 
 #: CJK ideographs, CJK symbols and punctuation (、。「」《》…), full-width forms (，：；！？（）), curly
 #: quotes, the ellipsis and the em dash: characters between which Chinese text has no space.
@@ -23,8 +23,9 @@ _WIDE = (
     "\uff00-\uffef"  # full-width and half-width forms
 )
 _WIDE_CHAR = re.compile(f"[{_WIDE}]")
-_TAIL = re.compile(f"[{_WIDE}]{{1,4}}$")
-_HEAD = re.compile(f"^[{_WIDE}]{{1,4}}")
+_TAIL = re.compile(f"[{_WIDE}0-9]{{1,4}}$")
+_HEAD = re.compile(f"^[{_WIDE}0-9]{{1,4}}")
+_LIST_ITEM = re.compile(r"^\d{1,9}[.)](\s|$)")
 _FENCE = re.compile(r"^\s{0,3}(```|~~~)")
 #: Lines that are a block of their own: the next line never continues them.
 _OWN_BLOCK = re.compile(r"^\s{0,3}(#|\||```|~~~)")
@@ -35,14 +36,24 @@ def is_wide(ch: str) -> bool:
     return bool(ch) and _WIDE_CHAR.fullmatch(ch) is not None
 
 
+def joins(before: str, after: str) -> bool:
+    """True when a line break between ``before`` and ``after`` sits inside Chinese text: wide
+    characters on both sides, or a wide character and a digit (断电后，/120, 拨打120/和燃气), but never
+    before an ordered-list item (``1. …``)."""
+    if not before or not after or _LIST_ITEM.match(after):
+        return False
+    last, first = before[-1], after[0]
+    return (is_wide(last) and (is_wide(first) or first.isdigit())) or (last.isdigit() and is_wide(first))
+
+
 def unfold(value: str, source_lines: list[str]) -> str:
     """``value`` as YAML folded it from ``source_lines`` (the scalar's raw lines), without the spaces
     that folding put between two wide characters at a line break."""
     lines = [line.strip() for line in source_lines]
     for before, after in zip(lines, lines[1:]):
-        if not before or not after or not is_wide(before[-1]) or not is_wide(after[0]):
+        if not joins(before, after):
             continue
-        # the wide characters at the break: never the "key: " or quote mark around the value
+        # the characters at the break: never the "key: " or quote mark around the value
         tail = _TAIL.search(before).group()
         head = _HEAD.match(after).group()
         value = value.replace(f"{tail} {head}", f"{tail}{head}", 1)
@@ -50,7 +61,7 @@ def unfold(value: str, source_lines: list[str]) -> str:
 
 
 def join_soft_breaks(markdown: str) -> str:
-    """Markdown with each line break inside a paragraph joined when both sides are wide characters
+    """Markdown with each line break inside a paragraph joined when it sits inside Chinese text (``joins``)
     (outside fenced code, never onto a heading or table row); block structure is untouched because a
     line that starts with a wide character cannot start a block."""
     out: list[str] = []
@@ -63,7 +74,7 @@ def join_soft_breaks(markdown: str) -> str:
         stripped = line.lstrip()
         prev = out[-1] if out else ""
         if (not in_fence and out and stripped and prev and not prev.endswith("  ")
-                and is_wide(prev[-1]) and is_wide(stripped[0]) and not _OWN_BLOCK.match(prev)):
+                and joins(prev, stripped) and not _OWN_BLOCK.match(prev)):
             out[-1] = prev + stripped
             continue
         out.append(line)

@@ -104,11 +104,13 @@ NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")        # node and choice ids
 VARIABLE_RE = re.compile(r"^[a-z_][a-z0-9_]*$")
 RESERVED = {"any", "not"}
 TIME_LIMIT_S = (10, 600)
+#: Longest node title: it must fit a box on the path map and a line of a phone's step list.
+TITLE_MAX = 12
 DRILL_FIELDS = ("id", "title", "summary", "difficulty", "indicators", "version", "variables", "start", "nodes",
                 "cites")
 #: Optional top-level fields (every other drill field is required).
 OPTIONAL_FIELDS = ("variables", "cites")
-NODE_FIELDS = ("text", "image", "choices", "ending", "debrief",
+NODE_FIELDS = ("title", "text", "image", "choices", "ending", "debrief",
                "time_limit_s", "on_timeout", "timeout_score", "timeout_feedback", "timeout_set", "timeout_red_line")
 TIMEOUT_FIELDS = ("on_timeout", "timeout_score", "timeout_feedback", "timeout_set", "timeout_red_line")
 CHOICE_FIELDS = ("id", "text", "to", "if", "set", "score", "feedback", "red_line", "required_step")
@@ -311,6 +313,11 @@ class _DrillChecker:
         self.unknown_fields(where, spec, NODE_FIELDS)
         if not _is_text(spec.get("text")):
             self.report(f"{where}.text", "required text is missing")
+        title = spec.get("title")  # optional: without one, maps show the start of the text
+        if "title" in spec and not _is_text(title):
+            self.report(f"{where}.title", "must be a few words that name this moment (e.g. 赶到现场)")
+        elif _is_text(title) and len(title.strip()) > TITLE_MAX:
+            self.report(f"{where}.title", f"is {len(title.strip())} characters; keep it to {TITLE_MAX}")
         if "image" in spec:
             self.image(f"{where}.image", spec["image"], folder)
         if "choices" in spec and "ending" in spec:

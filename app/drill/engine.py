@@ -226,6 +226,8 @@ class Choice(Transition):
 @dataclass(frozen=True)
 class Node:
     id: str
+    #: A few words naming the moment (赶到现场, 老人失去反应): what maps and step lists show.
+    title: str
     text: str
     image: str | None
     choices: tuple[Choice, ...]
@@ -305,10 +307,20 @@ def _node(node_id: str, spec: Mapping[str, Any]) -> Node:
         for c in spec.get("choices") or ()
     )
     return Node(
-        id=node_id, text=spec["text"], image=spec.get("image"), choices=choices,
+        id=node_id, title=spec.get("title") or _title_from(spec["text"]), text=spec["text"],
+        image=spec.get("image"), choices=choices,
         ending=spec.get("ending"), debrief=spec.get("debrief"),
         time_limit_s=spec.get("time_limit_s"), on_timeout=on_timeout,
     )
+
+
+def _title_from(text: str, limit: int = 10) -> str:
+    """A stand-in title for a node without one (shipped drills give every node a title: see
+    tests/unit/test_drill_content.py): the start of its first sentence."""
+    first = " ".join(str(text).split()).lstrip("#> ").replace("**", "")
+    for stop in "。！？；：，":
+        first = first.split(stop, 1)[0]
+    return first if len(first) <= limit else first[: limit - 1] + "…"
 
 
 def _check_references(drill: Drill) -> None:

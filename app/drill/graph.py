@@ -1,19 +1,24 @@
-"""Drawing a drill's graph as SVG (pure: no Flask, no database, no Graphviz).
+"""Drawing a drill's graph as SVG (pure: no Flask, no database).
 
-Nodes are laid out in rows by their distance from the start; edges run downwards (a step back up
-the drill curves round the side). Two paths can be drawn over the map (the path a worker took
-and the best path), and nodes can be shaded by traffic (how many attempts reached them).
-All text is XML-escaped.
+Graphviz ``dot`` (Debian's ``graphviz``) lays the map out when it is installed: rows by rank, few
+crossings, edges routed round the boxes; the layout is computed once per drill version and kept
+(``dot_layout``). Without ``dot`` the nodes go in rows by their distance from the start and edges
+run downwards (a step back up curves round the side). Boxes carry the authors' node titles, never
+node ids. Two paths can be drawn over the map (the path a worker took and the best path), and nodes
+can be shaded by traffic (how many attempts reached them). All text is XML-escaped.
 """
 from __future__ import annotations
 
+import shutil
+import subprocess  # noqa: S404 (runs Graphviz's dot on text we generate, no shell)
 from collections import deque
 from dataclasses import dataclass, field
+from functools import lru_cache
 from xml.sax.saxutils import escape
 
 from .engine import Drill
 
-BOX_W, BOX_H, GAP_X, GAP_Y, MARGIN = 150, 48, 24, 46, 16
+BOX_W, BOX_H, GAP_X, GAP_Y, MARGIN = 176, 48, 24, 46, 16
 OUTCOME_COLOURS = {"success": "#2f855a", "partial": "#b7791f", "failure": "#c53030"}
 
 
@@ -79,9 +84,85 @@ def path_nodes(drill: Drill, steps) -> list[str]:
     return nodes
 
 
-def render_svg(drill: Drill, overlay: Overlay | None = None, title: str | None = None) -> str:
-    """The drill's map as a standalone SVG document (also fine inline in HTML)."""
-    overlay = overlay or Overlay()
+@dataclass(frozen=True)
+class Layout:
+    """Where everything goes: each box's top-left corner, each edge's SVG path, the canvas size."""
+
+    width: float
+    height: float
+    pos: dict[str, tuple[float, float]]
+    paths: dict[tuple[str, str], str]
+
+
+def _dot_source(drill: Drill) -> str:
+    def q(text: str) -> str:
+        return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+    lines = ["digraph drill {", "  rankdir=TB; nodesep=0.35; ranksep=0.5; splines=spline;",
+             f"  node [shape=box, fixedsize=true, width={BOX_W / 72:.3f}, height={BOX_H / 72:.3f}];"]
+    lines += [f"  {q(node_id)};" for node_id in drill.nodes]
+    seen: set[tuple[str, str]] = set()
+    for source, target, _choice in edges(drill):
+        if (source, target) not in seen:
+            seen.add((source, target))
+            lines.append(f"  {q(source)} -> {q(target)};")
+    lines.append("}")
+    return "\n".join(lines)
+
+
+def _parse_plain(text: str, node_ids: set[str]) -> Layout | None:
+    """Read ``dot -Tplain`` output (inches, y upwards) into a Layout (points, y downwards)."""
+    import shlex
+
+    width = height = 0.0
+    centres: dict[str, tuple[float, float]] = {}
+    paths: dict[tuple[str, str], str] = {}
+    for line in text.splitlines():
+        parts = shlex.split(line)
+        if not parts:
+            continue
+        if parts[0] == "graph":
+            width, height = float(parts[2]) * 72, float(parts[3]) * 72
+        elif parts[0] == "node":
+            centres[parts[1]] = (float(parts[2]) * 72, float(parts[3]) * 72)
+        elif parts[0] == "edge":
+            count = int(parts[3])
+            points = [(float(parts[4 + 2 * i]) * 72 + MARGIN, height - float(parts[5 + 2 * i]) * 72 + MARGIN)
+                      for i in range(count)]
+            if count < 4 or (count - 1) % 3:
+                return None
+            d = f"M {points[0][0]:.0f} {points[0][1]:.0f}"
+            for i in range(1, count, 3):
+                (ax, ay), (bx, by), (cx, cy) = points[i:i + 3]
+                d += f" C {ax:.0f} {ay:.0f}, {bx:.0f} {by:.0f}, {cx:.0f} {cy:.0f}"
+            paths[(parts[1], parts[2])] = d
+    if set(centres) != node_ids or not width:
+        return None
+    pos = {node_id: (x - BOX_W / 2 + MARGIN, height - y - BOX_H / 2 + MARGIN) for node_id, (x, y) in centres.items()}
+    return Layout(width + 2 * MARGIN, height + 2 * MARGIN, pos, paths)
+
+
+@lru_cache(maxsize=64)
+def _dot(source: str) -> str | None:
+    dot = shutil.which("dot")
+    if dot is None:
+        return None
+    try:
+        done = subprocess.run([dot, "-Tplain"], input=source, capture_output=True, text=True,  # noqa: S603
+                              timeout=10, check=True)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout
+
+
+def dot_layout(drill: Drill) -> Layout | None:
+    """Graphviz's layout of ``drill`` (cached per drill text), or None without a working ``dot``."""
+    plain = _dot(_dot_source(drill))
+    return None if plain is None else _parse_plain(plain, set(drill.nodes))
+
+
+def row_layout(drill: Drill) -> Layout:
+    """The fallback layout: rows by distance from the start, edges drawn by ``render_svg``."""
     rows: dict[int, list[str]] = {}
     for node_id, row in layers(drill).items():
         rows.setdefault(row, []).append(node_id)
@@ -94,6 +175,28 @@ def render_svg(drill: Drill, overlay: Overlay | None = None, title: str | None =
         left = (width - row_width) / 2
         for i, node_id in enumerate(ids):
             pos[node_id] = (left + i * (BOX_W + GAP_X), MARGIN + row * (BOX_H + GAP_Y))
+    return Layout(width, height, pos, {})
+
+
+def _row_edge(pos: dict[str, tuple[float, float]], source: str, target: str) -> str:
+    x1, y1 = pos[source][0] + BOX_W / 2, pos[source][1] + BOX_H
+    x2, y2 = pos[target][0] + BOX_W / 2, pos[target][1]
+    if y2 <= y1:  # an edge back up (or sideways): curve round the right-hand side
+        x1, y1 = pos[source][0] + BOX_W, pos[source][1] + BOX_H / 2
+        x2, y2 = pos[target][0] + BOX_W, pos[target][1] + BOX_H / 2
+        bend = max(x1, x2) + 40
+        return f"M {x1:.0f} {y1:.0f} C {bend:.0f} {y1:.0f}, {bend:.0f} {y2:.0f}, {x2:.0f} {y2:.0f}"
+    mid = (y1 + y2) / 2
+    return f"M {x1:.0f} {y1:.0f} C {x1:.0f} {mid:.0f}, {x2:.0f} {mid:.0f}, {x2:.0f} {y2:.0f}"
+
+
+def render_svg(drill: Drill, overlay: Overlay | None = None, title: str | None = None,
+               layout: Layout | None = None) -> str:
+    """The drill's map as a standalone SVG document (also fine inline in HTML); ``layout`` defaults
+    to Graphviz's when ``dot`` is installed, else to rows."""
+    overlay = overlay or Overlay()
+    layout = layout or dot_layout(drill) or row_layout(drill)
+    width, height, pos = layout.width, layout.height, layout.pos
     taken_edges = set(zip(overlay.taken, overlay.taken[1:]))
     best_edges = set(zip(overlay.best, overlay.best[1:]))
     busiest = max(overlay.node_traffic.values(), default=0)
@@ -109,16 +212,7 @@ def render_svg(drill: Drill, overlay: Overlay | None = None, title: str | None =
         if (source, target) in drawn:
             continue
         drawn.add((source, target))
-        x1, y1 = pos[source][0] + BOX_W / 2, pos[source][1] + BOX_H
-        x2, y2 = pos[target][0] + BOX_W / 2, pos[target][1]
-        if y2 <= y1:  # an edge back up (or sideways): curve round the right-hand side
-            x1, y1 = pos[source][0] + BOX_W, pos[source][1] + BOX_H / 2
-            x2, y2 = pos[target][0] + BOX_W, pos[target][1] + BOX_H / 2
-            bend = max(x1, x2) + 40
-            d = f"M {x1:.0f} {y1:.0f} C {bend:.0f} {y1:.0f}, {bend:.0f} {y2:.0f}, {x2:.0f} {y2:.0f}"
-        else:
-            mid = (y1 + y2) / 2
-            d = f"M {x1:.0f} {y1:.0f} C {x1:.0f} {mid:.0f}, {x2:.0f} {mid:.0f}, {x2:.0f} {y2:.0f}"
+        d = layout.paths.get((source, target)) or _row_edge(pos, source, target)
         stroke, width_px, dash = "#9aa5b1", 1.2, ""
         if busiest_edge:
             share = overlay.edge_traffic.get((source, target), 0) / busiest_edge
@@ -148,7 +242,7 @@ def render_svg(drill: Drill, overlay: Overlay | None = None, title: str | None =
         out.append(f'<rect x="{x:.0f}" y="{y:.0f}" width="{BOX_W}" height="{BOX_H}" rx="8" fill="{fill}" '
                    f'stroke="{"#2b6cb0" if node_id in overlay.taken else border}" stroke-width="{width_px}"/>')
         count = overlay.node_traffic.get(node_id)
-        top = node_id + (f" ({count})" if count is not None and busiest else "")
+        top = node.title + (f"（{count}）" if count is not None and busiest else "")
         indent = 8
         if node.is_urgent:  # a small clock face marks a timed decision
             out.append(f'<circle class="urgent" cx="{x + 13:.0f}" cy="{y + 14:.0f}" r="6" fill="#dd6b20"/>'
@@ -158,6 +252,7 @@ def render_svg(drill: Drill, overlay: Overlay | None = None, title: str | None =
         out.append(f'<text x="{x + indent:.0f}" y="{y + 18:.0f}" font-weight="bold" fill="#1f2933">'
                    f'{escape(top)}</text>')
         out.append(f'<text x="{x + 8:.0f}" y="{y + 36:.0f}" fill="#52606d">{escape(_label(node.text))}</text>')
+        out.append(f"<title>{escape(node.title)}</title>")
         out.append("</g>")
     out.append("</svg>")
     return "\n".join(out)

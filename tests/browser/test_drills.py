@@ -34,8 +34,20 @@ def test_gas_leak_to_success(live_server, phone, content, people):
         page.get_by_role("button", name=texts[(node_id, choice_id)], exact=True).click()
     expect(page.locator("#outcome")).to_contain_text("处置得当")
     expect(page.get_by_role("heading", name="专家点评")).to_be_visible()
-    expect(page.locator(".map-wrap svg")).to_be_visible()
     expect(page.locator(".decisions li")).to_have_count(len(best_path(drill)))
+    # on a phone: the two paths as step lists with the authors' node titles, no map, nothing wider than the screen
+    titles = [drill.nodes[node_id].title for node_id, _choice in best_path(drill)]
+    expect(page.locator("#your-path li").first).to_contain_text(titles[0])
+    expect(page.locator("#good-path li")).to_have_count(len(titles))
+    expect(page.locator(".map-wrap svg")).to_be_hidden()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert "door_301" not in page.locator("#paths").inner_text()
+    # on a desktop: the map, with titles in its boxes, not node ids
+    page.set_viewport_size({"width": 1280, "height": 900})
+    expect(page.locator(".map-wrap svg")).to_be_visible()
+    expect(page.locator(".map-wrap svg")).to_contain_text(titles[0])
+    assert "end_flash" not in page.locator(".map-wrap svg").text_content()
+    page.set_viewport_size({"width": 360, "height": 740})
 
 
 def test_urgent_node_times_out_after_refresh(live_server, page, content, people):

@@ -49,6 +49,9 @@ def test_yaml_folded_plain_and_quoted_scalars(tmp_path):
     ("| 表头 |\n|---|\n| 内容 |\n说明", "| 表头 |\n|---|\n| 内容 |\n说明"),
     ("硬换行  \n下一行", "硬换行  \n下一行"),
     ("use App\n打开", "use App\n打开"),
+    ("供电部门断电后，\n120把伤者送医。", "供电部门断电后，120把伤者送医。"),
+    ("拨打120\n和燃气抢修电话", "拨打120和燃气抢修电话"),
+    ("步骤如下：\n1. 先撤离", "步骤如下：\n1. 先撤离"),
 ])
 def test_markdown_soft_breaks(text, expected):
     assert join_soft_breaks(text) == expected

@@ -69,9 +69,9 @@ nodes:
         to: end_mid
         score: {comm.residents: -5}
         feedback: 不太好。
-  end_good: {ending: success, text: 平安。, debrief: 做得好。}
-  end_mid: {ending: partial, text: 一般。, debrief: 还可以更好。}
-  end_bad: {ending: failure, text: 爆燃。, debrief: 不要按门铃。}
+  end_good: {ending: success, title: 平安, text: 平安。, debrief: 做得好。}
+  end_mid: {ending: partial, title: 一般, text: 一般。, debrief: 还可以更好。}
+  end_bad: {ending: failure, title: 爆燃, text: 爆燃。, debrief: 不要按门铃。}
 """
 
 
@@ -402,3 +402,14 @@ def test_shipped_drill_meets_the_content_requirements(drill_id):
     state = engine.replay(drill, engine.best_path(drill))
     assert state.outcome == "success"
     assert all(step[1] is not None for step in state.path), "the best path never lets the clock run out"
+
+
+def test_node_titles_are_short_words(tmp_path):
+    def long_title(data):
+        node(data, "arrive")["title"] = "楼道里有很浓很浓的燃气味道怎么办"
+    assert check(tmp_path, long_title) == ["scenarios/tiny.yaml: nodes.arrive.title: is 16 characters; keep it to 12"]
+
+    def empty_title(data):
+        node(data, "arrive")["title"] = ""
+    assert check(tmp_path, empty_title) == [
+        "scenarios/tiny.yaml: nodes.arrive.title: must be a few words that name this moment (e.g. 赶到现场)"]

@@ -206,3 +206,17 @@ def test_no_red_line_can_end_in_success(path):
     success, none scores as much as the best safe play, and a required step never pays less now."""
     drill = engine.load_drill_file(path)
     assert engine.safety_problems(drill) == []
+
+
+@pytest.mark.parametrize("path", every_drill_file(), ids=lambda p: p.stem)
+def test_every_node_has_an_authored_title(path):
+    """Maps and phone step lists show node titles: every shipped node names its moment in Chinese, and
+    no two nodes of one drill share a title."""
+    from app.content.yamlfile import load_yaml
+
+    nodes = load_yaml(path)["nodes"]
+    missing = [node_id for node_id, spec in nodes.items() if not spec.get("title")]
+    assert not missing, f"{path.name}: nodes without a title: {missing}"
+    titles = [spec["title"] for spec in nodes.values()]
+    assert len(set(titles)) == len(titles), f"{path.name}: repeated titles"
+    assert all(re.search(r"[\u4e00-\u9fff]", t) and not re.search(r"[a-z_]{3,}", t) for t in titles)

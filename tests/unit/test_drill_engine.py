@@ -374,3 +374,29 @@ def test_strongly_connected_lists_a_component_after_those_it_reaches():
     assert sorted(map(sorted, components)) == [["a", "b"], ["c", "d"], ["e"]]
     order = {v: i for i, comp in enumerate(components) for v in comp}
     assert order["c"] < order["a"] < order["e"]
+
+
+def test_map_uses_titles_and_graphviz_layout_without_crossing_boxes():
+    """The map's boxes carry the authors' titles (never node ids); with dot installed every edge is
+    routed by Graphviz, and the fallback row layout draws the same boxes without it."""
+    import shutil
+    import re as _re
+    from pathlib import Path
+
+    from app.drill import graph
+    from app.drill.engine import load_drill_file
+
+    drill = load_drill_file(Path(__file__).resolve().parents[2] / "scenarios" / "gas-leak.yaml")
+    for layout in (graph.dot_layout(drill), graph.row_layout(drill)):
+        if layout is None:
+            assert shutil.which("dot") is None
+            continue
+        svg = graph.render_svg(drill, layout=layout)
+        texts = _re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+        assert drill.nodes["door_301"].title in texts and not any("door_301" in t or "end_flash" in t for t in texts)
+        boxes = list(layout.pos.values())
+        for i, (x1, y1) in enumerate(boxes):  # no two boxes overlap
+            for x2, y2 in boxes[i + 1:]:
+                assert abs(x1 - x2) >= graph.BOX_W or abs(y1 - y2) >= graph.BOX_H
+    if shutil.which("dot"):
+        assert set(graph.dot_layout(drill).paths) == {(s, t) for s, t, _c in graph.edges(drill)}
