@@ -85,8 +85,23 @@ class Config:
     AWARD_MIN_SCORE = _env("AWARD_MIN_SCORE", 60.0, float)
     #: Werkzeug password hash method; tests use a cheaper one.
     PASSWORD_HASH_METHOD = _env("PASSWORD_HASH_METHOD", "scrypt")
-    #: Largest accepted upload (roster files), in bytes.
+    #: Largest accepted request (any upload), in bytes; each kind of upload has its own smaller limit.
     MAX_CONTENT_LENGTH = _env("MAX_CONTENT_LENGTH", 5 * 1024 * 1024, int)
+    #: Roster files (import and competition enrolment, app/uploads.py): bytes, rows, columns.
+    ROSTER_UPLOAD_MAX_BYTES = _env("ROSTER_UPLOAD_MAX_BYTES", 2 * 1024 * 1024, int)
+    ROSTER_UPLOAD_MAX_ROWS = _env("ROSTER_UPLOAD_MAX_ROWS", 10_000, int)
+    ROSTER_UPLOAD_MAX_COLUMNS = _env("ROSTER_UPLOAD_MAX_COLUMNS", 30, int)
+    #: An uploaded .xlsx may unpack to at most this many bytes (all zip members).
+    XLSX_MAX_UNCOMPRESSED = _env("XLSX_MAX_UNCOMPRESSED", 20 * 1024 * 1024, int)
+    #: Who runs background jobs (app/jobs/runner.py): "worker" (`flask jobs work` processes),
+    #: "thread" (a thread of the web process: development) or "sync" (at once, in the request: tests).
+    JOBS_MODE = _env("JOBS_MODE", "worker")
+    #: A running job whose worker showed no progress for this long is taken over by another worker.
+    JOBS_STALE_SECONDS = _env("JOBS_STALE_SECONDS", 120.0, float)
+    #: An idle worker looks for new jobs this often.
+    JOBS_POLL_SECONDS = _env("JOBS_POLL_SECONDS", 2.0, float)
+    #: A job claimed this many times without finishing is given up (failed).
+    JOBS_MAX_ATTEMPTS = _env("JOBS_MAX_ATTEMPTS", 3, int)
     #: Demo accounts may only be created when this is true (never in production).
     ALLOW_DEMO_ACCOUNTS = False
     SESSION_COOKIE_HTTPONLY = True
@@ -105,6 +120,8 @@ class DevelopmentConfig(Config):
     # A development-only key: production refuses to start without a real one.
     SECRET_KEY = _env("SECRET_KEY", "dev-only-not-secret")
     ALLOW_DEMO_ACCOUNTS = True
+    #: `make run` needs no second process: jobs run in a thread of the web process.
+    JOBS_MODE = _env("JOBS_MODE", "thread")
 
 
 class TestingConfig(Config):
@@ -113,6 +130,7 @@ class TestingConfig(Config):
     SECRET_KEY = "testing-only"
     SQLALCHEMY_DATABASE_URI = _env("TEST_DATABASE_URL", "sqlite://")
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    JOBS_MODE = "sync"
     ALLOW_DEMO_ACCOUNTS = True
 
 

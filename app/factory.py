@@ -27,6 +27,7 @@ from .errors import init_errors
 from .web import IdConverter
 from .headers import init_headers
 from .kb import hooks as kb_hooks, views as kb_views
+from .jobs.cli import jobs_cli
 from .extensions import _enable_sqlite_foreign_keys, babel, csrf, db, login_manager, migrate
 from .learn import hooks as learn_hooks, views as learn_views
 from .main import hooks as main_hooks, views as main_views
@@ -97,7 +98,7 @@ def create_app(config=None, **overrides) -> Flask:
         app.register_blueprint(feature.views.bp)
         if feature.hooks is not None:
             feature.hooks.init_app(app)
-    for command in (backup_cli, content_cli, demo_cli, users_cli, drill_cli, quiz_cli, xapi_cli):
+    for command in (backup_cli, content_cli, demo_cli, users_cli, drill_cli, jobs_cli, quiz_cli, xapi_cli):
         app.cli.add_command(command)
     init_templating(app)
     init_errors(app)

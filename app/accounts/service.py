@@ -122,8 +122,11 @@ def worker_number_taken(number: str, exclude_id: int | None = None) -> bool:
 
 def create_account(actor: User, *, username: str, name: str, area: Area, roles: set[str],
                    worker_number: str | None = None, phone: str | None = None,
-                   hire_date: date | None = None) -> tuple[User, str]:
-    """Create an account with a one-time password. Returns (user, password). Raises Refusal."""
+                   hire_date: date | None = None, one_time: tuple[str, str] | None = None) -> tuple[User, str]:
+    """Create an account with a one-time password. Returns (user, password). Raises Refusal.
+
+    ``one_time`` is a (password, hash) made beforehand: the roster job hashes before its transaction,
+    so no database lock is held during the slow hash."""
     username = username.strip()
     _check_roles_and_area(actor, set(roles), area)
     if username_taken(username):
@@ -131,10 +134,13 @@ def create_account(actor: User, *, username: str, name: str, area: Area, roles: 
     if worker_number and worker_number_taken(worker_number):
         raise FieldRefusal(_("Worker number %(number)s already exists.", number=worker_number),
                            field="worker_number")
-    password = one_time_password()
+    password, password_hash = one_time or (None, None)
+    if password is None:
+        password = one_time_password()
+        password_hash = hash_password(password)
     user = User(username=username, name=name.strip(), worker_number=worker_number or None,
                 phone=phone or None, area=area, hire_date=hire_date,
-                password_hash=hash_password(password), must_change_password=True, active=True)
+                password_hash=password_hash, must_change_password=True, active=True)
     user.set_roles(roles)
     db.session.add(user)
     db.session.flush()

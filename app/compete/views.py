@@ -15,6 +15,7 @@ from ..extensions import db
 from ..models import MANAGER_ROLES, Bracket, Competition, CompetitionRound, Entry, User
 from ..security import roles_required
 from ..web import perform
+from ..uploads import read_capped
 from . import service
 from .export import certificates_pdf, preview_pdf, results_workbook
 from .forms import (
@@ -119,7 +120,7 @@ def enrol(competition_id):
     upload = form.roster.data
     chosen = perform(service.chosen_people, current_user, form.how.data, people=form.people.data,
                      area_id=form.area.data, hired=form.hired.data,
-                     roster=(upload.filename, upload.read()) if upload else None)
+                     roster=(upload.filename, read_capped(upload, "roster")) if upload else None)
     if chosen:
         people, missing = chosen.value
         if missing:

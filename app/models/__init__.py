@@ -7,16 +7,19 @@ from .compete import (
 from .course import TIERS, ContentSync, Course, CourseAssignment, Lesson, LessonProgress
 from .drill import DrillAttempt, DrillStep, DrillVersion
 from .evidence import EvidenceRecord
+from .job import JOB_STATUSES, Job
 from .login import LoginFailure
 from .reset import RESET_STATUSES, PasswordResetRequest
 from .kb import CaseComment, CaseSubmission, KbDocument, KbEntry, KbIndexState, KbQuestion
 from .mentor import DrillComment, JointVisit, Mentorship, MentorshipEvent, Notification, Observation
+from .roster import RosterImport, RosterImportRow
 from .quiz import AttemptAnswer, Question, QuestionBank, Quiz, QuizAttempt, WrongAnswer
 from .train import ClassAttendance, ClassEnrolment, ClassSession, LeaveRequest, SessionRating, TrainingClass
 from .xapi import XapiOutbox
 from .user import MANAGER_ROLES, ROLES, User, UserRole
 
 __all__ = [
+    "JOB_STATUSES", "Job", "RosterImport", "RosterImportRow",
     "ClassAttendance", "ClassEnrolment", "ClassSession", "LeaveRequest", "SessionRating", "TrainingClass",
     "LEVELS", "Area", "AuditRecord", "AuditRecordImmutable", "Bracket", "Certificate", "Competition", "CompetitionRound", "Entry", "JudgeScore", "JudgeSwap",
     "RoundJudge",

@@ -5,6 +5,7 @@ Every route of the app has a row: a GET page in ``TABLE`` (pages anyone with a r
 ``CSRF_POSTS``, or the endpoint in ``CHECKED_ELSEWHERE`` with the test file that checks it.
 ``test_every_route_has_a_row`` compares these with ``app.url_map``: a new route without a row fails.
 """
+import io
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -19,7 +20,7 @@ from werkzeug.routing import RequestRedirect
 from app.clock import local_today
 from app.drill.service import token_of
 from app.extensions import db
-from app.models import Competition, DrillAttempt, Entry, Mentorship
+from app.models import Competition, DrillAttempt, Entry, Mentorship, RosterImport
 from app.models.base import utcnow
 from tests.conftest import PASSWORD, csrf_from
 from tests.views.kb_support import kb_objects
@@ -37,6 +38,8 @@ TABLE = [
     ("/manage/users", MANAGERS),
     ("/manage/users/new", MANAGERS),
     ("/manage/roster", MANAGERS),
+    ("/manage/roster/template.csv", MANAGERS),
+    ("/manage/roster/template.xlsx", MANAGERS),
     ("/manage/assignments", MANAGERS),
     ("/manage/completion", MANAGERS),
     ("/manage/areas", {"admin"}),
@@ -89,6 +92,10 @@ def row(path, *, worker, mentor, organizer, admin, other_worker, other_organizer
 
 
 OBJECT_TABLE = [
+    row("/manage/roster/imports/{roster_import}",  # uploaded by the street's organizer
+        worker=403, mentor=403, organizer=200, admin=200, other_worker=403, other_organizer=404),
+    row("/manage/roster/imports/{roster_import}/status.json",
+        worker=403, mentor=403, organizer=200, admin=200, other_worker=403, other_organizer=404),
     row("/manage/users/{worker}",
         worker=403, mentor=403, organizer=200, admin=200, other_worker=403, other_organizer=404),
     row("/profile/{worker}",
@@ -149,6 +156,7 @@ CSRF_POSTS = [
     "/login", "/logout", "/language", "/password", "/password/forgot", "/password/reset",
     "/manage/password-requests/1/confirm", "/manage/password-requests/1/refuse",
     "/manage/users/new", "/manage/users/1", "/manage/users/1/reset-password", "/manage/roster",
+    "/manage/roster/imports/1/slips",
     "/manage/assignments", "/manage/assignments/1/delete",
     "/manage/areas", "/manage/areas/1/delete", "/manage/areas/1/rename",
     "/courses/onboarding-governance/01-grid-and-duties/done",
@@ -256,6 +264,10 @@ def objects(app, client, content, people):
            "competition": competition.id, "practical": practical.id,
            "entry": db.session.scalar(select(Entry.id).where(Entry.user_id == people["worker"].id)),
            "quiz_open": quiz_open, "quiz_done": quiz_done, "drill_open": drill_open, "drill_done": drill_done}
+    organizer.post("/manage/roster", content_type="multipart/form-data", data={
+        "csrf_token": csrf_from(organizer, "/manage/roster"), "file": (
+        io.BytesIO("姓名,工号,手机号,街道,社区,网格\n甲,CQ900,13800000009,长青街道,幸福社区,第一网格\n".encode()), "r.csv")})
+    ids["roster_import"] = db.session.scalar(select(RosterImport.id))
     ids.update(kb_objects(app, worker))
     assert all(ids.values()), ids
     return ids
