@@ -110,6 +110,9 @@ class Config:
     #: A session with no request for this many minutes ends.
     SESSION_IDLE_MINUTES = _env("SESSION_IDLE_MINUTES", 120.0, float)
     SESSION_COOKIE_SAMESITE = "Lax"
+    #: Reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted (0: none; 1: one nginx).
+    #: The login throttle's per-address limit needs the real client address (``app/proxy.py``).
+    TRUSTED_PROXIES = _env("TRUSTED_PROXIES", "0")
     WTF_CSRF_TIME_LIMIT = None
     PAGE_SIZE = _env("PAGE_SIZE", 50, int)
 

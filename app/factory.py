@@ -26,6 +26,7 @@ from .drill.cli import drill_cli
 from .errors import init_errors
 from .web import IdConverter
 from .headers import init_headers
+from .proxy import init_proxy, proxies_problem
 from .kb import hooks as kb_hooks, views as kb_views
 from .jobs.cli import jobs_cli
 from .extensions import _enable_sqlite_foreign_keys, babel, csrf, db, login_manager, migrate
@@ -103,11 +104,15 @@ def create_app(config=None, **overrides) -> Flask:
     init_templating(app)
     init_errors(app)
     init_headers(app)
+    init_proxy(app)
     return app
 
 
 def _check_config(app: Flask) -> None:
     """Production: a strong SECRET_KEY and never the Werkzeug debugger. Raises ConfigError (one line)."""
+    problem = proxies_problem(app.config.get("TRUSTED_PROXIES", 0))
+    if problem:
+        raise ConfigError(problem)
     if app.config.get("ENV_NAME") == "production":
         problem = secret_key_problem(app.config.get("SECRET_KEY"))
         if problem:
