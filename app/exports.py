@@ -25,3 +25,32 @@ def safe_cell(value: Any) -> Any:
 def safe_row(values: Iterable[Any]) -> list[Any]:
     """A row for ``worksheet.append`` or ``csv.writer.writerow`` with every cell made inert."""
     return [safe_cell(value) for value in values]
+
+
+def display_width(value: Any) -> int:
+    """How many columns ``value`` takes in a spreadsheet: Chinese and full-width characters count two."""
+    text = "" if value is None else str(value)
+    return sum(2 if ord(ch) >= 0x1100 else 1 for ch in text)
+
+
+def finish_workbook(book: Any, header_rows: int = 1, max_width: int = 60) -> None:
+    """Make every sheet of an openpyxl ``book`` readable when opened: the header row(s) bold and frozen,
+    each column as wide as its widest cell (Chinese counted double, capped at ``max_width``)."""
+    from openpyxl.styles import Font
+
+    bold = Font(bold=True)
+    for sheet in book.worksheets:
+        if sheet.max_row == 0:
+            continue
+        widths: dict[int, int] = {}
+        for row_number, row in enumerate(sheet.iter_rows(), start=1):
+            for cell in row:
+                if row_number <= header_rows and cell.value is not None:
+                    cell.font = bold
+                widths[cell.column] = max(widths.get(cell.column, 0), display_width(cell.value))
+        from openpyxl.utils import get_column_letter
+
+        for column, width in widths.items():
+            sheet.column_dimensions[get_column_letter(column)].width = min(max(width + 2, 8), max_width)
+        if sheet.max_row > header_rows:
+            sheet.freeze_panes = sheet.cell(row=header_rows + 1, column=1)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import aliased
 
 from ..certificates import render_many
 from ..clock import local, naive_local
-from ..exports import safe_row
+from ..exports import finish_workbook, safe_row
 from ..extensions import db
 from ..labels import CONFLICT_NAMES, rank_text
 from ..models import Competition, Entry, JudgeScore, RoundResult, User
@@ -37,7 +37,8 @@ def results_workbook(competition: Competition) -> bytes:
         ranking.append(safe_row([rank_text(row.rank, True) if row.tied else row.rank, row.entry.name, row.entry.bracket or "",
                                  *[row.entry.round_scores.get(r.id) for r in competition.rounds], row.total]))
     per_round = book.create_sheet(_("Rounds"))
-    per_round.append(safe_row([_("Round"), _("Name"), _("Worker number"), _("Score"), _("Started"), _("Finished")]))
+    per_round.append(safe_row([_("Round"), _("Name"), _("Worker number"), _("Score"), _("Started (Beijing time)"),
+                              _("Finished (Beijing time)")]))
     rows = db.session.execute(
         select(RoundResult, User).join(Entry, Entry.id == RoundResult.entry_id).join(User, User.id == Entry.user_id)
         .where(Entry.competition_id == competition.id).order_by(RoundResult.round_id, User.name)).all()
@@ -68,6 +69,7 @@ def results_workbook(competition: Competition) -> bytes:
         for entry_id in award.winner_ids:
             prizes.append(safe_row([award.title, names.get(entry_id, ""), award.score, numbers.get((entry_id, award.key), "")]))
     out = io.BytesIO()
+    finish_workbook(book)
     book.save(out)
     return out.getvalue()
 

@@ -13,7 +13,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from .. import competency, evidence
-from ..exports import safe_row
+from ..clock import naive_local
+from ..exports import finish_workbook, safe_row
 from ..extensions import db
 from ..models import EvidenceRecord, User
 from . import xapi
@@ -51,14 +52,15 @@ def records_workbook(people: list[User]) -> bytes:
                                 *[profile.level(i.id) for i in indicators]]))
     records = book.create_sheet(_("Evidence"))
     records.append(safe_row([_("Name"), _("Indicator"), _("Score"), _("Weight"), _("Source"), _("Reference"),
-                             _("Content version"), _("Time (UTC)")]))
+                             _("Content version"), _("Time (Beijing time)")]))
     names = {p.id: p.name for p in people}
     titles = competency.names()
     for row in db.session.scalars(select(EvidenceRecord).where(EvidenceRecord.user_id.in_(list(names)))
                                   .order_by(EvidenceRecord.user_id, EvidenceRecord.created_at)) if names else []:
         records.append(safe_row([names[row.user_id], titles.get(row.indicator, row.indicator), row.score, row.weight,
                                  evidence.label(row.source_kind), row.source_ref, row.content_version[:12],
-                                 row.created_at.replace(tzinfo=None)]))
+                                 naive_local(row.created_at)]))
+    finish_workbook(book)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

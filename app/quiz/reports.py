@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from ..exports import safe_row
+from ..clock import naive_local
+from ..exports import finish_workbook, safe_row
 from ..extensions import db
 from ..labels import flag_text
 from ..models import Area, AttemptAnswer, Question, QuestionBank, Quiz, QuizAttempt, User
@@ -72,13 +73,15 @@ def report_workbook(quiz: Quiz, report: QuizReport) -> bytes:
         options = report.option_texts.get(s.question_id, {})
         items.append(safe_row([s.question_id, report.texts.get(s.question_id, ""), s.attempts,
                                _round(s.facility), _round(s.discrimination), _round(s.point_biserial),
-                               "; ".join(f"{options.get(k, k)}: {v}" for k, v in s.choices.items()),
-                               "; ".join(flag_text(f) for f in s.flags)]))
+                               "；".join(f"{options.get(k, k)}：{v}" for k, v in s.choices.items()),
+                               "；".join(flag_text(f) for f in s.flags)]))
     people = book.create_sheet(_("Attempts"))
-    people.append(safe_row([_("Name"), _("Worker number"), _("Attempt"), _("Submitted"), _("Score"), _("Passed")]))
+    people.append(safe_row([_("Name"), _("Worker number"), _("Attempt"), _("Submitted (Beijing time)"), _("Score"),
+                            _("Passed")]))
     for a in report.attempts:
         people.append(safe_row([a.user.name, a.user.worker_number or a.user.username, a.number,
-                                a.submitted_at.replace(tzinfo=None), a.score, _("Yes") if a.passed else _("No")]))
+                                naive_local(a.submitted_at), a.score, _("Yes") if a.passed else _("No")]))
+    finish_workbook(book)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -74,3 +74,25 @@ def test_every_excel_export_is_inert(app, hostile, objects):
         missing = expected[name] - texts(data)
         assert not missing, f"{name} export lacks {missing}: the test must see the typed values"
     assert not wrong, "formulas in exports:\n" + "\n".join(wrong)
+
+
+def test_excel_exports_are_readable_when_opened(app, objects):
+    """Every Excel export freezes its header row, sizes its columns and states Beijing time wherever it
+    has a time column; its headers are Chinese (no English, no internal ids)."""
+    competition = db.session.get(Competition, objects["competition"])
+    organizer = logged_in(app, "organizer")
+    worker_id = db.session.scalar(select(User.id).where(User.username == "worker"))
+    for url in (f"/profile/{worker_id}/records.xlsx", "/profile/cohort/records.xlsx",
+                "/quizzes/onboarding-emergency-test/stats.xlsx", f"/compete/{competition.id}/results.xlsx"):
+        book = load_workbook(io.BytesIO(organizer.get(url).get_data()))
+        for sheet in book.worksheets:
+            if sheet.max_row < 2:
+                continue
+            header = [c.value for c in next(sheet.iter_rows(max_row=1))]
+            assert sheet.freeze_panes == "A2", (url, sheet.title)
+            assert sheet.column_dimensions["A"].width >= 8, (url, sheet.title)
+            assert not any(isinstance(h, str) and h.isascii() and h.strip().isalpha() for h in header), (url, header)
+            for h in header:
+                if isinstance(h, str) and "时间" in h:
+                    assert "北京时间" in h, (url, h)
+            assert "UTC" not in " ".join(str(h) for h in header)
