@@ -104,7 +104,7 @@ FIELD_LABELS: dict[str, Any] = {
     "area": _l("Area"),
     "hire_date": _l("Hire date"),
     "roles": _l("Roles"),
-    "active": _l("Active"),
+    "active": _l("Account active"),
     "mentor_capacity": _l("Mentees at most"),
     "password": _l("Password"),
     "must_change_password": _l("Must change password at next login"),
@@ -144,7 +144,7 @@ FIELD_LABELS: dict[str, Any] = {
     "questions": _l("Questions"),
     "rejected": _l("Rejected"),
     "file": _l("File"),
-    "created": _l("Created"),
+    "added": _l("Newly enrolled"),
     "count": _l("Count"),
     "version": _l("Version"),
 }

@@ -15,6 +15,7 @@ from config import CONFIGS, secret_key_problem
 
 from . import models  # noqa: F401  (register every table)
 from .accounts import hooks as accounts_hooks, views as accounts_views
+from .auditlog import hooks as auditlog_hooks, views as auditlog_views
 from .auth import hooks as auth_hooks, views as auth_views
 from .auth.sessions import load_user as load_session_user
 from .backup import backup_cli
@@ -59,6 +60,7 @@ FEATURES = (
     Feature(kb_views, kb_hooks),
     Feature(train_views, train_hooks),
     Feature(accounts_views, accounts_hooks),
+    Feature(auditlog_views, auditlog_hooks),
 )
 
 

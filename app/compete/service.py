@@ -343,7 +343,7 @@ def enrol(actor: User, competition: Competition, users: list[User], bracket: Bra
             entry.bracket_id = bracket.id
     db.session.flush()
     audit.record(actor, "competition.enrol", competition, after={
-        "people": [u.name for u in users], "created": added, **({"bracket": bracket.name} if bracket else {})})
+        "people": [u.name for u in users], "added": added, **({"bracket": bracket.name} if bracket else {})})
     return added
 
 

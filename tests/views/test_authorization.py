@@ -44,6 +44,8 @@ TABLE = [
     ("/manage/completion", MANAGERS),
     ("/manage/areas", {"admin"}),
     ("/manage/password-requests", MANAGERS),
+    ("/audit/", {"admin"}),
+    ("/audit/export.xlsx", {"admin"}),
     ("/drills", set(ROLES)),
     ("/drills/gas-leak/map", MANAGERS | {"mentor"}),
     ("/quizzes", set(ROLES)),
