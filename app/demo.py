@@ -4,7 +4,7 @@ the real services (lessons done, quizzes and drills taken, a mentorship, an open
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from flask import current_app
 from sqlalchemy import select
@@ -19,10 +19,11 @@ from .kb import service as kb
 from .learn.check import credit_lesson, open_lesson, reading_minimum, right_answers
 from .mentor.rules import add_months
 from .models import Area, Competition, Course, CourseAssignment, DrillAttempt, DrillVersion, JointVisit, Mentorship, \
-    MentorshipEvent, Quiz, User
+    MentorshipEvent, Quiz, TrainingClass, User
 from .quiz import service as quizzes
 from .quiz.service import right_answer
 from .security import hash_password
+from .train import service as train
 
 
 DEMO_PASSWORD = "demo1234"
@@ -90,6 +91,7 @@ def create_demo_data() -> int:
     _demo_activity()
     _demo_mentorship()
     _demo_competition()
+    _demo_class()
     _demo_knowledge()
     return created
 
@@ -214,6 +216,31 @@ def _demo_competition() -> None:
     compete.enrol(organizer, competition, people)
     compete.assign_judges(organizer, practical, [organizer])
     db.session.flush()
+
+
+DEMO_CLASS = "2026年度长青街道网格员集中轮训班"
+
+
+def _demo_class() -> None:
+    """A training class of 长青街道 from tomorrow with two sessions and the street's workers enrolled (once)."""
+    if db.session.scalar(select(TrainingClass.id).where(TrainingClass.title == DEMO_CLASS)) is not None:
+        return
+    organizer = db.session.scalar(select(User).where(User.username == "organizer"))
+    tz = current_app.config["BABEL_DEFAULT_TIMEZONE"]
+    first = local_today() + timedelta(days=1)
+    training_class = train.create_class(organizer, train.ClassFields(
+        title=DEMO_CLASS, tier="annual", area_id=organizer.area_id, place="长青街道党群服务中心三楼",
+        starts_on=first, ends_on=first + timedelta(days=4), capacity=40, min_attendance_percent=80,
+        description="年度轮训：政策更新、矛盾纠纷调解、心理压力疏导。"))
+    for topic, start, end, name, unit in (("最新惠民政策解读", time(9), time(12), "陈芳", "区民政局"),
+                                          ("矛盾纠纷调解实务", time(14), time(17), "刘明", "区司法局")):
+        train.add_session(organizer, training_class, train.SessionFields(
+            topic=topic, starts_at=datetime.combine(first, start), ends_at=datetime.combine(first, end),
+            room="301会议室", hours=3, instructor_name=name, instructor_unit=unit), tz)
+    street = db.session.scalar(select(Area).where(Area.name == "长青街道"))
+    people = [u for u in db.session.scalars(select(User).join(Area).where(
+        Area.path.startswith(street.path))) if u.has_role("worker")]
+    train.enrol(organizer, training_class, people)
 
 
 DEMO_CASE = {
