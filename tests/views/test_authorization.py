@@ -76,6 +76,8 @@ TABLE = [
     ("/train/new", MANAGERS),
     ("/train/hours", set(ROLES)),
     ("/train/hours.pdf", set(ROLES)),
+    ("/train/report", MANAGERS),
+    ("/train/report.xlsx", MANAGERS),
 ]
 
 
@@ -176,7 +178,7 @@ CSRF_POSTS = [
     "/kb/cases/1/edit", "/kb/cases/1/review",
     "/train/new", "/train/1/sessions", "/train/1/enrol", "/train/enrolments/1/withdraw", "/train/sessions/1/mark",
     "/train/sign/1/in/x", "/train/sessions/1/leave", "/train/leave/1/decide", "/train/sessions/1/rate",
-    "/train/1/complete",
+    "/train/1/complete", "/train/report/remind",
 ]
 
 #: Endpoints whose access is checked elsewhere, with the test that checks it.

@@ -30,10 +30,19 @@ def addresses() -> set[str]:
 
 
 @pytest.fixture
-def behind_nginx(app, database_url):
+def proxied_app(app, database_url):
+    """The app as deployed behind one nginx (its own engine on the session's database, closed after)."""
     proxied = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url, TRUSTED_PROXIES="1")
-    proxied.test_client_class = type(app.test_client())
-    return proxied.test_client()
+    yield proxied
+    with proxied.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def behind_nginx(app, proxied_app):
+    proxied_app.test_client_class = type(app.test_client())
+    return proxied_app.test_client()
 
 
 def test_behind_one_proxy_the_client_address_is_the_forwarded_one(behind_nginx, people):
@@ -53,8 +62,8 @@ def test_behind_one_proxy_one_client_is_throttled_not_everyone_behind_nginx(behi
     assert other.status_code == 302  # another resident's phone behind the same nginx logs in
 
 
-def test_behind_one_proxy_scheme_and_address_come_from_the_proxy(app, database_url):
-    proxied = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url, TRUSTED_PROXIES="1")
+def test_behind_one_proxy_scheme_and_address_come_from_the_proxy(proxied_app):
+    proxied = proxied_app
     proxied.add_url_rule("/probe", "probe", lambda: f"{request.scheme} {request.remote_addr} "
                                                     f"{url_for('auth.reset_password', _external=True)}")
     page = proxied.test_client().get("/probe", headers={
