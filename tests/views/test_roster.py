@@ -404,3 +404,16 @@ def test_competition_enrolment_reads_rosters_within_the_same_limits(app, people)
     big = "工号\n" + "".join(f"N{n}\n" for n in range(10_001))
     with pytest.raises(Refusal, match="超过10000行"):
         chosen_people(people["organizer"], "roster", people=[], area_id=None, hired=None, roster=("a.csv", big.encode()))
+
+
+def test_an_account_made_one_by_one_gets_a_printable_slip(client, login, people, areas):
+    login("organizer")
+    token = csrf_from(client, "/manage/users/new")
+    page = client.post("/manage/users/new", data={
+        "csrf_token": token, "name": "新同事", "username": "CQ200", "worker_number": "CQ200",
+        "phone": "13800000009", "area": areas["grid1"].id, "roles": ["worker"]}).get_data(as_text=True)
+    assert 'class="card slip"' in page and "网格学院账号密码条" in page and "新同事" in page
+    assert "data-print" in page and "/static/print.js" in page and "<script>" not in page
+    password = re.search(r'<code class="password">([^<]+)</code>', page).group(1)
+    user = db.session.scalar(select(User).where(User.username == "CQ200"))
+    assert verify_password(user.password_hash, password)
