@@ -4,8 +4,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from .. import audit, nav
+from ..models import MANAGER_ROLES
 from ..notifications import register_kind
 from . import records
+from .cli import train_cli
 
 #: Notification kind → its text (params come from ``notify(...)``).
 TEXTS = {
@@ -18,11 +20,17 @@ TEXTS = {
     "class_completed": lambda p: _("You completed the training class %(title)s: your certificate %(serial)s is "
                                    "ready.", **p),
     "class_reminder": lambda p: _("Reminder: %(topic)s of %(title)s is tomorrow at %(time)s in %(room)s.", **p),
+    "class_missed": lambda p: _("You missed %(topic)s of %(title)s on %(day)s: please ask the organizer how to make "
+                                "it up.", **p),
+    "hours_short": lambda p: _("You have %(earned)s of the %(required)s annual-rotation hours required in %(year)s: "
+                               "please attend a class or study online.", **p),
 }
 
 
 def init_app(app) -> None:
     nav.add("train.index", _l("Training classes"), 35)
+    nav.add("train.report", _l("Attendance rates"), 135, MANAGER_ROLES)
+    app.cli.add_command(train_cli)
     records.register()
     for kind, text in TEXTS.items():
         register_kind(kind, text)

@@ -23,7 +23,7 @@ from ..scope import scope_areas, scope_users
 from ..security import roles_required
 from ..refusal import Refusal
 from ..web import perform, perform_on
-from . import completion, service, tokens
+from . import completion, report as reports, service, tokens
 from .forms import ClassForm, DecideForm, EmptyForm, EnrolForm, LeaveForm, MarkForm, RatingForm, SessionForm
 
 bp = Blueprint("train", __name__, template_folder="templates", url_prefix="/train")
@@ -350,3 +350,39 @@ def hours_pdf():
     data = completion.statement_pdf(current_user, chosen, zone_name())
     return send_file(io.BytesIO(data), mimetype="application/pdf",
                      download_name=f"hours-{chosen or 'all'}-{current_user.username}.pdf")
+
+
+# --- 参训率 -------------------------------------------------------------------------------------------------
+
+def _report_year() -> int:
+    text = request.args.get("year", "")
+    return int(text) if text.isdigit() and 2000 <= int(text) <= 2100 else local_today().year
+
+
+@bp.route("/report")
+@roles_required(*MANAGER_ROLES)
+def report():
+    """参训率 and completion by area node and tier for a year, who missed sessions, who is short of hours."""
+    year = _report_year()
+    return render_template("train/report.html", report=reports.attendance_report(current_user, year, current_app.config),
+                           year=year, this_year=local_today().year, leave_text=reports.leave_text)
+
+
+@bp.route("/report.xlsx")
+@roles_required(*MANAGER_ROLES)
+def report_excel():
+    year = _report_year()
+    data = reports.workbook(reports.attendance_report(current_user, year, current_app.config))
+    return send_file(io.BytesIO(data), as_attachment=True, download_name=f"attendance-rate-{year}.xlsx",
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@bp.route("/report/remind", methods=["POST"])
+@roles_required(*MANAGER_ROLES)
+def remind():
+    EmptyForm().validate_on_submit() or abort(400)
+    year = _report_year()
+    done = perform(reports.remind, current_user, year, current_app.config)
+    if done:
+        flash(_("%(n)d reminders sent.", n=done.value), "success")
+    return redirect(url_for("train.report", year=year))
