@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from .. import audit
+from ..collation import subtree_counts, tree_order
 from ..extensions import db
 from ..labels import LEVEL_NAMES
 from ..models import LEVELS, Area, User
@@ -87,14 +88,17 @@ def label_map(areas: list[Area], below: Area | None = None) -> dict[int, str]:
 
 
 def scoped_areas(actor: User) -> list[Area]:
-    """The nodes at or below ``actor``'s area, in tree order."""
-    return db.session.scalars(scope_areas(actor).order_by(Area.path)).all()
+    """The nodes at or below ``actor``'s area, in tree order, siblings in natural Chinese order
+    (第一网格, 第二网格, 第三网格 …; names by pinyin)."""
+    return tree_order(db.session.scalars(scope_areas(actor)).all())
 
 
 def people_per_area(actor: User) -> dict[int, int]:
-    """area id → how many people belong directly to it, for the nodes at or below ``actor``'s area."""
-    return dict(db.session.execute(scope_users(actor, select(User.area_id, func.count(User.id)))
-                                   .group_by(User.area_id)).all())
+    """area id → how many active people belong to it or to any node below it, for the nodes at or
+    below ``actor``'s area (a community counts the people of its grids)."""
+    direct = dict(db.session.execute(scope_users(actor, select(User.area_id, func.count(User.id)))
+                                     .where(User.active).group_by(User.area_id)).all())
+    return subtree_counts(db.session.scalars(scope_areas(actor)).all(), direct)
 
 
 def _check_managed(actor: User, area: Area | None) -> Area:

@@ -45,7 +45,7 @@ def people_query(actor: User, search: str = "") -> Select:
         like = f"%{search}%"
         query = query.where(or_(User.name.like(like), User.username.like(like),
                                 User.worker_number.like(like), Area.name.like(like)))
-    return query.order_by(User.name)
+    return query.order_by(User.name_key, User.name)
 
 
 def people_count(actor: User) -> int:

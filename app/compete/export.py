@@ -41,7 +41,7 @@ def results_workbook(competition: Competition) -> bytes:
                               _("Finished (Beijing time)")]))
     rows = db.session.execute(
         select(RoundResult, User).join(Entry, Entry.id == RoundResult.entry_id).join(User, User.id == Entry.user_id)
-        .where(Entry.competition_id == competition.id).order_by(RoundResult.round_id, User.name)).all()
+        .where(Entry.competition_id == competition.id).order_by(RoundResult.round_id, User.name_key, User.name)).all()
     titles = {r.id: r.title for r in competition.rounds}
     for result, user in rows:
         per_round.append(safe_row([titles.get(result.round_id, ""), user.name, user.worker_number or user.username,
@@ -79,7 +79,7 @@ def _judge_rows(round_id: int):
     return db.session.execute(
         select(JudgeScore, User, judge).join(Entry, Entry.id == JudgeScore.entry_id)
         .join(User, User.id == Entry.user_id).join(judge, judge.id == JudgeScore.judge_id)
-        .where(JudgeScore.round_id == round_id).order_by(User.name, judge.name, JudgeScore.id)).all()
+        .where(JudgeScore.round_id == round_id).order_by(User.name_key, User.name, judge.name_key, judge.name, JudgeScore.id)).all()
 
 
 def certificates_pdf(competition: Competition, entry: Entry | None = None) -> bytes | None:

@@ -29,6 +29,7 @@ from sqlalchemy.exc import IntegrityError
 from .. import audit, competency, signals
 from ..accounts.roster import read_roster
 from ..clock import local, local_text, utcnow
+from ..collation import tree_order
 from ..drill import engine as drill_engine, service as drills
 from ..extensions import db
 from ..learn.progress import learners_query
@@ -157,9 +158,10 @@ def overview(actor: User, competition: Competition, now: datetime | None = None)
     if organizer:
         page.update(
             entries=db.session.scalars(select(Entry).where(Entry.competition_id == competition.id)).all(),
-            people=db.session.scalars(learners_query(actor).order_by(User.name)).all(),
-            judges=db.session.scalars(scope_users(actor).where(User.active).order_by(User.name)).all(),
-            areas=db.session.scalars(scope_areas(actor).order_by(Area.path)).all(),
+            people=db.session.scalars(learners_query(actor).order_by(User.name_key, User.name)).all(),
+            judges=db.session.scalars(scope_users(actor).where(User.active)
+                                      .order_by(User.name_key, User.name)).all(),
+            areas=tree_order(db.session.scalars(scope_areas(actor)).all()),
             banks=db.session.scalars(select(QuestionBank).where(QuestionBank.active, bank_filter(actor))
                                      .order_by(QuestionBank.slug)).all(),
             drills=db.session.scalars(select(DrillVersion).where(DrillVersion.active)).all(),
@@ -714,7 +716,7 @@ class JudgingPanel:
 
 def judging_panel(round_: CompetitionRound) -> JudgingPanel:
     entries = db.session.scalars(select(Entry).where(Entry.competition_id == round_.competition_id)
-                                 .join(User, User.id == Entry.user_id).order_by(User.name)).all()
+                                 .join(User, User.id == Entry.user_id).order_by(User.name_key, User.name)).all()
     by_entry = judges_by_entry(round_, entries)
     sheets = judging_sheets(round_, counted=False)
     ids = {j for judges in by_entry.values() for j in judges} | set(_round_judge_ids(round_))

@@ -54,7 +54,7 @@ def assign_course(actor: User, course: Course, *, role: str | None = None,
 
 def assignable_people(actor: User) -> list[User]:
     """The active accounts ``actor`` may require a course of, by name."""
-    return db.session.scalars(scope_users(actor).where(User.active).order_by(User.name)).all()
+    return db.session.scalars(scope_users(actor).where(User.active).order_by(User.name_key, User.name)).all()
 
 
 def assign_chosen(actor: User, course: Course, *, target: str, role: str | None, chosen: set[int],

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import Select, and_, extract, func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -110,15 +110,26 @@ def hours_by_tier(user: User, since: datetime | None = None) -> dict[str, float]
     return dict(totals)
 
 
+def onboarding_applies(user: User, today: date | None = None) -> bool:
+    """Onboarding training (入职培训) is for new workers: hired less than a year ago, or a worker whose
+    hire date is not recorded and who is not a mentor (mentors are experienced workers by rule)."""
+    if user.hire_date is None:
+        return user.has_role("worker") and not user.has_role("mentor")
+    today = today or clock.local_today()
+    return user.hire_date > today - timedelta(days=365)
+
+
 def hour_requirements(user: User, config) -> list[HoursRequirement]:
-    """Onboarding hours (all time) and annual-rotation hours (this calendar year) against the settings."""
+    """Onboarding hours (all time, for new workers only) and annual-rotation hours (this calendar year)
+    against the settings."""
     per_day = config["TRAINING_HOURS_PER_DAY"]
-    all_time = hours_by_tier(user)
     this_year = hours_by_tier(user, since=clock.year_start(config["BABEL_DEFAULT_TIMEZONE"]))
-    return [
-        HoursRequirement("onboarding", all_time.get("onboarding", 0.0), config["ONBOARDING_REQUIRED_DAYS"] * per_day),
-        HoursRequirement("annual", this_year.get("annual", 0.0), config["ANNUAL_REQUIRED_DAYS"] * per_day),
-    ]
+    result = [HoursRequirement("annual", this_year.get("annual", 0.0), config["ANNUAL_REQUIRED_DAYS"] * per_day)]
+    if onboarding_applies(user):
+        all_time = hours_by_tier(user)
+        result.insert(0, HoursRequirement("onboarding", all_time.get("onboarding", 0.0),
+                                          config["ONBOARDING_REQUIRED_DAYS"] * per_day))
+    return result
 
 
 def _assignment_applies():
@@ -135,14 +146,14 @@ def _assignment_applies():
 
 
 def required_courses(user: User) -> list[tuple[Course, CourseAssignment]]:
-    """Active courses required of ``user`` (earliest-due assignment per course), in catalogue order."""
+    """Active courses required of ``user`` (earliest-due assignment per course), in the order to take
+    them (``_next_step_order``)."""
     rows = db.session.execute(
         select(Course, CourseAssignment)
         .join(CourseAssignment, CourseAssignment.course_id == Course.id)
         .join(User, User.id == user.id)
         .join(Area, Area.id == User.area_id)
         .where(Course.active, _assignment_applies())
-        .order_by(Course.tier, Course.sort_order, CourseAssignment.due_date)
     ).all()
     chosen: dict[int, tuple[Course, CourseAssignment]] = {}
     for course, assignment in rows:
@@ -150,7 +161,19 @@ def required_courses(user: User) -> list[tuple[Course, CourseAssignment]]:
         if current is None or (assignment.due_date and (current[1].due_date is None
                                                         or assignment.due_date < current[1].due_date)):
             chosen[course.id] = (course, assignment)
-    return list(chosen.values())
+    return sorted(chosen.values(), key=_next_step_order)
+
+
+#: Tiers in the order a worker takes them: onboarding first, then annual rotation, then topical courses.
+TIER_ORDER = ("onboarding", "annual", "topical")
+
+
+def _next_step_order(item: tuple[Course, CourseAssignment]) -> tuple:
+    """Required courses in the order to take them: by tier (onboarding first), then the nearest due
+    date (none last), then catalogue order."""
+    course, assignment = item
+    tier = TIER_ORDER.index(course.tier) if course.tier in TIER_ORDER else len(TIER_ORDER)
+    return (tier, assignment.due_date is None, assignment.due_date or date.max, course.sort_order, course.id)
 
 
 def completion_matrix(users: list[User], course_ids: list[int]) -> dict[tuple[int, int], Progress]:

@@ -133,7 +133,8 @@ def completion():
         area = next((a for a in areas if a.id == area_id), None)
         if area is None:
             abort(404)
-    page = paginate(learners_query(current_user, within=area).order_by(User.name), current_app.config["PAGE_SIZE"])
+    page = paginate(learners_query(current_user, within=area).order_by(User.name_key, User.name),
+                    current_app.config["PAGE_SIZE"])
     return render_template("learn/completion.html", page=page, grid=completion_grid(page.items), areas=areas,
                            area_id=area_id,
                            labels=label_map(areas + [p.area for p in page.items if p.area is not None],

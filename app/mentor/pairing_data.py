@@ -29,11 +29,12 @@ def new_workers(actor: User) -> list[User]:
     return db.session.scalars(
         scope_users(actor).where(User.active, _has_role("worker"), ~_has_role("mentor"), User.id.not_in(paired),
                                  (User.hire_date.is_(None)) | (User.hire_date >= cutoff))
-        .order_by(User.hire_date.desc(), User.name)).all()
+        .order_by(User.hire_date.desc(), User.name_key, User.name)).all()
 
 
 def mentors_in_area(actor: User) -> list[User]:
-    return db.session.scalars(scope_users(actor).where(User.active, _has_role("mentor")).order_by(User.name)).all()
+    return db.session.scalars(scope_users(actor).where(User.active, _has_role("mentor"))
+                              .order_by(User.name_key, User.name)).all()
 
 
 def cohort_inputs(actor: User, with_levels: bool = False) -> tuple[dict[int, MentorCandidate], dict[int, Mentee]]:

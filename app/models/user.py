@@ -5,8 +5,9 @@ from datetime import date, datetime
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from ..collation import name_key
 from ..extensions import db
 from .area import Area
 from .base import UTCDateTime, utcnow
@@ -28,6 +29,8 @@ class User(UserMixin, db.Model):
     username: Mapped[str] = mapped_column(String(64), unique=True)
     #: Real name (姓名).
     name: Mapped[str] = mapped_column(String(64))
+    #: ``app.collation.name_key(name)``: lists sort by it (pinyin), then by name; kept by ``_name_changed``.
+    name_key: Mapped[str] = mapped_column(String(255), default="", server_default="", index=True)
     #: 工号, unique when present.
     worker_number: Mapped[str | None] = mapped_column(String(32), unique=True)
     phone: Mapped[str | None] = mapped_column(String(32))
@@ -52,6 +55,11 @@ class User(UserMixin, db.Model):
     role_rows: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
     )
+
+    @validates("name")
+    def _name_changed(self, _key: str, value: str) -> str:
+        self.name_key = name_key(value or "", numbers=False)
+        return value
 
     @property
     def is_active(self) -> bool:  # Flask-Login: inactive accounts cannot log in

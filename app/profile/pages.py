@@ -114,7 +114,7 @@ def cohort_page(people: list[User], threshold: float = 60.0, now: datetime | Non
 def cohort_people(actor: User, area: Area | None = None, hired: int | None = None) -> list[User]:
     """The learners ``actor`` manages, by name; only those at or below ``area`` and hired in ``hired``
     when given."""
-    return db.session.scalars(learners_query(actor, within=area, hired=hired).order_by(User.name)).all()
+    return db.session.scalars(learners_query(actor, within=area, hired=hired).order_by(User.name_key, User.name)).all()
 
 
 def below_threshold(people: list[User], indicator: str, threshold: float) -> list[User]:
