@@ -11,6 +11,7 @@ import os
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -23,6 +24,10 @@ def _env(name: str, default, cast=str):
     if cast is bool:
         return raw.strip().lower() in {"1", "true", "yes", "on"}
     return cast(raw)
+
+
+#: The example xAPI base: fine for development and tests, refused in production.
+XAPI_EXAMPLE_BASE = "https://gridacademy.example/xapi"
 
 
 class Config:
@@ -63,14 +68,23 @@ class Config:
     EVIDENCE_HALF_LIFE_DAYS = _env("EVIDENCE_HALF_LIFE_DAYS", 180.0, float)
     #: Workers hired within this many months count as new (they need a mentor).
     NEW_WORKER_MONTHS = _env("NEW_WORKER_MONTHS", 12, int)
-    #: xAPI: the base of our activity IRIs and the home page of actor accounts.
-    XAPI_BASE = _env("XAPI_BASE", "https://gridacademy.example/xapi")
-    XAPI_HOME_PAGE = _env("XAPI_HOME_PAGE", "https://gridacademy.example")
+    #: xAPI: the stable https address our activity IRIs live under, also the homePage of actor
+    #: accounts. Production refuses the example default: set it once, before the first push.
+    XAPI_BASE = _env("XAPI_BASE", XAPI_EXAMPLE_BASE)
+    #: The secret behind actors' opaque ids (HMAC of the user id); empty: the SECRET_KEY. Keep it for
+    #: good: a new key makes every person a new actor in the LRS.
+    XAPI_ACTOR_KEY = _env("XAPI_ACTOR_KEY", "")
+    #: Statements carry people's names and free-text notes (a mentor's note) only when this is true.
+    XAPI_SEND_PERSONAL_DATA = _env("XAPI_SEND_PERSONAL_DATA", False, bool)
     #: Optional external Learning Record Store (``flask xapi push``); empty: none configured.
     XAPI_LRS_ENDPOINT = _env("XAPI_LRS_ENDPOINT", "")
     XAPI_LRS_USERNAME = _env("XAPI_LRS_USERNAME", "")
     XAPI_LRS_PASSWORD = _env("XAPI_LRS_PASSWORD", "")
-    XAPI_LRS_MAX_TRIES = _env("XAPI_LRS_MAX_TRIES", 6, int)
+    #: Tries of a statement while the LRS is down (5xx, 429, no answer), 1, 2, 4 ... minutes apart
+    #: (at most an hour); then it waits as failed until the LRS answers again.
+    XAPI_LRS_MAX_TRIES = _env("XAPI_LRS_MAX_TRIES", 8, int)
+    #: How many times a statement failed by an outage is tried again by itself once the LRS answers.
+    XAPI_LRS_MAX_REVIVALS = _env("XAPI_LRS_MAX_REVIVALS", 3, int)
     #: A mentorship's planned term, in months (seed 2.2: 3-6 个月).
     MENTORSHIP_MIN_MONTHS = _env("MENTORSHIP_MIN_MONTHS", 3, int)
     MENTORSHIP_MAX_MONTHS = _env("MENTORSHIP_MAX_MONTHS", 6, int)
@@ -130,9 +144,9 @@ class DevelopmentConfig(Config):
 class TestingConfig(Config):
     ENV_NAME = "testing"
     TESTING = True
-    SECRET_KEY = "testing-only"
+    SECRET_KEY = "testing-only"  # noqa: S105 (tests only; production refuses weak keys)
     SQLALCHEMY_DATABASE_URI = _env("TEST_DATABASE_URL", "sqlite://")
-    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105 (a hash method name; fast hashing in tests)
     JOBS_MODE = "sync"
     ALLOW_DEMO_ACCOUNTS = True
 
@@ -177,4 +191,25 @@ def secret_key_problem(key) -> str | None:
     bits = -sum(n * math.log2(n / len(key)) for n in counts.values())
     if len(counts) < SECRET_KEY_MIN_DISTINCT or bits < SECRET_KEY_MIN_BITS:
         return f"the SECRET_KEY is too predictable (too few different characters): {advice}"
+    return None
+
+
+#: Hosts that name no real site (RFC 2606 and RFC 6761 names): an xAPI base there is an example.
+_EXAMPLE_HOSTS = ("example", "example.com", "example.net", "example.org", "localhost", "invalid", "test")
+
+
+def xapi_base_problem(base) -> str | None:
+    """Why ``base`` cannot be production's XAPI_BASE (one line), or None."""
+    advice = ("set XAPI_BASE to the stable https address your xAPI activities and learner accounts live "
+              "under, e.g. https://training.your-city.gov.cn/xapi (set it once: it names every activity)")
+    if not base:
+        return f"production needs XAPI_BASE: {advice}"
+    if str(base).rstrip("/") == XAPI_EXAMPLE_BASE:
+        return f"XAPI_BASE is the example default {XAPI_EXAMPLE_BASE}: {advice}"
+    parts = urlsplit(str(base))
+    host = (parts.hostname or "").lower()
+    if parts.scheme not in ("http", "https") or not host:
+        return f"XAPI_BASE {base!r} is not an http(s) address: {advice}"
+    if any(host == name or host.endswith("." + name) for name in _EXAMPLE_HOSTS):
+        return f"XAPI_BASE {base!r} names an example host, not a real site: {advice}"
     return None

@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import event
 
-from config import CONFIGS, secret_key_problem
+from config import CONFIGS, secret_key_problem, xapi_base_problem
 
 from . import models  # noqa: F401  (register every table)
 from .accounts import hooks as accounts_hooks, views as accounts_views
@@ -111,7 +111,8 @@ def create_app(config=None, **overrides) -> Flask:
 
 
 def _check_config(app: Flask) -> None:
-    """Production: a strong SECRET_KEY and never the Werkzeug debugger. Raises ConfigError (one line)."""
+    """Production: a strong SECRET_KEY, never the Werkzeug debugger, a real XAPI_BASE. Raises ConfigError
+    (one line); in every environment a sane TRUSTED_PROXIES."""
     problem = proxies_problem(app.config.get("TRUSTED_PROXIES", 0))
     if problem:
         raise ConfigError(problem)
@@ -122,6 +123,9 @@ def _check_config(app: Flask) -> None:
         if app.config.get("DEBUG") or _env_flag("FLASK_DEBUG"):
             raise ConfigError("production refuses debug mode (the Werkzeug debugger runs any code a visitor "
                               "sends): unset FLASK_DEBUG and drop --debug")
+        problem = xapi_base_problem(app.config.get("XAPI_BASE"))
+        if problem:
+            raise ConfigError(problem)
         app.debug = False
     elif not app.config.get("SECRET_KEY"):
         raise ConfigError("SECRET_KEY is not set")

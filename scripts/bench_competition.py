@@ -514,6 +514,7 @@ def run(args, folder: Path, servers: list) -> int:
 
     env = {**os.environ, "GRIDACADEMY_CONFIG": "production", "DATABASE_URL": url,
            "SECRET_KEY": secrets.token_hex(24), "PASSWORD_HASH_METHOD": HASH_METHOD,
+           "XAPI_BASE": "https://training.jiangcheng.gov.cn/xapi",
            "SESSION_COOKIE_SECURE": "0", "PYTHONUNBUFFERED": "1"}
     (folder / "bare_app.py").write_text(BARE_APP, encoding="utf-8")
     app_log, bare_log = folder / "gunicorn-app.log", folder / "gunicorn-bare.log"

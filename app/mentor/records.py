@@ -1,5 +1,5 @@
 """What mentoring records: a mentor's observation (1-5) as evidence on its indicator, and as an
-xAPI statement."""
+xAPI statement (the mentor's free-text note travels only when personal data may)."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -37,7 +37,8 @@ def observation_statements(context: StatementContext) -> list[dict]:
         out.append(xapi.build_statement(
             config, actor=context.actors[pairing.mentee_id], verb_key="scored", obj=obj,
             timestamp=observation.created_at, source_ref=f"observation:{observation.id}",
-            result=xapi.result(raw=observation.rating, minimum=1, maximum=5, response=observation.note)))
+            result=xapi.result(raw=observation.rating, minimum=1, maximum=5,
+                               extensions=xapi.note(config, observation.note))))
     return out
 
 

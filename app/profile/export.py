@@ -22,7 +22,11 @@ from .pages import cohort_page
 
 
 def xapi_config() -> xapi.XapiConfig:
-    return xapi.XapiConfig(base=current_app.config["XAPI_BASE"], home_page=current_app.config["XAPI_HOME_PAGE"])
+    """The xAPI settings: base (``XAPI_BASE``), the actor key (``XAPI_ACTOR_KEY``, else the
+    ``SECRET_KEY``) and whether names and notes may travel (``XAPI_SEND_PERSONAL_DATA``)."""
+    cfg = current_app.config
+    return xapi.XapiConfig(base=cfg["XAPI_BASE"], actor_key=cfg.get("XAPI_ACTOR_KEY") or cfg["SECRET_KEY"],
+                           personal_data=bool(cfg.get("XAPI_SEND_PERSONAL_DATA")))
 
 
 def statements_for(people: list[User]) -> list[dict]:

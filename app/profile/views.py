@@ -11,13 +11,14 @@ from markupsafe import Markup
 
 from .. import competency
 from ..access import person_or_404
+from ..clock import utcnow
 from ..accounts.areas import scoped_areas
 from ..extensions import db
 from ..learn.assign import assign_course
 from ..models import MANAGER_ROLES, Area, Course
 from ..scope import scope_areas
 from ..security import roles_required
-from ..web import float_arg, int_arg, page_of, perform
+from ..web import float_arg, int_arg, page_of, paginate, perform
 from . import lrs
 from .charts import Series, heat_colour, radar_svg, sparkline_svg
 from .export import records_workbook, statements_for
@@ -53,7 +54,7 @@ def radars(page) -> tuple[Markup, Markup]:
         [Series(now_name, page.now.levels()),
          Series(before_name, page.before.levels(), dashed=True, fill=False)],
         title=_("Competency indicators"), missing_label=_("not enough evidence yet"))
-    return Markup(group_radar), Markup(indicator_radar)
+    return Markup(group_radar), Markup(indicator_radar)  # noqa: S704 (app.profile.charts XML-escapes every text)
 
 
 @bp.route("/<int:user_id>")
@@ -62,7 +63,8 @@ def show(user_id):
     person = person_or_404(current_user, user_id)
     page = profile_page(person)
     group_radar, indicator_radar = radars(page)
-    sparks = {ind: Markup(sparkline_svg([p.level for p in points], ind)) for ind, points in page.trends.items()}
+    sparks = {ind: Markup(sparkline_svg([p.level for p in points], ind))  # noqa: S704 (charts escape every text)
+              for ind, points in page.trends.items()}
     return render_template("profile/show.html", page=page, person=person, group_radar=group_radar,
                            indicator_radar=indicator_radar, sparks=sparks, indicators=competency.model(),
                            titles=competency.names())
@@ -158,10 +160,13 @@ def _json(statements: list[dict], name: str):
 @bp.route("/lrs", methods=["GET", "POST"])
 @roles_required("admin")
 def lrs_status():
-    """The xAPI outbox: what reached the Learning Record Store, what waits, what failed and why."""
+    """The xAPI outbox: what reached the Learning Record Store, and every statement that did not: its
+    state, the LRS's whole answer and when it is tried next."""
     if request.method == "POST":
-        requeued = perform(lrs.requeue_failed)
-        flash(_("%(n)d failed statements queued again.", n=requeued.value), "success")
+        requeued = perform(lrs.requeue)
+        flash(_("%(n)d refused or failed statements queued again.", n=requeued.value), "success")
         return redirect(url_for("profile.lrs_status"))
-    return render_template("profile/lrs.html", counts=lrs.outbox_counts(), failed=lrs.failed_rows(),
-                           endpoint=current_app.config["XAPI_LRS_ENDPOINT"])
+    cfg = current_app.config
+    return render_template("profile/lrs.html", counts=lrs.outbox_counts(), rows=paginate(lrs.unsent_rows(), 50),
+                           waiting=lrs.waiting_summary(cfg["XAPI_LRS_MAX_REVIVALS"]), now=utcnow(),
+                           max_revivals=cfg["XAPI_LRS_MAX_REVIVALS"], endpoint=cfg["XAPI_LRS_ENDPOINT"])

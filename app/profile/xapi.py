@@ -6,28 +6,39 @@ Section numbers below refer to Part Two of the specification, "Experience API (x
 
 Building:
 
-- ``agent``: the actor, an Agent identified by an opaque ``account`` {homePage, name} — the user id,
-  not a name or an email, as §2.4.2.4 advises when personal data should not travel.
+- ``agent``: the actor, an Agent identified by an ``account`` {homePage: the configured base,
+  name: an opaque id} (§2.4.2.4). The id is an HMAC-SHA256 of the user id under a secret key
+  (``actor_id``): stable, the same person always gets the same id, but nobody without the key can
+  tell who it is, and it is neither the name nor the login. The person's name travels only when the
+  configuration allows personal data (``XapiConfig.personal_data``).
 - ``verb``: ADL verbs (``http://adlnet.gov/expapi/verbs/<verb>``) with a zh-CN and en-US display.
 - ``activity`` and ``activity_for_ref``: Activities with IRIs under a configurable base, e.g.
   ``https://gridacademy.example/xapi/activities/quiz/<slug>/question/<id>``, segments
-  percent-encoded by ``urllib.parse.quote`` (§2.2.s3.b3: build IRIs with a library).
+  percent-encoded by ``urllib.parse.quote`` (§2.2.s3.b3: build IRIs with a library). Activity ids are
+  made of content ids (quiz and course slugs, drill and node ids), which do not change.
 - ``result``: score (scaled −1..1 computed from raw/min/max), success, completion, duration.
 - ``build_statement``: id, actor, verb, object, result, context (parent activity, platform,
-  language, the content version as an extension under an IRI key) and timestamp. The id is a
-  UUID 5 of the configured namespace and the source reference, actor and verb, so exporting the
-  same result again gives the same statement id and an LRS sees a duplicate, not a new fact.
+  language, the content version as an extension under an IRI key), indicator scores (a list of
+  {indicator IRI, score} under an IRI key) and timestamp.
+
+Statement ids are UUID 5 of a fixed namespace (``STATEMENT_NAMESPACE``, the same in every
+installation and independent of the base) and of the source reference, the actor's opaque id and
+the verb. So the same result always gets the same id: exporting it again, or changing the base
+later, gives an LRS a duplicate, never a new fact; two installations differ by their actor keys.
 
 Checking: ``validate_statement`` returns a list of problems (empty when the statement is fine),
-each naming the property path, the problem and the section it comes from.
+each naming the property path, the problem and the rule it comes from: the xAPI 1.0.3
+requirements, and the key rule of Elasticsearch-backed stores (``key_problems``).
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 import math
 import re
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import quote
@@ -51,26 +62,43 @@ VERBS: dict[str, tuple[str, str]] = {
 ACTIVITY_TYPES = {kind: ADL_ACTIVITIES + kind for kind in
                   ("assessment", "question", "course", "lesson", "simulation", "interaction", "performance")}
 
+#: The namespace of every statement id (UUID 5), fixed once for GridAcademy: ids never depend on
+#: the configured base, so changing the base does not re-send history under new ids.
+STATEMENT_NAMESPACE = uuid.UUID("e88573e0-040f-427d-b10e-a76622906561")
+
+
 @dataclass(frozen=True)
 class XapiConfig:
-    """Where our IRIs live. ``namespace`` (for statement ids) defaults to UUID 5 of ``base``."""
+    """Where our IRIs live and what may travel.
+
+    ``base``: the stable https address our activity IRIs and extension keys live under, also the
+    ``homePage`` of actor accounts. ``actor_key``: the secret behind the actors' opaque ids (keep it
+    for good: a new key makes everybody a new actor). ``personal_data``: when true, statements also
+    carry people's names and free-text notes (off by default)."""
 
     base: str = "https://gridacademy.example/xapi"
-    home_page: str = "https://gridacademy.example"
+    actor_key: str = ""
+    personal_data: bool = False
     platform: str = "GridAcademy 网格学院"
     language: str = "zh-CN"
-    namespace: uuid.UUID | None = field(default=None)
+    namespace: uuid.UUID = STATEMENT_NAMESPACE
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "base", self.base.rstrip("/"))
-        if self.namespace is None:
-            object.__setattr__(self, "namespace", uuid.uuid5(uuid.NAMESPACE_URL, self.base))
+
+    @property
+    def home_page(self) -> str:
+        return self.base
 
     def activity_id(self, *segments: Any) -> str:
         return f"{self.base}/activities/" + "/".join(quote(str(seg), safe="") for seg in segments)
 
     def extension(self, name: str) -> str:
         return f"{self.base}/extensions/{quote(name, safe='')}"
+
+    def indicator_iri(self, indicator: str) -> str:
+        """The IRI of a competency indicator (``comm.residents`` → ``…/activities/indicator/comm.residents``)."""
+        return self.activity_id("indicator", indicator)
 
     @property
     def content_version_key(self) -> str:
@@ -80,18 +108,41 @@ class XapiConfig:
     def indicator_scores_key(self) -> str:
         return self.extension("indicator-scores")
 
+    @property
+    def note_key(self) -> str:
+        return self.extension("note")
+
 
 # ---------------------------------------------------------------------------------------------
 # Building
 
 
-def agent(account_name: Any, config: XapiConfig, name: str | None = None) -> dict:
-    """An Agent with exactly one identifier, an account (§2.4.2.1, §2.4.2.4)."""
+def actor_id(config: XapiConfig, user_id: Any) -> str:
+    """The opaque, stable account name of a user: HMAC-SHA256 of the user id under the actor key
+    (32 hex digits). Raises ValueError without a key (an unkeyed hash of a small number is no secret)."""
+    if not config.actor_key:
+        raise ValueError("an actor key is needed to make opaque actor ids")
+    digest = hmac.new(config.actor_key.encode("utf-8"), f"gridacademy-xapi-actor:{user_id}".encode(),
+                      hashlib.sha256)
+    return digest.hexdigest()[:32]
+
+
+def agent(user_id: Any, config: XapiConfig, name: str | None = None) -> dict:
+    """An Agent with exactly one identifier, a pseudonymous account (§2.4.2.1, §2.4.2.4); the name
+    only when the configuration allows personal data."""
     actor: dict[str, Any] = {"objectType": "Agent",
-                             "account": {"homePage": config.home_page, "name": str(account_name)}}
-    if name:
+                             "account": {"homePage": config.home_page, "name": actor_id(config, user_id)}}
+    if name and config.personal_data:
         actor["name"] = name
     return actor
+
+
+def note(config: XapiConfig, text: str | None) -> dict | None:
+    """Free text someone wrote (e.g. a mentor's note) as a result extension, only when the
+    configuration allows personal data; None otherwise or when there is no text."""
+    if not text or not config.personal_data:
+        return None
+    return {config.note_key: text}
 
 
 def verb(key: str) -> dict:
@@ -213,8 +264,9 @@ def build_statement(config: XapiConfig, *, actor: dict, verb_key: str, obj: dict
     """One statement. ``source_ref`` must name the reported result uniquely and stably (e.g.
     ``quiz_answer:812``: source kind and row id); with the actor and verb it makes the id.
 
-    ``indicator_scores`` ({indicator id: 0-100}) go into a result extension; ``content_version``
-    into a context extension (§4.1: extension keys are IRIs).
+    ``indicator_scores`` ({indicator id: 0-100}) go into a result extension as a list of
+    {"indicator": IRI, "score": number} (indicator ids contain dots, which Elasticsearch-backed
+    stores refuse as keys); ``content_version`` into a context extension (§4.1: extension keys are IRIs).
     """
     stmt: dict[str, Any] = {
         "id": statement_id(config, source_ref, actor.get("account", {}).get("name", ""), verb_key),
@@ -222,8 +274,9 @@ def build_statement(config: XapiConfig, *, actor: dict, verb_key: str, obj: dict
     }
     if indicator_scores:
         result = dict(result or {})
-        result["extensions"] = {**result.get("extensions", {}),
-                                 config.indicator_scores_key: dict(indicator_scores)}
+        result["extensions"] = {**result.get("extensions", {}), config.indicator_scores_key: [
+            {"indicator": config.indicator_iri(indicator), "score": float(score)}
+            for indicator, score in sorted(indicator_scores.items())]}
     if result:
         stmt["result"] = result
     context: dict[str, Any] = {}
@@ -556,6 +609,29 @@ class _Checker:
             self.add(f"{path}.version", "must be a 1.0.x version", "2.4.10")
 
 
+def key_problems(stmt: Any) -> list[str]:
+    """Object keys an Elasticsearch-backed store refuses (Ralph 5.1's ``es_key_validation``, answered
+    with HTTP 422): an empty key anywhere, a key with a "." anywhere unless it is an IRI, and, stricter
+    (Elasticsearch reads dots as paths), any key with a "." inside an extension's value."""
+    problems: list[str] = []
+
+    def walk(value: Any, path: str, inside_extension: bool) -> None:
+        if isinstance(value, Mapping):
+            for key, item in value.items():
+                where = f"{path}.{key}"
+                if not isinstance(key, str) or key == "":
+                    problems.append(f"{path}: empty key (Elasticsearch key rule)")
+                elif "." in key and (inside_extension or not is_iri(key)):
+                    problems.append(f"{where}: key contains '.' (Elasticsearch key rule)")
+                walk(item, where, inside_extension or path.endswith(".extensions"))
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                walk(item, f"{path}[{i}]", inside_extension)
+
+    walk(stmt, "statement", False)
+    return problems
+
+
 def validate_statement(stmt: Any, now: datetime | None = None) -> list[str]:
     """Problems with a statement against the xAPI 1.0.3 requirements (empty list when fine).
 
@@ -564,9 +640,10 @@ def validate_statement(stmt: Any, now: datetime | None = None) -> list[str]:
     {homePage, name}); verb id an IRI and display a language map with RFC 5646 keys; Activity ids
     and types IRIs; score numbers with scaled in [-1, 1], min < max and raw within them;
     success/completion booleans; duration ISO 8601; contextActivities keys and values; extension
-    keys IRIs; timestamp ISO 8601 with a time zone (and not after ``now`` when given).
+    keys IRIs; timestamp ISO 8601 with a time zone (and not after ``now`` when given). Then the key
+    rule of Elasticsearch-backed stores (``key_problems``).
     """
     checker = _Checker()
     checker.nulls(stmt, "statement")
     checker.statement(stmt, now=now)
-    return checker.problems
+    return checker.problems + key_problems(stmt)

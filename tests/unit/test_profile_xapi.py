@@ -1,5 +1,6 @@
-"""xAPI 1.0.3 statements: what we build passes the spec's requirements (xAPI-Data.md, Part Two),
-ids are stable, and the validator catches each rule broken on its own."""
+"""xAPI 1.0.3 statements: what we build passes the spec's requirements (xAPI-Data.md, Part Two) and
+the key rule of Elasticsearch-backed stores, actors are pseudonymous unless personal data may travel,
+ids are stable (also when the base changes), and the validator catches each rule broken on its own."""
 from __future__ import annotations
 
 import copy
@@ -11,12 +12,13 @@ import pytest
 
 from app.profile import xapi
 from app.profile.xapi import (
-    XapiConfig, activity, activity_for_ref, agent, build_statement, is_duration, iso_duration, iso_timestamp,
-    parse_timestamp, result, statement_id, validate_statement, verb, outcome_verb,
+    STATEMENT_NAMESPACE, XapiConfig, activity, activity_for_ref, actor_id, agent, build_statement, is_duration,
+    iso_duration, iso_timestamp, key_problems, note, parse_timestamp, result, statement_id, validate_statement, verb,
+    outcome_verb,
 )
 
 NOW = datetime(2025, 6, 15, 12, 0, tzinfo=timezone.utc)
-CONFIG = XapiConfig()
+CONFIG = XapiConfig(actor_key="unit-test-actor-key")
 
 
 def answered(**overrides) -> dict:
@@ -35,7 +37,8 @@ def test_a_built_statement_is_valid_and_complete():
     assert validate_statement(stmt, now=NOW) == []
     assert json.loads(json.dumps(stmt, ensure_ascii=False)) == stmt       # plain JSON
     assert stmt["actor"] == {"objectType": "Agent",
-                             "account": {"homePage": "https://gridacademy.example", "name": "42"}}
+                             "account": {"homePage": "https://gridacademy.example/xapi",
+                                         "name": actor_id(CONFIG, 42)}}
     assert stmt["verb"] == {"id": "http://adlnet.gov/expapi/verbs/answered",
                             "display": {"en-US": "answered", "zh-CN": "回答了"}}
     assert stmt["object"]["id"] == "https://gridacademy.example/xapi/activities/quiz/policy-basics/question/q12"
@@ -43,7 +46,8 @@ def test_a_built_statement_is_valid_and_complete():
                                             "type": "http://adlnet.gov/expapi/activities/question"}
     assert stmt["result"]["score"] == {"scaled": 0.8, "raw": 80, "min": 0, "max": 100}
     assert stmt["result"]["success"] is True and stmt["result"]["duration"] == "PT1M30S"
-    assert stmt["result"]["extensions"] == {CONFIG.indicator_scores_key: {"policy.accuracy": 80.0}}
+    assert stmt["result"]["extensions"] == {"https://gridacademy.example/xapi/extensions/indicator-scores": [
+        {"indicator": "https://gridacademy.example/xapi/activities/indicator/policy.accuracy", "score": 80.0}]}
     context = stmt["context"]
     assert context["contextActivities"]["parent"] == [{
         "objectType": "Activity", "id": "https://gridacademy.example/xapi/activities/quiz/policy-basics",
@@ -62,9 +66,43 @@ def test_statement_ids_are_deterministic_uuid5():
     assert answered(source_ref="quiz_answer:813")["id"] != first["id"]
     assert answered(verb_key="passed")["id"] != first["id"]
     assert answered(actor=agent(43, CONFIG))["id"] != first["id"]
-    other = XapiConfig(base="https://city.example/xapi", home_page="https://city.example")
-    assert statement_id(other, "quiz_answer:812") != statement_id(CONFIG, "quiz_answer:812")
-    assert CONFIG.namespace == uuid.uuid5(uuid.NAMESPACE_URL, "https://gridacademy.example/xapi")
+    assert CONFIG.namespace == STATEMENT_NAMESPACE
+
+
+def test_changing_the_base_keeps_statement_ids():
+    """Ids come from a fixed namespace, the source and the opaque actor: a new base (the city moves
+    the site) gives the LRS the same ids again - duplicates, not a second copy of history."""
+    moved = XapiConfig(base="https://training.city.gov.cn/xapi", actor_key=CONFIG.actor_key)
+    stmt = build_statement(moved, actor=agent(42, moved), verb_key="answered", obj=activity(moved.activity_id("x")),
+                           timestamp=NOW, source_ref="quiz_answer:812")
+    assert stmt["id"] == answered()["id"]
+    assert statement_id(moved, "quiz_answer:812") == statement_id(CONFIG, "quiz_answer:812")
+    assert stmt["actor"]["account"] == {"homePage": "https://training.city.gov.cn/xapi", "name": actor_id(CONFIG, 42)}
+    other_site = XapiConfig(actor_key="another-installation")   # another city's site: other actors, other ids
+    assert agent(42, other_site) != agent(42, CONFIG)
+    assert build_statement(other_site, actor=agent(42, other_site), verb_key="answered", obj=activity("https://a.b/c"),
+                           timestamp=NOW, source_ref="quiz_answer:812")["id"] != answered()["id"]
+
+
+def test_actors_are_pseudonymous_unless_personal_data_may_travel():
+    """account.name is an HMAC of the user id: opaque, stable, 32 hex digits, not the id, the name or
+    the login; the name and a free-text note travel only with XAPI_SEND_PERSONAL_DATA."""
+    actor = agent(42, CONFIG, name="张三")
+    assert actor == {"objectType": "Agent",
+                     "account": {"homePage": "https://gridacademy.example/xapi", "name": actor_id(CONFIG, 42)}}
+    name = actor["account"]["name"]
+    assert len(name) == 32 and int(name, 16) >= 0 and "42" != name and agent(42, CONFIG)["account"]["name"] == name
+    assert actor_id(CONFIG, 43) != name
+    assert actor_id(XapiConfig(actor_key="other"), 42) != name
+    assert note(CONFIG, "他和居民沟通耐心") is None
+    stmt = answered(actor=actor)
+    assert "张三" not in json.dumps(stmt, ensure_ascii=False)
+    personal = XapiConfig(actor_key=CONFIG.actor_key, personal_data=True)
+    assert agent(42, personal, name="张三")["name"] == "张三"
+    assert agent(42, personal, name="张三")["account"]["name"] == name   # the same actor either way
+    assert note(personal, "他和居民沟通耐心") == {"https://gridacademy.example/xapi/extensions/note": "他和居民沟通耐心"}
+    with pytest.raises(ValueError, match="actor key"):
+        agent(42, XapiConfig())
 
 
 @pytest.mark.parametrize("key", sorted(xapi.VERBS))
@@ -108,6 +146,7 @@ def test_other_objects_get_a_valid_statement_too():
     assert validate_statement(stmt, now=NOW) == []
     assert stmt["verb"]["id"].endswith("/passed") and stmt["result"]["duration"] == "PT4M3S"
     assert "contextActivities" not in stmt["context"] and "extensions" not in stmt["context"]
+    assert "name" not in stmt["actor"]   # no personal data by default
     bare = build_statement(CONFIG, actor=agent(1, CONFIG), verb_key="experienced",
                            obj=activity(CONFIG.activity_id("course", "x")), timestamp=NOW, source_ref="course:1")
     assert "result" not in bare and "definition" not in bare["object"] and validate_statement(bare) == []
@@ -238,6 +277,12 @@ BROKEN = [
     ("result.duration", 90, "statement.result.duration: not an ISO 8601 duration"),
     ("result.response", None, "statement.result.response: null value"),           # §2.2.s4.b1.b1
     ("result.extensions", {"indicator-scores": {}}, "statement.result.extensions.indicator-scores: extension key"),
+    # The Elasticsearch key rule (Ralph 5.1 answers 422): dotted keys that are not IRIs, and any dot
+    # inside an extension's value - the old indicator scores {"policy.accuracy": 80} broke it.
+    ("result.extensions", {"https://gridacademy.example/xapi/extensions/indicator-scores": {"policy.accuracy": 80}},
+     "indicator-scores.policy.accuracy: key contains '.' (Elasticsearch key rule)"),
+    ("result.extensions", {"https://x.example/e": [{"a": {"b.c": 1}}]}, "key contains '.' (Elasticsearch key rule)"),
+    ("context.extensions", {"": 1}, "statement.context.extensions: empty key (Elasticsearch key rule)"),
     ("context.contextActivities.parents", [], "statement.context.contextActivities.parents: must be parent"),
     ("context.contextActivities.parent", "https://x.example/a",
      "statement.context.contextActivities.parent: must be an Activity or a list"),
@@ -268,7 +313,7 @@ def test_each_broken_rule_is_reported(path, value, expected):
     _set(stmt, path, value)
     problems = validate_statement(stmt, now=NOW)
     assert any(expected in problem for problem in problems), problems
-    assert all("(xAPI 1.0.3 Data §" in problem for problem in problems)
+    assert all("(xAPI 1.0.3 Data §" in problem or "(Elasticsearch key rule)" in problem for problem in problems)
 
 
 def test_platform_only_for_an_activity_object():
@@ -307,3 +352,12 @@ def test_not_a_statement_at_all():
     assert validate_statement({}) == [
         "statement.actor: required (xAPI 1.0.3 Data §2.2)", "statement.verb: required (xAPI 1.0.3 Data §2.2)",
         "statement.object: required (xAPI 1.0.3 Data §2.2)"]
+
+
+def test_the_elasticsearch_key_rule_allows_iri_keys_with_dots():
+    stmt = answered()
+    assert key_problems(stmt) == []
+    assert any("." in key for key in stmt["result"]["extensions"])   # IRI keys carry the host's dots
+    stmt["context"]["extensions"]["comm.residents"] = 1               # a dotted key that is no IRI
+    assert key_problems(stmt) == ["statement.context.extensions.comm.residents: key contains '.' "
+                                  "(Elasticsearch key rule)"]

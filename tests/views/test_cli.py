@@ -117,7 +117,8 @@ def test_production_refuses_weak_secret_key(key, monkeypatch):
 
 
 def test_production_starts_with_a_real_key():
-    app = create_app("production", SECRET_KEY="Vq8#mT2!rZ6@kW4$pL9^nB3&", SQLALCHEMY_DATABASE_URI="sqlite://")
+    app = create_app("production", SECRET_KEY="Vq8#mT2!rZ6@kW4$pL9^nB3&", SQLALCHEMY_DATABASE_URI="sqlite://",
+                     XAPI_BASE="https://training.jiangcheng.gov.cn/xapi")
     assert not app.config["ALLOW_DEMO_ACCOUNTS"]
 
 

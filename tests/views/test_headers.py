@@ -75,7 +75,7 @@ def test_pages_hold_no_inline_script(app, client, content, people, login):
 
 def test_hsts_in_production_only(database_url, tmp_path):
     production = create_app("production", SECRET_KEY="k7#Qz9!vLx2@Rm4$Tp8^Wn",
-                            SQLALCHEMY_DATABASE_URI=database_url)
+                            SQLALCHEMY_DATABASE_URI=database_url, XAPI_BASE="https://training.jiangcheng.gov.cn/xapi")
     response = production.test_client().get("/login", base_url="https://localhost")
     assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")
     assert response.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY

@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 
 from app import ConfigError, create_app
-from config import secret_key_problem
+from config import secret_key_problem, xapi_base_problem
 
 ROOT = Path(__file__).resolve().parents[2]
 STRONG_KEY = "Vq8#mT2!rZ6@kW4$pL9^nB3&"
+XAPI_BASE = "https://training.jiangcheng.gov.cn/xapi"
 
 
 @pytest.mark.parametrize("key", [None, "", "dev-only-not-secret", "ChangeMe", "short1!", "a" * 16, "a" * 64,
@@ -29,18 +30,32 @@ def test_random_keys_pass(key):
 
 def test_debug_is_refused_in_production(monkeypatch):
     monkeypatch.delenv("FLASK_DEBUG", raising=False)
-    app = create_app("production", SECRET_KEY=STRONG_KEY, SQLALCHEMY_DATABASE_URI="sqlite://")
+    app = create_app("production", SECRET_KEY=STRONG_KEY, SQLALCHEMY_DATABASE_URI="sqlite://", XAPI_BASE=XAPI_BASE)
     assert app.debug is False and app.config["DEBUG"] is False
     with pytest.raises(ConfigError, match="debug"):
-        create_app("production", SECRET_KEY=STRONG_KEY, SQLALCHEMY_DATABASE_URI="sqlite://", DEBUG=True)
+        create_app("production", SECRET_KEY=STRONG_KEY, SQLALCHEMY_DATABASE_URI="sqlite://", DEBUG=True,
+                   XAPI_BASE=XAPI_BASE)
     monkeypatch.setenv("FLASK_DEBUG", "1")
     with pytest.raises(ConfigError, match="FLASK_DEBUG"):
-        create_app("production", SECRET_KEY=STRONG_KEY, SQLALCHEMY_DATABASE_URI="sqlite://")
+        create_app("production", SECRET_KEY=STRONG_KEY, SQLALCHEMY_DATABASE_URI="sqlite://", XAPI_BASE=XAPI_BASE)
+
+
+@pytest.mark.parametrize("base", [None, "", "https://gridacademy.example/xapi", "https://gridacademy.example/xapi/",
+                                  "https://lms.example.com/xapi", "http://localhost:5000/xapi", "gridacademy/xapi"])
+def test_the_example_xapi_base_is_refused_in_production(base):
+    """XAPI_BASE names every activity and actor account for good: production needs a real one."""
+    assert xapi_base_problem(base)
+    with pytest.raises(ConfigError, match="XAPI_BASE"):
+        create_app("production", SECRET_KEY=STRONG_KEY, SQLALCHEMY_DATABASE_URI="sqlite://", XAPI_BASE=base)
+    assert xapi_base_problem(XAPI_BASE) is None
+    create_app("testing", XAPI_BASE=base)   # development and tests may use the example
 
 
 def start(command: list[str], tmp_path, **env) -> subprocess.CompletedProcess:
     environment = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "FLASK_DEBUG", "FLASK_APP")}
-    environment.update(GRIDACADEMY_CONFIG="production", DATABASE_URL=f"sqlite:///{tmp_path / 'prod.db'}", **env)
+    environment.update(GRIDACADEMY_CONFIG="production", DATABASE_URL=f"sqlite:///{tmp_path / 'prod.db'}",
+                       XAPI_BASE=XAPI_BASE)
+    environment.update(env)
     return subprocess.run(command, cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120, check=False)
 
 
@@ -53,7 +68,8 @@ GUNICORN_IMPORT = [sys.executable, "-c", "import wsgi"]  # what gunicorn does wi
     ({}, "SECRET_KEY"),
     ({"SECRET_KEY": "a" * 16}, "SECRET_KEY"),
     ({"SECRET_KEY": STRONG_KEY, "FLASK_DEBUG": "1"}, "FLASK_DEBUG"),
-], ids=["missing", "weak", "debug"])
+    ({"SECRET_KEY": STRONG_KEY, "XAPI_BASE": "https://gridacademy.example/xapi"}, "XAPI_BASE"),
+], ids=["missing", "weak", "debug", "xapi-base"])
 def test_refusal_is_one_line_without_traceback(command, env, says, tmp_path):
     result = start(command, tmp_path, **env)
     assert result.returncode == 1, (result.returncode, result.stderr)

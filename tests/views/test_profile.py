@@ -1,18 +1,14 @@
 """Profiles and the cohort view: constant query counts, access, assigning a course to the weakest,
 records out as Excel and valid xAPI, and the LRS outbox with retries."""
 import json
-import threading
 from contextlib import contextmanager
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import event, select
-from werkzeug.serving import make_server
-from werkzeug.wrappers import Request, Response
 
 from app.drill.service import token_of
 from app.extensions import db
-from app.models import CourseAssignment, DrillAttempt, EvidenceRecord, XapiOutbox
+from app.models import CourseAssignment, DrillAttempt, EvidenceRecord
 from app.models.base import utcnow
 from app.profile.xapi import validate_statement
 from tests.conftest import csrf_from
@@ -137,56 +133,3 @@ def test_xapi_export_is_valid(client, content, people, login):
     assert [s["id"] for s in again] == [s["id"] for s in statements]  # stable ids
     excel = client.get(f"/profile/{people['worker'].id}/records.xlsx")
     assert excel.status_code == 200 and excel.data[:2] == b"PK"
-
-
-@pytest.fixture
-def fake_lrs():
-    """A local LRS that refuses the first batch (HTTP 503) and accepts later ones."""
-    received, calls = [], {"n": 0}
-
-    @Request.application
-    def app(request):
-        calls["n"] += 1
-        assert request.headers["X-Experience-API-Version"] == "1.0.3"
-        if calls["n"] == 1:
-            return Response("busy", status=503)
-        received.extend(json.loads(request.data))
-        return Response(json.dumps([s["id"] for s in received]), status=200)
-
-    server = make_server("127.0.0.1", 0, app)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/xapi", received
-    server.shutdown()
-
-
-def test_lrs_push_retries_and_shows_failures(app, runner, content, people, fake_lrs, client, login):
-    from app.profile import lrs
-
-    url, received = fake_lrs
-    add_evidence(people["worker"], 1)
-    from app.models import LessonProgress, Lesson
-
-    lesson = db.session.scalar(select(Lesson))
-    db.session.add(LessonProgress(user_id=people["worker"].id, lesson_id=lesson.id, hours=1, content_hash="x"))
-    db.session.commit()
-    app.config.update(XAPI_LRS_ENDPOINT=url, XAPI_LRS_USERNAME="u", XAPI_LRS_PASSWORD="p")
-    try:
-        result = runner.invoke(args=["xapi", "push"])
-        assert "will retry 1" in result.output and received == []
-        row = db.session.scalar(select(XapiOutbox))
-        assert row.status == "pending" and "503" in row.last_error
-        send = lrs.http_sender(url, "u", "p")
-        counts = lrs.send_pending(send, 6, now=utcnow() + timedelta(minutes=5))
-        db.session.commit()
-        assert counts["sent"] == 1 and len(received) == 1
-        row.status, row.last_error = "failed", "HTTP 503"
-        db.session.commit()
-        login("admin")
-        page = client.get("/profile/lrs").get_data(as_text=True)
-        assert "HTTP 503" in page
-        client.post("/profile/lrs", data={"csrf_token": csrf_from(client, "/profile/lrs")})
-        db.session.refresh(row)
-        assert row.status == "pending"
-    finally:
-        app.config.update(XAPI_LRS_ENDPOINT="", XAPI_LRS_USERNAME="", XAPI_LRS_PASSWORD="")
