@@ -337,3 +337,15 @@ def test_projector_for_organizer_and_instructor_only(app, client, people, setup)
     assert match and f"/train/sign/{setup['first'].id}/in/" in match.group(1)
     assert logged_in(app, "worker").get(f"/train/sessions/{setup['first'].id}/projector").status_code == 404
     assert client.get(f"/train/sessions/{setup['first'].id}/projector?purpose=out").status_code == 404
+
+
+def test_attendance_is_evidence_in_the_profile_and_xapi(app, client, people, setup):
+    worker = logged_in(app, "worker")
+    sign(worker, code_link(client, setup["first"]))
+    profile = worker.get(f"/profile/{people['worker'].id}").get_data(as_text=True)
+    assert "参加培训课次" in profile
+    statements = worker.get(f"/profile/{people['worker'].id}/xapi.json").get_json()
+    items = statements if isinstance(statements, list) else statements.get("statements", [])
+    attended = [s for s in items if "class-session" in s["object"]["id"]]
+    assert len(attended) == 1 and attended[0]["verb"]["id"].endswith("/experienced")
+    assert attended[0]["object"]["definition"]["name"]["zh-CN"] == "政策法规解读"
