@@ -28,7 +28,15 @@ def render_markdown(text: str) -> Markup:
     html = _md.render(text or "")
     clean = nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
                       url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer")
-    return Markup(clean)
+    return Markup(clean)  # noqa: S704 (nh3-sanitised: allow-listed tags, attributes and URL schemes)
+
+
+def render_markdown_inline(text: str) -> Markup:
+    """One line of Markdown (an option, a short feedback) → inline HTML, sanitised like ``render_markdown``."""
+    html = _md.renderInline(text or "")
+    clean = nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
+                      url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer")
+    return Markup(clean)  # noqa: S704 (nh3-sanitised: allow-listed tags, attributes and URL schemes)
 
 
 def strip_title(text: str) -> str:
@@ -45,7 +53,7 @@ def hours(value: float | None) -> str:
 
 
 def init_templating(app: Flask) -> None:
-    app.jinja_env.filters.update(markdown=render_markdown, strip_title=strip_title,
+    app.jinja_env.filters.update(markdown=render_markdown, markdown_inline=render_markdown_inline, strip_title=strip_title,
                                  datetime=local_text, date=date_text, hours=hours, number=hours)
 
     @app.context_processor

@@ -1,42 +1,48 @@
 """Moodle Aiken import: text → question specs (the dicts a ``questions/*.yaml`` bank holds).
 
-Pure: no Flask, no database. ``parse_aiken(text, defaults)`` returns ``(specs, problems)``; each
-problem names its line, a broken question is skipped and the next one still imports.
-
-The format, as Moodle documents it (docs.moodle.org "Aiken format")::
+Pure: no Flask, no database. ``parse_aiken(text, defaults)`` returns an ``interop.ParseResult``
+(good questions with their lines, one issue per refused question). It reads a file as Moodle's
+importer does (``question/format/aiken/format.php``; Moodle's fixtures are in
+``tests/fixtures/moodle/``)::
 
     What is the correct answer to this question?
     A. Is it this one?
     B. Maybe this answer?
-    C. Possibly this one?
-    D. Must be this one!
+    C) Possibly this one?
+    D)Must be this one!
     ANSWER: D
 
-- The question text, then options, one a line: a capital letter, ``.`` or ``)``, a space, the
-  text; letters run A, B, C, ... Then ``ANSWER: <letter>`` ends the question. Blank lines between
-  questions are customary, not required (Moodle ignores them).
+- A question line, then options, one a line: a capital letter, ``.`` or ``)``, optionally a space,
+  the text; letters run A, B, C, ... Then ``ANSWER: <letter>`` ends the question. Blank lines
+  between questions are customary, not required. Texts are plain text (Moodle escapes them):
+  ``<html class="cool"> & images`` is shown exactly so.
+- As in Moodle: an option or ANSWER: line with no question open is refused ("question not
+  started"); a question with fewer than two options is refused; a new question line while one is
+  still open (options but no ANSWER:) refuses the open one, naming the line where the next began.
 - Tolerated for Chinese authors: full-width letters and punctuation (``Ａ．`` ``Ｂ）`` ``ANSWER：B``,
-  read through NFKC), ``A、``, and question text over several lines (before the first option).
+  read through NFKC) and ``A、`` as option marks; a question text over several lines (before its
+  first option). A line such as "A、B两个社区……" where a question is expected is a question text, not
+  an option (only Moodle's own marks ``A.`` ``A)`` there mean "an option without a question").
 - Beyond Moodle (which reads only the first letter): ``ANSWER: AC`` or ``ANSWER: A,C`` makes a
-  ``multiple`` question.
+  ``multiple`` question (the app's ±1/k rule).
 
-Aiken has no feedback, so the explanation is ``defaults.explanation``; without one every
-question is refused (bank questions need an explanation). Ids are ``aiken-<n>``, n counting
-questions in the file from 1, never repeating an id in ``taken``.
+Aiken carries no feedback: the explanation is the import's default, else a generated
+"正确答案：…". Ids are ``q-`` + a hash of the question text (``interop.question_id``).
 """
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
-from .questions import ImportDefaults, finish_import, join_problem, unique_id
+from .interop import Issue, ParseResult, Rejected, add_question, finish, lines_of
+from .questions import MAX_OPTIONS, ImportDefaults, normalise_text
+from .textformat import escape_markdown
 
-_OPTION = re.compile(r"^([A-ZＡ-Ｚ])\s*[.)、．）]\s*(.*)$")
-_ANSWER = re.compile(r"^ANSWER\s*:\s*(.*)$", re.IGNORECASE)
-_LETTERS = re.compile(r"^[A-Z](\s*[,、]?\s*[A-Z])*$")
+_OPTION = re.compile(r"^([A-ZＡ-Ｚ])\s*([.)、．）])\s*(.*)$")
+_MOODLE_OPTION = re.compile(r"^[A-Z][).]")
+_ANSWER = re.compile(r"^(?:ANSWER|答案)\s*:\s*(.*)$")
+_LETTERS = re.compile(r"^[A-Z](\s*[,、，]?\s*[A-Z])*$")
 
 
 @dataclass
@@ -44,24 +50,21 @@ class _Draft:
     line: int
     text: list[str] = field(default_factory=list)
     options: list[tuple[str, str, int]] = field(default_factory=list)  # letter, text, line
-    broken: bool = False
+    broken: Issue | None = None
 
 
-def parse_aiken(text: str, defaults: ImportDefaults, *, taken: Iterable[str] = (), id_prefix: str = "aiken",
-                shown: str | None = None) -> tuple[list[dict[str, Any]], list[str]]:
-    """The questions of an Aiken file as bank specs, and one problem line per refused question."""
-    taken_ids = set(taken)
-    specs: list[dict[str, Any]] = []
-    problems: list[str] = []
-    prefix = f"{shown}: " if shown else ""
+def parse_aiken(text: str, defaults: ImportDefaults) -> ParseResult:
+    """The questions of an Aiken file (see the module docstring)."""
+    result = ParseResult()
+    seen: dict[str, int] = {}
+    ids: set[str] = set()
     draft: _Draft | None = None
-    number = 0
 
-    def reject(line: int, message: str) -> None:
-        problems.append(f"{prefix}line {line}: {message}")
+    def close(current: _Draft, issue: Issue) -> None:
+        result.read += 1
+        result.refused.append(current.broken or issue)
 
-    lines = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    for lineno, raw in enumerate(lines, 1):
+    for lineno, raw in enumerate(lines_of(text), 1):
         line = raw.strip()
         if not line:
             continue
@@ -69,71 +72,78 @@ def parse_aiken(text: str, defaults: ImportDefaults, *, taken: Iterable[str] = (
         option, answer = _OPTION.match(line), _ANSWER.match(plain)
         if answer:
             if draft is None:
-                reject(lineno, "ANSWER: line without a question before it")
+                result.refused.append(Issue(lineno, "aiken_no_question"))
                 continue
-            number += 1
-            if not draft.broken:
-                spec, problem = _finish(draft, answer.group(1).strip())
-                if problem:
-                    reject(lineno, problem)
+            result.read += 1
+            if draft.broken:
+                result.refused.append(draft.broken)
+            else:
+                try:
+                    spec = finish(_spec(draft, answer.group(1).strip(), lineno), defaults, "")
+                except Rejected as exc:
+                    result.refused.append(Issue(exc.pos or draft.line, exc.key, exc.params))
                 else:
-                    spec = {"id": f"{id_prefix}-{number}", **spec}
-                    found = finish_import(spec, defaults, None)
-                    if found:
-                        problems.extend(f"{prefix}line {draft.line}: {join_problem('', *p)}" for p in found)
-                    else:
-                        spec["id"] = unique_id(spec["id"], taken_ids)
-                        specs.append(spec)
+                    add_question(result, draft.line, "", "\n".join(draft.text), spec, seen, ids)
             draft = None
         elif option and draft is not None and draft.text:
-            letter, body = unicodedata.normalize("NFKC", option.group(1)), option.group(2).strip()
+            letter, body = unicodedata.normalize("NFKC", option.group(1)), option.group(3).strip()
             expected = chr(ord("A") + len(draft.options))
             if draft.broken:
                 continue
             if letter != expected:
-                draft.broken = True
-                reject(lineno, f"option {letter} where {expected} was expected (options run A, B, C, ...)")
+                draft.broken = Issue(lineno, "aiken_letter_order", {"letter": letter, "expected": expected})
             elif not body:
-                draft.broken = True
-                reject(lineno, f"option {letter} has no text")
+                draft.broken = Issue(lineno, "aiken_empty_option", {"letter": letter})
             else:
                 draft.options.append((letter, body, lineno))
+        elif draft is None and _MOODLE_OPTION.match(plain):
+            result.refused.append(Issue(lineno, "aiken_no_question"))
         elif draft is not None and draft.options:
-            number += 1
-            if not draft.broken:
-                reject(draft.line, "the question has no ANSWER: line (end each question with e.g. 'ANSWER: B')")
+            close(draft, Issue(draft.line, "aiken_unfinished", {"next": lineno}))
             draft = _Draft(lineno, [line])
-            if option:
-                draft.broken = True
-                reject(lineno, "an option line where a question was expected")
         elif draft is None:
             draft = _Draft(lineno, [line])
-            if option:
-                draft.broken = True
-                reject(lineno, "an option line where a question was expected")
         else:
             draft.text.append(line)
     if draft is not None:
-        number += 1
-        if not draft.broken:
-            reject(draft.line, "the question has no ANSWER: line (end each question with e.g. 'ANSWER: B')")
-    return specs, problems
+        close(draft, Issue(draft.line, "aiken_no_answer_line"))
+    return result
 
 
-def _finish(draft: _Draft, answer: str) -> tuple[dict[str, Any], str | None]:
+def looks_like_aiken(text: str) -> int:
+    """How many ANSWER: lines follow option lines (the structure of an Aiken question)."""
+    count, options = 0, 0
+    for line in lines_of(text):
+        plain = unicodedata.normalize("NFKC", line.strip())
+        if _OPTION.match(line.strip()):
+            options += 1
+        elif _ANSWER.match(plain):
+            count += options >= 2
+            options = 0
+    return count
+
+
+def _spec(draft: _Draft, answer: str, lineno: int) -> dict:
     if len(draft.options) < 2:
-        return {}, "a question needs at least two options (A. ..., B. ...) before ANSWER:"
-    letters_text = unicodedata.normalize("NFKC", answer)
+        raise Rejected("aiken_few", lineno)
+    if len(draft.options) > MAX_OPTIONS:
+        raise Rejected("many_options", lineno, count=len(draft.options), max=MAX_OPTIONS)
+    letters_text = unicodedata.normalize("NFKC", answer).upper()
     if not _LETTERS.match(letters_text):
-        return {}, f"ANSWER: must give capital option letters, e.g. 'ANSWER: B', not '{answer}'"
+        raise Rejected("aiken_bad_answer", lineno, answer=answer)
     letters = re.findall(r"[A-Z]", letters_text)
     known = [letter for letter, _text, _line in draft.options]
     unknown = [letter for letter in letters if letter not in known]
     if unknown:
-        return {}, f"ANSWER: {unknown[0]} is not one of the options {', '.join(known)}"
+        raise Rejected("aiken_unknown_letter", lineno, letter=unknown[0], known=", ".join(known))
     if len(set(letters)) != len(letters):
-        return {}, f"ANSWER: repeats a letter ('{answer}')"
-    options = [{"text": text, "correct": True} if letter in letters else {"text": text}
+        raise Rejected("aiken_repeat", lineno, answer=answer)
+    texts: set[str] = set()
+    for _letter, text, line in draft.options:
+        if normalise_text(text) in texts:
+            raise Rejected("same_option", line, text=text)
+        texts.add(normalise_text(text))
+    options = [{"text": escape_markdown(text), "correct": True} if letter in letters else {"text": escape_markdown(text)}
                for letter, text, _line in draft.options]
     kind = "single" if len(letters) == 1 else "multiple"
-    return {"type": kind, "text": "\n".join(draft.text), "options": options}, None
+    return {"type": kind, "text": escape_markdown("\n".join(draft.text)), "options": options}

@@ -15,7 +15,8 @@ def indicator_choices():
 
 
 class ImportForm(FlaskForm):
-    file = FileField(_l("GIFT or Aiken file (UTF-8 text)"), validators=[FileRequired(_l("Choose a file to upload."))])
+    file = FileField(_l("GIFT or Aiken file (text: UTF-8 or GBK)"),
+                     validators=[FileRequired(_l("Choose a file to upload."))])
     format = SelectField(_l("Format"), choices=choices([("auto", _l("Recognise automatically")),
                                                        ("gift", "GIFT"), ("aiken", "Aiken")]), default="auto")
     bank = StringField(_l("Bank id"), validators=[
@@ -26,7 +27,8 @@ class ImportForm(FlaskForm):
                                      validators=[DataRequired(_l("Choose at least one indicator."))])
     difficulty = IntegerField(_l("Difficulty (1-3)"), default=1,
                               validators=[NumberRange(1, 3, _l("Difficulty is 1, 2 or 3."))])
-    explanation = TextAreaField(_l("Explanation for questions without feedback (optional)"),
+    explanation = TextAreaField(_l("Explanation for questions without general feedback (optional: otherwise the "
+                                   "correct answer and each answer's feedback are shown)"),
                                 validators=[Optional(), Length(max=2000)])
 
 

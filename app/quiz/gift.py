@@ -1,99 +1,103 @@
 """Moodle GIFT import: text → question specs (the dicts a ``questions/*.yaml`` bank holds).
 
-Pure: no Flask, no database. ``parse_gift(text, defaults)`` returns ``(specs, problems)``; each
-problem is one line naming the line number (``line 12: matching questions (=a -> b) are not
-supported``). A broken question is reported and skipped; the questions after it still import.
+Pure: no Flask, no database. ``parse_gift(text, defaults)`` returns an ``interop.ParseResult``: the
+good questions with their lines, one issue per refused question, the unsupported types with their
+lines and the notices. It reads a file as Moodle's own importer does
+(``question/format/gift/format.php``; ``tests/fixtures/moodle/`` holds Moodle's fixtures and
+``tests/unit/test_quiz_moodle_fixtures.py`` mirrors Moodle's ``giftformat_test.php``):
 
-What Moodle documents (docs.moodle.org "GIFT format", question/format/gift/examples.txt) and how
-it maps to GridAcademy's four types:
-
-- Questions are separated by at least one blank line; lines starting with ``//`` are comments;
-  ``$CATEGORY: ...`` lines are ignored (the importer chooses the bank).
-- ``::title::`` names a question: its slug becomes the id (``::Q1::`` → ``q1``); without a usable
-  title the id is ``gift-<n>``, n counting questions in the file from 1. Ids never repeat an id in
-  ``taken`` or an earlier imported one (``-2``, ``-3`` are added).
-- A leading ``[markdown]``, ``[html]``, ``[plain]`` or ``[moodle]`` format tag is dropped; after
-  ``[html]`` (as Moodle exports) tags are removed and entities decoded in the whole question.
-- ``{~wrong =right ~wrong}`` → ``single``. Text after the answer block makes a missing-word
-  question: the block becomes a blank ``____`` in the text.
-- ``{~%50%right ~%50%right ~wrong}`` (no ``=``) → ``multiple`` when the positive weights are equal
-  (1/k each: our partial-credit rule). Negative weights (``~%-50%``) mark wrong options, which our
-  rule penalises by 1/k. Unequal weights are refused, as is partial credit on single choice
-  (``{~%50%half =full}``): our grading could not honour them.
-- ``{T}``, ``{TRUE}``, ``{F}``, ``{FALSE}`` (any case) → ``truefalse``.
-- ``{=a =b}`` or ``{a}`` (no ``~``) → ``fill`` with accepted answers; ``=%75%`` partial answers are
-  refused (a fill-in answer is right or wrong here).
-- Feedback: ``#`` after an answer; ``####`` general feedback. The explanation is the general
-  feedback, else the right answers' feedback, else any feedback, else ``defaults.explanation``;
-  a question with none of these is refused (every bank question needs an explanation).
+- Questions are separated by blank lines; ``//`` lines are comments; a ``$CATEGORY:`` block is
+  skipped (the importer chooses the bank). ``::title::`` names a question (see ``interop`` for ids).
+- The answer block is the first ``{`` to the first ``}``. When the question does not end with it the
+  block becomes a blank ``_____`` (Moodle's missing-word format).
+- The type, as Moodle decides it: ``{}`` essay, ``{#…}`` numerical, a ``~`` anywhere multiple choice,
+  ``=`` with ``->`` matching, exactly ``T``/``TRUE``/``F``/``FALSE`` (upper case: ``{true}`` is a
+  short answer whose answer is "true", as in Moodle) true/false, anything else a short answer; no
+  block at all is a description. Essay, numerical, matching and description are reported, once per
+  question, with their line.
+- Multiple choice with an ``=`` → ``single``: ``=`` is 100 %, ``~%50%`` partial credit (kept as
+  the option's ``weight`` and graded as Moodle grades it). Without ``=`` → ``multiple`` graded by
+  Moodle's sum-and-cap rule on the weights (``~%50%`` …, ``~%-100%``); weights that are exactly
+  +100/k on the k right answers and -100/k on the others are GridAcademy's own ±1/k rule and stored
+  without weights. Weights the app cannot honour are refused with the reason (see ``MESSAGES``).
+- Short answers → ``fill`` with each answer's weight (``=%50%Cat``) and feedback; ``*`` matches
+  anything, as in Moodle. Answers equal once full-width forms, case and spaces are ignored
+  (``{=120 =１２０}``) are kept once, with a notice.
+- Feedback: ``#`` after an answer belongs to that answer (shown only to those who chose it);
+  true/false ``{FALSE#for a wrong answer#for the right answer}``; ``####`` general feedback becomes
+  the explanation (else the import's default, else a generated "正确答案：…").
+- Format tags (``[html]``, ``[moodle]``, ``[plain]``, ``[markdown]``) are honoured per piece as in
+  Moodle: an untagged answer or feedback has the question text's format (``textformat``).
 - Escapes ``\\~ \\= \\# \\{ \\} \\: \\\\`` give the character itself, ``\\n`` a line break.
-- Refused with a message naming the line: matching (``=a -> b``), numerical (``{#...}``), essay
-  (``{}``), descriptions (no answer block), more than one answer block, unbalanced braces.
-
-Indicators, difficulty and source come from ``defaults`` (the importer asks the organizer).
+- Full-width marks, as Chinese keyboards type them: a question written with ``｛ ｝`` and no ASCII
+  braces, or an answer block with ``＝ ～`` and no ASCII marks, is read with ``{ } = ~ # %``
+  (a notice says so).
 """
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Iterable
 from typing import Any
 
-from .questions import ImportDefaults, finish_import, join_problem, slug, unique_id
+from .interop import (
+    Issue, ParseResult, Rejected, Unsupported, add_question, finish, lines_of, merge_same_answers,
+)
+from .questions import MAX_FILL_ANSWER, MAX_OPTIONS, ImportDefaults, normalise_text
+from .textformat import split_format, to_markdown
 
 _ESCAPABLE = {"\\": "\ue000", ":": "\ue001", "#": "\ue002", "=": "\ue003", "{": "\ue004", "}": "\ue005",
               "~": "\ue006", "n": "\ue007"}
 _UNESCAPE = str.maketrans({v: ("\n" if k == "n" else k) for k, v in _ESCAPABLE.items()})
-_FORMAT_TAG = re.compile(r"\[(html|moodle|plain|markdown)\]")
-_BREAK = re.compile(r"<br\s*/?>|</p>|</div>|</li>", re.IGNORECASE)
-_TAG = re.compile(r"<[^>]*>")
-_WEIGHT = re.compile(r"\s*%(-?\d+(?:\.\d+)?)%")
+_WEIGHT = re.compile(r"^%(-?\d+(?:\.\d*)?)%")
 _TRUE_FALSE = {"T": True, "TRUE": True, "F": False, "FALSE": False}
-BLANK = "____"
+_FULL_BRACES = str.maketrans({"｛": "{", "｝": "}"})
+_FULL_MARKS = str.maketrans({"＝": "=", "～": "~", "＃": "#", "％": "%", "｛": "{", "｝": "}"})
+_BLANK_MARK = "\ue010"
+BLANK = "_____"
 
 
-class _Rejected(Exception):
-    def __init__(self, pos: int, message: str):
-        super().__init__(message)
-        self.pos = pos
-        self.message = message
-
-
-def parse_gift(text: str, defaults: ImportDefaults, *, taken: Iterable[str] = (), id_prefix: str = "gift",
-               shown: str | None = None) -> tuple[list[dict[str, Any]], list[str]]:
-    """The questions of a GIFT file as bank specs, and one problem line per refused question."""
-    taken_ids = set(taken)
-    specs: list[dict[str, Any]] = []
-    problems: list[str] = []
-    prefix = f"{shown}: " if shown else ""
-    number = 0
+def parse_gift(text: str, defaults: ImportDefaults) -> ParseResult:
+    """The questions of a GIFT file (see the module docstring)."""
+    result = ParseResult()
+    seen: dict[str, int] = {}
+    ids: set[str] = set()
     for start, block in _blocks(text):
         parser = _Block(start, block)
         if parser.empty:
             continue
-        number += 1
+        result.read += 1
         try:
-            spec, title, feedback = parser.parse()
-        except _Rejected as exc:
-            problems.append(f"{prefix}line {parser.line_at(exc.pos)}: {exc.message}")
+            spec, title, raw_text, general = parser.parse()
+            spec = finish(spec, defaults, general)
+        except Unsupported as exc:
+            result.unsupported.setdefault(exc.kind, []).append(parser.line_at(exc.pos))
             continue
-        wanted = slug(title) if title else ""
-        spec = {"id": wanted or f"{id_prefix}-{number}", **spec}
-        found = finish_import(spec, defaults, feedback)
-        if found:
-            problems.extend(f"{prefix}line {parser.line_at(parser.begin)}: {join_problem('', *p)}" for p in found)
+        except Rejected as exc:
+            result.refused.append(Issue(parser.line_at(exc.pos or parser.begin), exc.key, exc.params))
             continue
-        spec["id"] = unique_id(spec["id"], taken_ids)
-        specs.append(spec)
-    return specs, problems
+        line = parser.line_at(parser.begin)
+        result.notices.extend(Issue(line, key, params) for key, params in parser.notices)
+        add_question(result, line, title, raw_text, spec, seen, ids)
+    return result
+
+
+def looks_like_gift(text: str) -> int:
+    """How many blocks have the structure of a GIFT question (an answer block with GIFT's marks)."""
+    count = 0
+    for _start, block in _blocks(text):
+        body = _escape("\n".join(block)).translate(_FULL_MARKS)
+        match = re.search(r"\{([^{}]*)\}", body)
+        if match and (not match.group(1).strip() or re.search(r"(^|\s)[~=#]|^\s*(T|F|TRUE|FALSE)\s*(#|$)",
+                                                               match.group(1))):
+            count += 1
+    return count
 
 
 def _blocks(text: str) -> Iterable[tuple[int, list[str]]]:
     """(first line number, lines) per blank-line separated block; comment lines become ""."""
-    lines = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
     block: list[str] = []
     start = 1
-    for number, line in enumerate(lines, 1):
+    for number, line in enumerate(lines_of(text), 1):
         if not line.strip():
             if block:
                 yield start, block
@@ -117,12 +121,9 @@ def _escape(text: str) -> str:
     return "".join(out)
 
 
-def _clean(text: str, is_html: bool = False) -> str:
-    """Placeholders back to characters, each line stripped, no blank lines at either end."""
-    text = text.translate(_UNESCAPE)
-    if is_html:
-        text = html.unescape(_TAG.sub("", _BREAK.sub("\n", text)))
-    return "\n".join(line.strip() for line in text.split("\n")).strip()
+def _raw(text: str) -> str:
+    """Placeholders back to the characters they stand for."""
+    return text.translate(_UNESCAPE)
 
 
 class _Block:
@@ -131,160 +132,222 @@ class _Block:
     def __init__(self, start: int, lines: list[str]):
         self.start = start
         self.text = _escape("\n".join(lines))
+        self.notices: list[tuple[str, dict[str, Any]]] = []
+        if "{" not in self.text and "}" not in self.text and ("｛" in self.text or "｝" in self.text):
+            self.text = self.text.translate(_FULL_BRACES)
+            self.notices.append(("fullwidth", {}))
         self.begin = len(self.text) - len(self.text.lstrip())
         if self.text[self.begin:].startswith("$CATEGORY:"):
             end = self.text.find("\n", self.begin)
             rest = self.text[end:] if end >= 0 else ""
             self.begin = len(self.text) - len(rest.lstrip()) if rest.strip() else len(self.text)
         self.empty = not self.text[self.begin:].strip()
-        self.html = False
-
-    def clean(self, text: str) -> str:
-        return _clean(text, self.html)
 
     def line_at(self, pos: int) -> int:
         return self.start + self.text.count("\n", 0, max(0, pos))
 
-    def parse(self) -> tuple[dict[str, Any], str, str]:
-        """(spec without id/defaults, title, feedback for the explanation); raises _Rejected."""
-        text, pos, title = self.text, self.begin, ""
-        if text.startswith("::", pos):
-            end = text.find("::", pos + 2)
-            if end < 0:
-                raise _Rejected(pos, "'::' starts a question title that is never closed with '::'")
-            title = _clean(text[pos + 2:end])
-            pos = end + 2
-        skipped = len(text[pos:]) - len(text[pos:].lstrip())
-        tag = _FORMAT_TAG.match(text, pos + skipped)
-        if tag:
-            pos = tag.end()
-            self.html = tag.group(1) == "html"
-        opening, closing = text.find("{", pos), text.find("}", pos)
-        if opening < 0 and closing < 0:
-            raise _Rejected(pos, "no answer block {...}: a text without answers is a Moodle description, "
-                                 "not a question")
-        if opening < 0 or (0 <= closing < opening):
-            raise _Rejected(closing, "'}' without a '{' before it (write \\} for a literal brace)")
-        if closing < 0:
-            raise _Rejected(opening, "'{' is never closed with '}'")
-        nested = text.find("{", opening + 1)
-        if 0 <= nested < closing:
-            raise _Rejected(nested, "'{' inside an answer block (write \\{ for a literal brace)")
-        extra = min((p for p in (text.find("{", closing + 1), text.find("}", closing + 1)) if p >= 0), default=-1)
-        if extra >= 0:
-            raise _Rejected(extra, "a second answer block: only one {...} per question; separate questions "
-                                   "with a blank line")
-        before, after = text[pos:opening], text[closing + 1:]
-        question_text = self.clean(before + BLANK + after if after.strip() else before)
-        if not question_text:
-            raise _Rejected(pos, "the question text is missing")
-        spec, feedback = self.answers(opening + 1, text[opening + 1:closing])
-        return {"type": spec.pop("type"), "text": question_text, **spec}, title, feedback
+    def markdown(self, piece: str, default: str) -> str:
+        """A piece of the question (format tag honoured) as Markdown; images left behind noted."""
+        fmt, body = split_format(piece, default)
+        markdown, images = to_markdown(_raw(body), fmt)
+        self.notices.extend(("image_left", {"name": name}) for name in images)
+        return markdown
 
-    def answers(self, base: int, body: str) -> tuple[dict[str, Any], str]:
+    def parse(self) -> tuple[dict[str, Any], str, str, str]:
+        """(spec without id/defaults, title, raw question text, general feedback as Markdown);
+        raises Rejected or Unsupported."""
+        text, pos, title = self.text, self.begin, ""
+        if text.startswith("::", pos) or text.startswith("：：", pos):
+            closing = "::" if text.startswith("::", pos) else "：："
+            end = text.find(closing, pos + 2)
+            if end < 0:
+                raise Rejected("title_open", pos)
+            title = " ".join(_raw(text[pos + 2:end]).split())
+            pos = end + 2
+        opening, closing_at = text.find("{", pos), text.find("}", pos)
+        if opening < 0 and closing_at < 0:
+            raise Unsupported("description", pos)
+        if opening < 0 or 0 <= closing_at < opening:
+            raise Rejected("brace_unopened", closing_at)
+        if closing_at < 0:
+            raise Rejected("brace_unclosed", opening)
+        nested = text.find("{", opening + 1)
+        if 0 <= nested < closing_at:
+            raise Rejected("brace_nested", nested)
+        extra = min((p for p in (text.find("{", closing_at + 1), text.find("}", closing_at + 1)) if p >= 0),
+                    default=-1)
+        if extra >= 0:
+            raise Rejected("second_block", extra)
+        before, after = text[pos:opening], text[closing_at + 1:]
+        question = (before + _BLANK_MARK + after) if after.strip() else before
+        fmt, question_body = split_format(question, "moodle")
+        if not question_body.replace(_BLANK_MARK, "").strip():
+            raise Rejected("no_text", pos)
+        self.question_format = fmt
+        question_text = self.markdown(f"[{fmt}]" + question_body, fmt).replace(_BLANK_MARK, BLANK)
+        body = text[opening + 1:closing_at]
+        if not re.search(r"[~=#]", body) and re.search(r"[～＝]", body):
+            body = body.translate(_FULL_MARKS)
+            self.notices.append(("fullwidth", {}))
         general = ""
         cut = body.rfind("####")
         if cut >= 0:
-            general, body = self.clean(body[cut + 4:]), body[:cut]
+            general, body = self.markdown(body[cut + 4:], fmt), body[:cut]
+        spec = self.answers(opening + 1, body)
+        return {"type": spec.pop("type"), "text": question_text, **spec}, title, _raw(question_body), general
+
+    def answers(self, base: int, body: str) -> dict[str, Any]:
         stripped = body.strip()
         first = base + len(body) - len(body.lstrip())
         if not stripped:
-            raise _Rejected(base, "essay questions ({}) are not supported")
+            raise Unsupported("essay", base)
         if stripped.startswith("#"):
-            raise _Rejected(first, "numerical questions ({#...}) are not supported")
+            raise Unsupported("numerical", first)
         if "~" in stripped:
-            spec, feedback = self.choice(base, body)
-        elif "=" in stripped and "->" in stripped:
-            raise _Rejected(first, "matching questions (=item -> match) are not supported")
-        elif stripped.split("#", 1)[0].strip().upper() in _TRUE_FALSE:
-            spec, feedback = self.true_false(stripped)
-        else:
-            spec, feedback = self.short_answer(base, body)
-        return spec, general or feedback
+            return self.choice(first, stripped)
+        if "=" in stripped and "->" in stripped:
+            raise Unsupported("matching", first)
+        check = stripped.split("#", 1)[0].strip() if stripped.find("#") > 0 else stripped
+        if check in _TRUE_FALSE:
+            return self.true_false(stripped)
+        return self.short_answer(first, stripped)
 
-    def pieces(self, base: int, body: str, markers: str) -> list[tuple[str | None, float | None, str, str, int]]:
-        """(marker, weight %, text, feedback, position) per answer; marker None for text before any."""
+    def pieces(self, base: int, body: str, markers: str) -> list[tuple[str, int, str]]:
+        """(marker, position, rest) per answer, as Moodle splits them (text before the first marker
+        is dropped when blank)."""
         starts = [i for i, ch in enumerate(body) if ch in markers]
         found = []
-        if body[:starts[0] if starts else len(body)].strip():
-            head = body[:starts[0] if starts else len(body)]
-            found.append((None, base + len(head) - len(head.lstrip()), head))
+        head = body[:starts[0]] if starts else body
+        if head.strip():
+            found.append(("", base, head))
         found += [(body[s], base + s, body[s + 1:e]) for s, e in zip(starts, starts[1:] + [len(body)])]
+        return found
+
+    def weight(self, chunk: str, pos: int) -> tuple[float | None, str]:
+        match = _WEIGHT.match(chunk.strip())
+        if not match:
+            return None, chunk
+        weight = float(match.group(1))
+        if not -100 <= weight <= 100:
+            raise Rejected("weight_range", pos, weight=match.group(1))
+        return weight, chunk.strip()[match.end():]
+
+    def answer_and_feedback(self, chunk: str, pos: int) -> tuple[str, str]:
+        answer, _, feedback = chunk.partition("#")
+        fmt = self.question_format
+        text = self.markdown(answer, fmt)
+        if not text:
+            raise Rejected("empty_answer", pos)
+        return text, self.markdown(feedback, fmt) if feedback.strip() else ""
+
+    def choice(self, base: int, body: str) -> dict[str, Any]:
+        single = "=" in body
+        options: list[dict[str, Any]] = []
+        right: list[int] = []
+        for marker, pos, chunk in self.pieces(base, body, "~="):
+            if marker == "=":
+                if _WEIGHT.match(chunk.strip()):
+                    raise Rejected("weight_on_right", pos, weight=_WEIGHT.match(chunk.strip()).group(1))
+                weight: float | None = 100.0
+                right.append(len(options))
+            else:
+                weight, chunk = self.weight(chunk, pos)
+            text, feedback = self.answer_and_feedback(chunk, pos)
+            option: dict[str, Any] = {"text": text, "_weight": weight or 0.0, "_pos": pos}
+            if feedback:
+                option["feedback"] = feedback
+            options.append(option)
+        if len(options) < 2:
+            raise Rejected("few_answers", base)
+        if len(options) > MAX_OPTIONS:
+            raise Rejected("many_options", base, count=len(options), max=MAX_OPTIONS)
+        texts: dict[str, int] = {}
+        for option in options:
+            key = normalise_text(option["text"])
+            if key in texts:
+                raise Rejected("same_option", option["_pos"], text=option["text"])
+            texts[key] = 1
+        return self._single(options, right) if single else self._multiple(options, base)
+
+    @staticmethod
+    def _clean(option: dict[str, Any], **extra: Any) -> dict[str, Any]:
+        out = {k: v for k, v in option.items() if not k.startswith("_")}
+        return {"text": out.pop("text"), **extra, **out}
+
+    def _single(self, options: list[dict[str, Any]], right: list[int]) -> dict[str, Any]:
+        if len(right) > 1:
+            raise Rejected("two_right", options[right[1]]["_pos"], count=len(right))
         result = []
-        for marker, pos, chunk in found:
-            weight = None
-            match = _WEIGHT.match(chunk)
-            if match:
-                weight = float(match.group(1))
-                chunk = chunk[match.end():]
-                if not -100 <= weight <= 100:
-                    raise _Rejected(pos, f"answer weight {match.group(1)}% is outside -100%..100%")
-            answer, _, feedback = chunk.partition("#")
-            answer = self.clean(answer)
-            if not answer:
-                raise _Rejected(pos, f"an empty answer after '{marker}'" if marker else "an empty answer")
-            result.append((marker, weight, answer, self.clean(feedback), pos))
-        return result
+        for i, option in enumerate(options):
+            weight = option["_weight"]
+            if i in right:
+                result.append(self._clean(option, correct=True))
+            elif weight < 0:
+                raise Rejected("single_negative", option["_pos"], weight=f"{weight:g}")
+            elif weight >= 100:
+                raise Rejected("single_full", option["_pos"], weight=f"{weight:g}")
+            else:
+                result.append(self._clean(option, **({"weight": weight} if weight else {})))
+        return {"type": "single", "options": result}
 
-    def choice(self, base: int, body: str) -> tuple[dict[str, Any], str]:
-        items = self.pieces(base, body, "~=")
-        for marker, _weight, answer, _fb, pos in items:
-            if marker is None:
-                raise _Rejected(pos, f"answer '{answer}' has no '~' (wrong) or '=' (right) in front of it")
-        right = [item for item in items if item[0] == "="]
-        if right:
-            for marker, weight, answer, _fb, pos in items:
-                if marker == "=" and weight is not None:
-                    raise _Rejected(pos, f"'=%{weight:g}%': '=' marks the one right answer; for partial credit "
-                                         "write '~%50%' weights and no '='")
-                if marker == "~" and weight:
-                    raise _Rejected(pos, f"partial credit ('~%{weight:g}%') on a single-choice question is not "
-                                         "supported: single choice is scored all or nothing")
-            if len(right) > 1:
-                raise _Rejected(right[1][4], f"{len(right)} answers marked '=': a single-choice question has one; "
-                                             "for several right answers write '~%50%' weights instead")
-            correct = {items.index(right[0])}
-            kind = "single"
-        else:
-            positive = [item for item in items if (item[1] or 0) > 0]
-            if not positive:
-                raise _Rejected(base, "no right answer: mark it with '=' (or '~%50%' weights for several)")
-            share = 100 / len(positive)
-            if len(positive) == 1 and positive[0][1] != 100:
-                raise _Rejected(positive[0][4], f"the only right answer is worth {positive[0][1]:g}%: give it "
-                                                "'=' or 100%")
-            unequal = [item for item in positive if abs(item[1] - share) > 1.0]
-            if unequal:
-                weights = ", ".join(f"{item[1]:g}%" for item in positive)
-                raise _Rejected(unequal[0][4], f"right answers weighted {weights}: GridAcademy gives each right "
-                                               f"option an equal share, so use {share:g}% each")
-            correct = {i for i, item in enumerate(items) if (item[1] or 0) > 0}
-            kind = "single" if len(positive) == 1 else "multiple"
-        options = [{"text": item[2], "correct": True} if i in correct else {"text": item[2]}
-                   for i, item in enumerate(items)]
-        feedback = _first_text([items[i][3] for i in sorted(correct)], [item[3] for item in items])
-        return {"type": kind, "options": options}, feedback
+    def _multiple(self, options: list[dict[str, Any]], base: int) -> dict[str, Any]:
+        weights = [o["_weight"] for o in options]
+        positive = [w for w in weights if w > 0]
+        if not positive:
+            raise Rejected("no_positive", base)
+        total = sum(positive)
+        if abs(total - 100) > 0.5:
+            raise Rejected("weights_sum", base, total=f"{total:g}")
+        k = len(positive)
+        own_rule = k >= 2 and all(abs(w - (100 / k if w > 0 else -100 / k)) < 0.01 for w in weights)
+        result = []
+        for option, weight in zip(options, weights):
+            extra: dict[str, Any] = {"correct": True} if weight > 0 else {}
+            if not own_rule:
+                extra["weight"] = weight
+            result.append(self._clean(option, **extra))
+        return {"type": "multiple", "options": result}
 
-    def true_false(self, body: str) -> tuple[dict[str, Any], str]:
+    def true_false(self, body: str) -> dict[str, Any]:
         value, *feedback = body.split("#", 2)
         wrong, right = (feedback + ["", ""])[:2]
-        return ({"type": "truefalse", "answer": _TRUE_FALSE[value.strip().upper()]},
-                self.clean(right) or self.clean(wrong))
+        fmt = self.question_format
+        wrong_md = self.markdown(wrong, fmt) if wrong.strip() else ""
+        right_md = self.markdown(right, fmt) if right.strip() else ""
+        answer = _TRUE_FALSE[value.strip()]
+        spec: dict[str, Any] = {"type": "truefalse", "answer": answer}
+        feedback_true, feedback_false = (right_md, wrong_md) if answer else (wrong_md, right_md)
+        if feedback_true:
+            spec["feedback_true"] = feedback_true
+        if feedback_false:
+            spec["feedback_false"] = feedback_false
+        return spec
 
-    def short_answer(self, base: int, body: str) -> tuple[dict[str, Any], str]:
-        items = self.pieces(base, body, "=")
-        for _marker, weight, answer, _fb, pos in items:
-            if weight is not None and weight != 100:
-                raise _Rejected(pos, f"partial credit ('=%{weight:g}%{answer}') is not supported: a fill-in "
-                                     "answer is either accepted or not")
-        answers = list(dict.fromkeys(item[2] for item in items))
-        return {"type": "fill", "answers": answers}, _first_text([item[3] for item in items])
-
-
-def _first_text(*groups: list[str]) -> str:
-    """The distinct non-empty texts of the first group that has any, joined by a space."""
-    for group in groups:
-        texts = list(dict.fromkeys(t for t in group if t))
-        if texts:
-            return " ".join(texts)
-    return ""
+    def short_answer(self, base: int, body: str) -> dict[str, Any]:
+        entries: list[dict[str, Any]] = []
+        for _marker, pos, chunk in self.pieces(base, body, "="):
+            weight, chunk = self.weight(chunk, pos)
+            weight = 100.0 if weight is None else weight
+            answer, _, feedback = chunk.partition("#")
+            _fmt, answer_text = split_format(_raw(answer), self.question_format)
+            answer_text = " ".join(answer_text.split())
+            if not answer_text:
+                raise Rejected("empty_answer", pos)
+            if weight < 0:
+                raise Rejected("fill_negative", pos, weight=f"{weight:g}", text=answer_text)
+            if len(answer_text) > MAX_FILL_ANSWER:
+                raise Rejected("fill_long", pos, text=answer_text[:30] + "…", max=MAX_FILL_ANSWER)
+            entry: dict[str, Any] = {"text": answer_text, "_pos": pos}
+            if weight != 100:
+                entry["weight"] = weight
+            if feedback.strip():
+                entry["feedback"] = self.markdown(feedback, self.question_format)
+            entries.append(entry)
+        if not any(e.get("weight", 100) >= 100 for e in entries):
+            raise Rejected("fill_no_full", base)
+        keep, merged = merge_same_answers([e["text"] for e in entries])
+        self.notices.extend(("merged_answers", {"texts": texts}) for texts in merged)
+        entries = [{k: v for k, v in entries[i].items() if k != "_pos"} for i in keep]
+        if all(set(e) == {"text"} for e in entries):
+            return {"type": "fill", "answers": [e["text"] for e in entries]}
+        return {"type": "fill", "answers": entries}

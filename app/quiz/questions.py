@@ -24,6 +24,20 @@ Grading:
 - ``fill``: 1 when the answer matches one accepted answer after ``normalise_text`` (NFKC, so
   full-width "１１９" is "119"; case folded; all whitespace and zero-width characters removed).
 
+Moodle's weights (imported GIFT files; ``weight:`` in percent, -100..100, on options or fill-in
+answers) are graded as Moodle grades them, never rounded into the rules above:
+
+- ``single`` with weights: the chosen option's weight (the ``correct`` option is 100 %), below 0 → 0.
+- ``multiple`` with weights: the sum of the chosen options' weights, capped to 0..100 %; the positive
+  weights must add up to 100 % and the ``correct`` options are exactly those with a positive weight.
+  (Unweighted, the ±1/k rule above is this rule with +100/k and -100/k.)
+- ``fill`` with weights: the first accepted answer that matches (``*`` matches any characters, as in
+  Moodle's short answers) gives its weight; at least one answer is worth 100 %.
+
+Feedback for one choice (``feedback:`` on an option or a fill-in answer, ``feedback_true`` /
+``feedback_false`` on a true/false question) is shown, after submission, only to those who chose it
+(``Question.feedback_for``).
+
 Option ids are stable per question: the ``id:`` given in the file, else "a", "b", "c", ... by
 position. Ids never reach a page: the server shows each attempt's options in its own random order
 under opaque tokens (``app.quiz.tokens``) and maps them back. An option marked ``pinned: true``
@@ -50,7 +64,8 @@ from app.content.laws import cites_problems
 ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 SOURCE_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*(/[a-z0-9]+([-_][a-z0-9]+)*)?$")
 COMMON_FIELDS = ("id", "type", "text", "indicators", "difficulty", "explanation", "source", "cites")
-OPTION_FIELDS = ("id", "text", "correct", "pinned")
+OPTION_FIELDS = ("id", "text", "correct", "pinned", "weight", "feedback")
+ANSWER_FIELDS = ("text", "weight", "feedback")
 MIN_OPTIONS, MAX_OPTIONS = 2, 8
 DIFFICULTIES = (1, 2, 3)
 MAX_FILL_ANSWER = 200  # characters a learner may type into a blank
@@ -113,6 +128,31 @@ class Option:
     correct: bool = False
     #: Keeps its position in the file when the options are shuffled ("以上都对").
     pinned: bool = False
+    #: Moodle's fraction in percent (-100..100), or None: the type's own rule.
+    weight: float | None = None
+    #: Shown after submission to those who chose this option.
+    feedback: str = ""
+
+    def spec(self) -> dict[str, Any]:
+        # optional keys only where set, so the content hash of every question without them stays the same
+        data: dict[str, Any] = {"id": self.id, "text": self.text, "correct": self.correct}
+        if self.pinned:
+            data["pinned"] = True
+        if self.weight is not None:
+            data["weight"] = self.weight
+        if self.feedback:
+            data["feedback"] = self.feedback
+        return data
+
+
+def _weight_problem(value: Any) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not -100 <= value <= 100:
+        return f"must be a percentage from -100 to 100, not {_shown(value)}"
+    return None
+
+
+def _clamp(score: float) -> float:
+    return min(1.0, max(0.0, score))
 
 
 QUESTION_TYPES: dict[str, type[Question]] = {}
@@ -201,6 +241,11 @@ class Question:
         """What the answer picked, for option frequencies: option ids (or the normalised text)."""
         raise NotImplementedError
 
+    def feedback_for(self, answer: Any) -> list[tuple[str, str]]:
+        """(what was chosen, its feedback) for the feedback meant for this answer alone (Moodle's
+        per-answer feedback): shown after submission to the learner who gave it, to nobody else."""
+        return []
+
     def option_texts(self, truth_labels: tuple[str, str] = ("True", "False")) -> dict[str, str]:
         """What a reader sees for each thing an answer can pick (``chosen``): option id → text.
         ``truth_labels`` are the words for true and false, translated by the caller."""
@@ -266,6 +311,10 @@ class ChoiceQuestion(Question):
                 problems.append((f"{where}.pinned", f"must be true or false, not {_shown(pinned)} (pinned: true "
                                  "keeps the option in its place when options are shuffled)"))
             correct += flag is True
+            if "weight" in option and _weight_problem(option["weight"]):
+                problems.append((f"{where}.weight", _weight_problem(option["weight"])))
+            if "feedback" in option and not isinstance(option["feedback"], str):
+                problems.append((f"{where}.feedback", _text_problem(option["feedback"])))
             option_id = option.get("id", POSITIONAL_IDS[i] if i < len(POSITIONAL_IDS) else None)
             if "id" in option and (not isinstance(option_id, str) or not ID_RE.match(option_id)):
                 problems.append((f"{where}.id", f"{_shown(option_id)} may only use lowercase letters, "
@@ -274,22 +323,38 @@ class ChoiceQuestion(Question):
                 problems.append((f"{where}.id", f"duplicate option id '{option_id}' (also options[{ids[option_id]}])"))
             elif option_id is not None:
                 ids[option_id] = i
-        wrong_count = cls.check_correct_count(correct)
+        weighted = [o for o in options if isinstance(o, Mapping) and "weight" in o]
+        wrong_count = cls.check_weights(options) if weighted else cls.check_correct_count(correct)
         if wrong_count:
             problems.append(("options", wrong_count))
         return problems
 
     @classmethod
+    def check_weights(cls, options: list) -> str | None:
+        """The problem with the options' Moodle weights (at least one option has ``weight``), or None."""
+        raise NotImplementedError
+
+    @classmethod
     def fields_from_spec(cls, spec: Mapping) -> dict[str, Any]:
         return {"options": tuple(
             Option(id=str(o.get("id", POSITIONAL_IDS[i])), text=o["text"].strip(), correct=o.get("correct", False),
-                   pinned=o.get("pinned", False))
+                   pinned=o.get("pinned", False),
+                   weight=float(o["weight"]) if o.get("weight") is not None else None,
+                   feedback=(o.get("feedback") or "").strip())
             for i, o in enumerate(spec["options"]))}
 
     def key_data(self) -> dict[str, Any]:
-        # "pinned" only where set, so the content hash of every question without it stays the same
-        return {"options": [{"id": o.id, "text": o.text, "correct": o.correct, **({"pinned": True} if o.pinned else {})}
-                            for o in self.options]}
+        return {"options": [o.spec() for o in self.options]}
+
+    @property
+    def weighted(self) -> bool:
+        """Graded by Moodle's weights (an imported question that carries them)."""
+        return any(o.weight is not None for o in self.options)
+
+    def feedback_for(self, answer: Any) -> list[tuple[str, str]]:
+        """(option text, feedback) for each chosen option that has feedback, in file order."""
+        chosen = set(self.chosen(answer))
+        return [(o.text, o.feedback) for o in self.options if o.id in chosen and o.feedback]
 
     @property
     def option_ids(self) -> tuple[str, ...]:
@@ -345,6 +410,20 @@ class SingleChoice(ChoiceQuestion):
             return f"a single-choice question needs exactly one option with correct: true (found {count})"
         return None
 
+    @classmethod
+    def check_weights(cls, options: list) -> str | None:
+        counted = cls.check_correct_count(sum(1 for o in options if isinstance(o, Mapping) and o.get("correct") is True))
+        if counted:
+            return counted
+        for i, o in enumerate(options):
+            if not isinstance(o, Mapping) or _weight_problem(o.get("weight", 0)):
+                continue
+            if o.get("correct") is True and o.get("weight", 100) != 100:
+                return f"options[{i}] is the correct option: its weight is 100, not {_shown(o['weight'])}"
+            if o.get("correct") is not True and o.get("weight", 0) >= 100:
+                return f"options[{i}] is worth 100 % but is not the correct option"
+        return None
+
     def normalise(self, raw: Any) -> str | None:
         if raw is None:
             return None
@@ -352,7 +431,12 @@ class SingleChoice(ChoiceQuestion):
 
     def grade(self, answer: Any) -> float:
         answer = self.normalise(answer)
-        return 1.0 if answer is not None and answer in self.correct_ids else 0.0
+        if answer is None:
+            return 0.0
+        option = next(o for o in self.options if o.id == answer)
+        if option.weight is not None and not option.correct:
+            return _clamp(option.weight / 100)
+        return 1.0 if option.correct else 0.0
 
     def correct_answer(self) -> str:
         return self.correct_ids[0]
@@ -380,8 +464,28 @@ class MultipleChoice(ChoiceQuestion):
         picked = {self._option_id(value) for value in raw}
         return tuple(i for i in self.option_ids if i in picked)
 
+    @classmethod
+    def check_weights(cls, options: list) -> str | None:
+        weights = [(i, o.get("weight", 0), o.get("correct") is True) for i, o in enumerate(options)
+                   if isinstance(o, Mapping)]
+        if any(_weight_problem(w) for _i, w, _c in weights):
+            return None  # reported on the option itself
+        for i, weight, correct in weights:
+            if correct != (weight > 0):
+                return (f"options[{i}]: with weights, the correct options are exactly those with a positive weight "
+                        f"(weight {_shown(weight)}, correct: {str(correct).lower()})")
+        total = sum(w for _i, w, _c in weights if w > 0)
+        if not weights or total <= 0:
+            return "no option has a positive weight: nobody could score"
+        if abs(total - 100) > 0.5:
+            return (f"the positive weights add up to {total:g} %, not 100 %: nobody could score full marks "
+                    "(or more than full marks)")
+        return None
+
     def grade(self, answer: Any) -> float:
         answer = self.normalise(answer) or ()
+        if self.weighted:  # Moodle: the chosen options' fractions added up, capped to 0..1
+            return _clamp(sum(o.weight or 0.0 for o in self.options if o.id in answer) / 100)
         correct = set(self.correct_ids)
         right = sum(1 for i in answer if i in correct)
         wrong = len(answer) - right
@@ -406,24 +510,40 @@ class TrueFalse(Question):
     """A statement that is true or false; the answer is a bool (forms send "true"/"false")."""
 
     type_name = "truefalse"
-    type_fields: ClassVar[tuple[str, ...]] = ("answer",)
+    type_fields: ClassVar[tuple[str, ...]] = ("answer", "feedback_true", "feedback_false")
     answer: bool = False
+    #: Shown after submission to those who answered true (``feedback_false``: false).
+    feedback_true: str = ""
+    feedback_false: str = ""
     CHOICES: ClassVar[dict[str, bool]] = {"true": True, "false": False}
 
     @classmethod
     def check_fields(cls, spec: Mapping) -> list[Problem]:
+        problems: list[Problem] = [(key, _text_problem(spec[key])) for key in ("feedback_true", "feedback_false")
+                                   if key in spec and not isinstance(spec[key], str)]
         if "answer" not in spec:
-            return [("answer", "required: true or false")]
+            return [("answer", "required: true or false"), *problems]
         if not isinstance(spec["answer"], bool):
-            return [("answer", f"must be true or false (without quotes), not {_shown(spec['answer'])}")]
-        return []
+            return [("answer", f"must be true or false (without quotes), not {_shown(spec['answer'])}"), *problems]
+        return problems
 
     @classmethod
     def fields_from_spec(cls, spec: Mapping) -> dict[str, Any]:
-        return {"answer": spec["answer"]}
+        return {"answer": spec["answer"], "feedback_true": (spec.get("feedback_true") or "").strip(),
+                "feedback_false": (spec.get("feedback_false") or "").strip()}
 
     def key_data(self) -> dict[str, Any]:
-        return {"answer": self.answer}
+        data: dict[str, Any] = {"answer": self.answer}
+        if self.feedback_true:
+            data["feedback_true"] = self.feedback_true
+        if self.feedback_false:
+            data["feedback_false"] = self.feedback_false
+        return data
+
+    def feedback_for(self, answer: Any) -> list[tuple[str, str]]:
+        answer = self.normalise(answer)
+        text = None if answer is None else (self.feedback_true if answer else self.feedback_false)
+        return [("true" if answer else "false", text)] if text else []
 
     @property
     def choice_ids(self) -> tuple[str, ...]:
@@ -471,6 +591,10 @@ class FillIn(Question):
     type_name = "fill"
     type_fields: ClassVar[tuple[str, ...]] = ("answers",)
     answers: tuple[str, ...] = ()
+    #: Moodle's fraction in percent per answer (None: 100), same length as ``answers`` when given.
+    weights: tuple[float | None, ...] = ()
+    #: Feedback per answer ("" for none), same length as ``answers`` when given.
+    feedbacks: tuple[str, ...] = ()
 
     @classmethod
     def check_fields(cls, spec: Mapping) -> list[Problem]:
@@ -479,7 +603,20 @@ class FillIn(Question):
             return [("answers", 'must be a non-empty list of accepted answers, e.g. ["119"]')]
         problems: list[Problem] = []
         seen: dict[str, int] = {}
-        for i, answer in enumerate(answers):
+        full = False
+        for i, entry in enumerate(answers):
+            answer = entry
+            if isinstance(entry, Mapping):
+                problems.extend((f"answers[{i}].{key}", "unknown field")
+                                for key in sorted(set(entry) - set(ANSWER_FIELDS), key=str))
+                answer = entry.get("text")
+                if "weight" in entry and _weight_problem(entry["weight"]):
+                    problems.append((f"answers[{i}].weight", _weight_problem(entry["weight"])))
+                if "feedback" in entry and not isinstance(entry["feedback"], str):
+                    problems.append((f"answers[{i}].feedback", _text_problem(entry["feedback"])))
+                full = full or entry.get("weight", 100) == 100
+            else:
+                full = True
             if not _is_text(answer) or not normalise_text(answer):
                 problems.append((f"answers[{i}]", _text_problem(answer)))
             elif normalise_text(answer) in seen:
@@ -489,14 +626,37 @@ class FillIn(Question):
                 problems.append((f"answers[{i}]", f"longer than the {MAX_FILL_ANSWER} characters a learner may type"))
             else:
                 seen[normalise_text(answer)] = i
+        if not full and not problems:
+            problems.append(("answers", "no answer is worth 100 %: nobody could score full marks"))
         return problems
 
     @classmethod
     def fields_from_spec(cls, spec: Mapping) -> dict[str, Any]:
-        return {"answers": tuple(a.strip() for a in spec["answers"])}
+        entries = [e if isinstance(e, Mapping) else {"text": e} for e in spec["answers"]]
+        fields: dict[str, Any] = {"answers": tuple(e["text"].strip() for e in entries)}
+        if any(isinstance(e, Mapping) for e in spec["answers"]):
+            fields["weights"] = tuple(float(e["weight"]) if e.get("weight") is not None else None for e in entries)
+            fields["feedbacks"] = tuple((e.get("feedback") or "").strip() for e in entries)
+        return fields
 
     def key_data(self) -> dict[str, Any]:
-        return {"answers": list(self.answers)}
+        # plain strings unless an answer carries a weight or feedback (content hashes stay the same)
+        if not any(w is not None for w in self.weights) and not any(self.feedbacks):
+            return {"answers": list(self.answers)}
+        entries = []
+        for i, text in enumerate(self.answers):
+            entry: dict[str, Any] = {"text": text}
+            if self.weights[i] is not None:
+                entry["weight"] = self.weights[i]
+            if self.feedbacks[i]:
+                entry["feedback"] = self.feedbacks[i]
+            entries.append(entry)
+        return {"answers": entries}
+
+    def weight_of(self, i: int) -> float:
+        """Answer ``i``'s weight in percent (100 unless the file gave another)."""
+        weight = self.weights[i] if i < len(self.weights) else None
+        return 100.0 if weight is None else weight
 
     def normalise(self, raw: Any) -> str | None:
         if raw is None:
@@ -507,24 +667,43 @@ class FillIn(Question):
             raise AnswerShapeError(f"question {self.id}: answer longer than {MAX_FILL_ANSWER} characters")
         return raw.strip() or None
 
-    def grade(self, answer: Any) -> float:
+    def matching(self, answer: Any) -> int | None:
+        """The index of the first accepted answer the given answer matches (``*``: any characters)."""
         answer = self.normalise(answer)
         if answer is None:
-            return 0.0
-        return 1.0 if normalise_text(answer) in {normalise_text(a) for a in self.answers} else 0.0
+            return None
+        typed = normalise_text(answer)
+        for i, accepted in enumerate(self.answers):
+            if "*" in accepted:
+                pattern = ".*".join(re.escape(normalise_text(part)) for part in accepted.split("*"))
+                if re.fullmatch(pattern, typed, re.DOTALL):
+                    return i
+            elif normalise_text(accepted) == typed:
+                return i
+        return None
+
+    def grade(self, answer: Any) -> float:
+        i = self.matching(answer)
+        return 0.0 if i is None else _clamp(self.weight_of(i) / 100)
 
     def correct_answer(self) -> tuple[str, ...]:
-        return self.answers
+        return tuple(a for i, a in enumerate(self.answers) if self.weight_of(i) >= 100)
 
     def chosen(self, answer: Any) -> tuple[str, ...]:
         answer = self.normalise(answer)
         return () if answer is None else (normalise_text(answer),)
 
+    def feedback_for(self, answer: Any) -> list[tuple[str, str]]:
+        i = self.matching(answer)
+        if i is None or i >= len(self.feedbacks) or not self.feedbacks[i]:
+            return []
+        return [(self.normalise(answer), self.feedbacks[i])]
+
     def from_form(self, form: FormData, name: str) -> str | None:
         return form.get(name)  # an emptied blank is sent as "" and saved as unanswered
 
     def form_value(self) -> str:
-        return self.answers[0]
+        return self.correct_answer()[0]
 
 
 def type_names() -> str:

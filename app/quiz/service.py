@@ -299,14 +299,16 @@ def _key_shown(question, order: list[str]) -> Any:
 
 def review_items(attempt: QuizAttempt) -> list[dict]:
     """Each question of a submitted attempt as the review shows it: the row (answer and score), the
-    question in the attempt's order with what was picked (no tokens: nothing is posted), the key and
-    the explanation."""
+    question in the attempt's order with what was picked (no tokens: nothing is posted), the key,
+    the explanation and the feedback meant for the answer given (none for what it did not choose)."""
     items = []
     for row in attempt.answers:
         question = question_of(row.spec)
         order = _choice_order(row, question)
         items.append({"row": row, "shown": _shown(question, order, None, row.answer),
-                      "correct": _key_shown(question, order), "explanation": question.explanation})
+                      "correct": _key_shown(question, order), "explanation": question.explanation,
+                      # Moodle's per-answer feedback: only for what this learner chose
+                      "feedback": question.feedback_for(row.answer)})
     return items
 
 

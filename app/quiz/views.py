@@ -14,12 +14,14 @@ from ..clock import seconds_left, zone_name
 from ..extensions import db
 from ..kb import service as kb_service
 from ..models import MANAGER_ROLES, QuizAttempt
+from ..refusal import Refusal
 from ..security import roles_required
 from ..web import perform, perform_quietly
 from . import service
 from .forms import AnswerForm, ImportForm, PracticeForm, indicator_choices
-from .importer import guess_format, import_questions as run_import, listed_banks
-from .questions import ImportDefaults
+from .exporter import EXPORTS, bank_questions, export_bank, find_bank, visible_banks
+from .importer import guess_format, import_questions as run_import, listed_banks, read_file, summary
+from .questions import ImportDefaults, build_question
 from .reports import quiz_report, report_workbook
 
 bp = Blueprint("quiz", __name__, template_folder="templates", url_prefix="/quizzes")
@@ -165,14 +167,46 @@ def import_questions():
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            text = upload.read().decode("utf-8-sig")
-        except UnicodeDecodeError:
-            form.file.errors.append(_("The file is not UTF-8 text."))
+            text = read_file(upload.read())
+        except Refusal as exc:
+            form.file.errors.append(str(exc))
         else:
             fmt = form.format.data if form.format.data != "auto" else guess_format(upload.filename or "", text)
             defaults = ImportDefaults(indicators=tuple(form.indicators.data), difficulty=form.difficulty.data,
                                       explanation=form.explanation.data or None)
             report = perform(run_import, text, fmt, form.bank.data.strip(), defaults,
-                             bank_title=form.bank_title.data or None, shown=upload.filename,
-                             actor=current_user).value
-    return render_template("quiz/import.html", form=form, report=report, banks=listed_banks(current_user))
+                             bank_title=form.bank_title.data or None, actor=current_user).value
+    return render_template("quiz/import.html", form=form, report=report, summary=summary(report) if report else "",
+                           banks=listed_banks(current_user))
+
+
+@bp.route("/banks")
+@roles_required(*MANAGER_ROLES)
+def banks():
+    """The question banks an organizer may use (shipped ones and their area's imports), to export."""
+    rows = [(bank, sum(1 for q in bank.questions if q.active)) for bank in visible_banks(current_user)]
+    return render_template("quiz/banks.html", rows=rows)
+
+
+@bp.route("/banks/<slug>")
+@roles_required(*MANAGER_ROLES)
+def bank(slug):
+    """One bank's questions (text, type, key) with its GIFT and Moodle XML downloads."""
+    found = find_bank(slug, current_user)
+    if found is None:
+        abort(404)
+    questions = [build_question(q.spec, bank_id=found.slug) for q in bank_questions(found)]
+    return render_template("quiz/bank.html", bank=found, questions=questions)
+
+
+@bp.route("/banks/<slug>/export.<fmt>")
+@roles_required(*MANAGER_ROLES)
+def export(slug, fmt):
+    if fmt not in EXPORTS or find_bank(slug, current_user) is None:
+        abort(404)
+    try:
+        data, filename = export_bank(slug, fmt, current_user)
+    except Refusal as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("quiz.bank", slug=slug))
+    return send_file(io.BytesIO(data), as_attachment=True, download_name=filename, mimetype=EXPORTS[fmt][1])

@@ -23,6 +23,7 @@ README = ROOT / "README.md"
 CORES = (
     "app.drill.engine", "app.drill.checker", "app.drill.graph", "app.drill.tokens",
     "app.quiz.questions", "app.quiz.gift", "app.quiz.aiken", "app.quiz.draw", "app.quiz.stats", "app.quiz.cues", "app.quiz.tokens",
+    "app.quiz.interop", "app.quiz.textformat", "app.quiz.giftwriter", "app.quiz.moodle_xml",
     "app.learn.reading",
     "app.profile.scoring", "app.profile.recommend", "app.profile.xapi", "app.profile.charts",
     "app.mentor.pairing", "app.mentor.rules",

@@ -1,8 +1,11 @@
-"""Aiken import: Moodle's documented example, Chinese punctuation, errors by line with recovery."""
-from app.quiz.aiken import parse_aiken
-from app.quiz.questions import ImportDefaults, check_spec
+"""Aiken import: Moodle's documented example, Chinese punctuation, stems that start like an option,
+errors by line with recovery (Moodle's own fixtures: test_quiz_moodle_fixtures.py)."""
+from app.quiz.aiken import looks_like_aiken, parse_aiken
+from app.quiz.gift import looks_like_gift
+from app.quiz.questions import ImportDefaults, build_question, check_spec
 
 DEFAULTS = ImportDefaults(indicators=("handling.emergency",), difficulty=1, explanation="见应急处置课程。")
+NO_DEFAULT = ImportDefaults(indicators=("handling.emergency",))
 
 # Quoted from Moodle's Aiken format documentation.
 MOODLE_EXAMPLE = """What is the correct answer to this question?
@@ -23,108 +26,97 @@ ANSWER: A
 """
 
 
-def test_moodle_example():
-    specs, problems = parse_aiken(MOODLE_EXAMPLE, DEFAULTS)
-    assert problems == []
-    first, second = specs
-    assert first == {
-        "id": "aiken-1", "type": "single", "text": "What is the correct answer to this question?",
+def specs_of(text, defaults=DEFAULTS):
+    result = parse_aiken(text, defaults)
+    assert [i.message for i in result.refused] == []
+    return [q.spec for q in result.questions]
+
+
+def test_moodle_example_imports_without_a_default_explanation():
+    first, second = specs_of(MOODLE_EXAMPLE, NO_DEFAULT)
+    assert {k: v for k, v in first.items() if k != "id"} == {
+        "type": "single", "text": "What is the correct answer to this question?",
         "options": [{"text": "Is it this one?"}, {"text": "Maybe this answer?"}, {"text": "Possibly this one?"},
                     {"text": "Must be this one!", "correct": True}],
-        "indicators": ["handling.emergency"], "difficulty": 1, "explanation": "见应急处置课程。"}
+        "indicators": ["handling.emergency"], "difficulty": 1, "explanation": "正确答案：Must be this one!"}
     assert second["options"][0] == {"text": "Moodle", "correct": True} and len(second["options"]) == 6
-    assert all(check_spec(s, {"handling.emergency"}) == [] for s in specs)
+    assert all(check_spec(s, {"handling.emergency"}) == [] for s in (first, second))
+    assert specs_of(MOODLE_EXAMPLE)[0]["explanation"] == "见应急处置课程。"
 
 
 def test_chinese_punctuation_multiline_question_and_no_blank_lines():
-    text = ("发现小区燃气泄漏,\n"
-            "网格员首先应当?\n"
-            "Ａ．按门铃通知住户\n"
-            "Ｂ）不碰电器,组织开窗撤离\n"
-            "C、打开楼道灯查看（看清楚）\n"
-            "ANSWER：B\n"
-            "下列哪些是火灾报警要讲清的?\n"
-            "A. 地址\n"
-            "B. 起火物\n"
-            "C. 自己的爱好\n"
-            "ANSWER: A, B\n")
-    specs, problems = parse_aiken(text, DEFAULTS, taken={"aiken-2"})
-    assert problems == []
-    first, second = specs
-    assert first["text"] == "发现小区燃气泄漏,\n网格员首先应当?"
-    assert [o["text"] for o in first["options"]] == ["按门铃通知住户", "不碰电器,组织开窗撤离", "打开楼道灯查看（看清楚）"]
+    text = ("发现小区燃气泄漏，\n网格员首先应当？\nＡ．按门铃通知住户\nＢ）不碰电器，组织开窗撤离\nC、打开楼道灯查看（看清楚）\n"
+            "ANSWER：B\n下列哪些是火灾报警要讲清的？\nA. 地址\nB. 起火物\nC. 自己的爱好\n答案：A, B\n")
+    first, second = specs_of(text)
+    assert first["text"] == "发现小区燃气泄漏，\\\n网格员首先应当？"
+    assert [o["text"] for o in first["options"]] == ["按门铃通知住户", "不碰电器，组织开窗撤离", "打开楼道灯查看（看清楚）"]
     assert first["options"][1]["correct"] is True
-    assert second["id"] == "aiken-2-2"
     assert second["type"] == "multiple" and [o.get("correct", False) for o in second["options"]] == [True, True, False]
 
 
-def test_errors_name_the_line_and_good_questions_still_import():
-    text = ("Letters out of order\n"      # 1
-            "A. x\n"
-            "C. y\n"                      # 3
+def test_a_stem_that_starts_like_an_option_is_a_question():
+    """"A、B两个社区…" where a question is expected is the question text (Moodle's own option marks
+    are only "A." and "A)")."""
+    text = "A、B两个社区合并网格后，网格员首先应当？\nA. 重新摸排住户信息\nB. 沿用旧台账\nANSWER: A\n"
+    (spec,) = specs_of(text)
+    assert spec["text"] == "A、B两个社区合并网格后，网格员首先应当？"
+    assert [o["text"] for o in spec["options"]] == ["重新摸排住户信息", "沿用旧台账"]
+
+
+def test_braces_in_an_aiken_file_do_not_make_it_gift():
+    text = ("居民问{低保}怎么申请，网格员应？\nA. 承诺一定能批\nB. 讲清条件并协助申请\nANSWER: B\n\n"
+            "文件里写着 {=119} 的是什么格式？\nA. GIFT\nB. Aiken\nANSWER: A\n")
+    assert looks_like_aiken(text) == 2 and looks_like_gift(text) == 1
+    assert len(specs_of(text)) == 2
+
+
+def test_texts_are_plain_text():
+    (spec,) = specs_of("Which tag is <b>?\nA. *bold*\nB. _italic_\nANSWER: A\n")
+    question = build_question(spec)
+    assert question.text == r"Which tag is \<b\>?"
+    assert [o.text for o in question.options] == [r"\*bold\*", r"\_italic\_"]
+
+
+def test_errors_name_their_line_and_the_next_question_still_imports():
+    text = ("第一题？\n"            # 1
+            "A. 甲\n"
+            "C. 乙\n"              # 3: letter out of order
             "ANSWER: A\n"
             "\n"
-            "No answer line\n"            # 6
-            "A. x\n"
-            "B. y\n"
+            "第二题？\n"           # 6
+            "A. 甲\n"
+            "B. 乙\n"
+            "ANSWER: E\n"          # 9: no such option
             "\n"
-            "Good one\n"                  # 10
-            "A. right\n"
-            "B. wrong\n"
+            "第三题？\n"           # 11
+            "A. 甲\n"
+            "B. 乙\n"
+            "\n"
+            "第四题？\n"           # 15: no ANSWER for the third
+            "A. 甲\n"
+            "B. 乙\n"
+            "ANSWER: b\n"          # lower-case letter is read
+            "ANSWER: A\n"          # 19: an ANSWER with no question open
+            "第五题？\n"           # 20
+            "A. 甲\n"
+            "ANSWER: A\n"          # 22: too few options
+            "第六题？\n"           # 23
+            "A. 甲\n"
+            "B. 甲\n"              # 25: same option twice
             "ANSWER: A\n"
-            "\n"
-            "Unknown letter\n"            # 15
-            "A. x\n"
-            "B. y\n"
-            "ANSWER: E\n"                 # 18
-            "\n"
-            "One option only\n"
-            "A. x\n"
-            "ANSWER: A\n"                 # 22
-            "\n"
-            "ANSWER: B\n"                 # 24
-            "\n"
-            "Not a letter\n"
-            "A. x\n"
-            "B. y\n"
-            "ANSWER: yes\n"               # 29
-            "\n"
-            "Empty option\n"
-            "A.\n"                        # 32
-            "B. y\n"
-            "ANSWER: B\n"
-            "\n"
-            "Last good one\n"             # 36
-            "A. a\n"
-            "B. b\n"
-            "ANSWER: B\n"
-            "\n"
-            "Unfinished at the end\n"     # 41
-            "A. a\n"
-            "B. b\n")
-    specs, problems = parse_aiken(text, DEFAULTS, shown="bank.txt")
-    assert [(s["id"], s["text"]) for s in specs] == [("aiken-3", "Good one"), ("aiken-8", "Last good one")]
-    assert problems == [
-        "bank.txt: line 3: option C where B was expected (options run A, B, C, ...)",
-        "bank.txt: line 6: the question has no ANSWER: line (end each question with e.g. 'ANSWER: B')",
-        "bank.txt: line 18: ANSWER: E is not one of the options A, B",
-        "bank.txt: line 22: a question needs at least two options (A. ..., B. ...) before ANSWER:",
-        "bank.txt: line 24: ANSWER: line without a question before it",
-        "bank.txt: line 29: ANSWER: must give capital option letters, e.g. 'ANSWER: B', not 'yes'",
-        "bank.txt: line 32: option A has no text",
-        "bank.txt: line 41: the question has no ANSWER: line (end each question with e.g. 'ANSWER: B')",
-    ]
+            "第七题？\n"           # 27
+            "A. 对\n"
+            "B. 错\n")             # end of file without ANSWER
+    result = parse_aiken(text, DEFAULTS)
+    assert [q.spec["text"] for q in result.questions] == ["第四题？"]
+    assert result.questions[0].spec["options"][1]["correct"] is True
+    assert [(i.line, i.key) for i in result.refused] == [
+        (3, "aiken_letter_order"), (9, "aiken_unknown_letter"), (11, "aiken_unfinished"), (19, "aiken_no_question"),
+        (22, "aiken_few"), (25, "same_option"), (27, "aiken_no_answer_line")]
+    assert result.read == 7
 
 
-def test_no_explanation_default_refuses_every_question():
-    specs, problems = parse_aiken(MOODLE_EXAMPLE, ImportDefaults(indicators=("handling.emergency",)))
-    assert specs == []
-    assert problems == [
-        "line 1: no explanation: give feedback in the question (#...) or a default explanation for the import",
-        "line 8: no explanation: give feedback in the question (#...) or a default explanation for the import",
-    ]
-
-
-def test_duplicate_option_texts_are_caught_by_the_bank_rules():
-    specs, problems = parse_aiken("Q\nA. same\nB. same\nANSWER: A\n", DEFAULTS)
-    assert specs == [] and problems == ["line 1: options[1].text: same text as options[0]"]
+def test_ids_follow_the_question_text():
+    first = specs_of("甲？\nA. 1\nB. 2\nANSWER: A\n\n乙？\nA. 1\nB. 2\nANSWER: B\n")
+    second = specs_of("乙？\nA. 1\nB. 2\nANSWER: B\n")
+    assert second[0]["id"] == first[1]["id"] and first[0]["id"] != first[1]["id"]

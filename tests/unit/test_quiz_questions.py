@@ -227,3 +227,75 @@ questions:
     assert notices[0].startswith("notice: 1 option pinned in place")
     assert notices[1] == "notice: questions/demo.yaml: questions[0].options[2] (q-001, option c '以上都对')"
     assert pinned_notices([]) == []
+
+
+# -- Moodle's weights and per-answer feedback (imported GIFT questions) ----------------------------
+
+WEIGHTED_SINGLE = make(id="ws-1", type="single", text="耶稣来自？", options=[
+    {"text": "耶路撒冷"}, {"text": "伯利恒", "weight": 25}, {"text": "加利利", "weight": 50, "feedback": "再具体些。"},
+    {"text": "拿撒勒", "correct": True, "feedback": "对！"}])
+WEIGHTED_MULTIPLE = make(id="wm-1", type="multiple", text="格兰特墓里有谁？", options=[
+    {"text": "无人", "weight": 0}, {"text": "格兰特", "correct": True, "weight": 50},
+    {"text": "格兰特夫人", "correct": True, "weight": 50}, {"text": "他父亲", "weight": -100, "feedback": "不对。"}])
+WEIGHTED_FILL = make(id="wf-1", type="fill", text="最好的动物？", answers=[
+    {"text": "Frog", "feedback": "Good!"}, {"text": "Cat", "weight": 50}, {"text": "*", "weight": 0, "feedback": "错"}])
+
+
+def test_weighted_single_choice_scores_the_chosen_options_weight():
+    assert [WEIGHTED_SINGLE.grade(i) for i in "abcd"] == [0.0, 0.25, 0.5, 1.0]
+    assert WEIGHTED_SINGLE.correct_answer() == "d" and WEIGHTED_SINGLE.weighted
+
+
+@pytest.mark.parametrize("answer, score", [
+    (["b", "c"], 1.0), (["a", "b", "c"], 1.0), (["b"], 0.5), (["b", "c", "d"], 0.0), (["a"], 0.0),
+    (["d"], 0.0), ([], 0.0), (["a", "b", "c", "d"], 0.0),
+])
+def test_weighted_multiple_choice_sums_the_weights_capped_to_0_and_1(answer, score):
+    """Moodle's multiple-answer grading: the chosen fractions added up, never below 0 or above 1."""
+    assert WEIGHTED_MULTIPLE.grade(answer) == score
+
+
+def test_unweighted_multiple_choice_keeps_the_plus_minus_one_over_k_rule():
+    assert not MULTIPLE.weighted and MULTIPLE.grade(["a", "b", "c", "d", "e"]) == pytest.approx(1 / 3)
+
+
+def test_weighted_fill_first_matching_answer_gives_its_weight_and_star_matches_anything():
+    assert [WEIGHTED_FILL.grade(a) for a in ("ＦＲＯＧ", " cat ", "dog", None)] == [1.0, 0.5, 0.0, 0.0]
+    assert WEIGHTED_FILL.correct_answer() == ("Frog",) and WEIGHTED_FILL.form_value() == "Frog"
+    pattern = make(id="wf-2", type="fill", text="?", answers=["12*"])
+    assert pattern.grade("12345") == 1.0 and pattern.grade("2345") == 0.0
+
+
+def test_feedback_is_for_the_choice_it_was_written_for():
+    assert WEIGHTED_SINGLE.feedback_for("c") == [("加利利", "再具体些。")] and WEIGHTED_SINGLE.feedback_for("a") == []
+    assert WEIGHTED_MULTIPLE.feedback_for(["b", "d"]) == [("他父亲", "不对。")]
+    assert WEIGHTED_FILL.feedback_for("dog") == [("dog", "错")] and WEIGHTED_FILL.feedback_for("Cat") == []
+    tf = make(id="tf-2", type="truefalse", text="?", answer=False, feedback_true="不对。", feedback_false="对。")
+    assert tf.feedback_for("true") == [("true", "不对。")] and tf.feedback_for(None) == []
+    assert SINGLE.feedback_for("a") == [] and FILL.feedback_for("119") == []
+
+
+def test_weights_and_feedback_keep_old_content_hashes_and_never_reach_a_page():
+    plain = make(id="s-1", type="single", text=SINGLE.text, options=[
+        {"text": "凭印象回答"}, {"text": "按条例讲清基本条件", "correct": True}, {"text": "让居民自己上网查"}])
+    assert plain.content_hash == SINGLE.content_hash
+    shown = repr(WEIGHTED_SINGLE.present(["d", "c", "b", "a"])) + repr(WEIGHTED_FILL.present())
+    for secret in ("weight", "feedback", "对！", "Frog", "correct"):
+        assert secret not in shown
+
+
+@pytest.mark.parametrize("spec, problem", [
+    ({"type": "multiple", "options": [{"text": "甲", "correct": True, "weight": 50}, {"text": "乙", "weight": 40}]},
+     "with weights, the correct options are exactly those with a positive weight"),
+    ({"type": "multiple", "options": [{"text": "甲", "correct": True, "weight": 50}, {"text": "乙"}]},
+     "the positive weights add up to 50 %"),
+    ({"type": "single", "options": [{"text": "甲", "correct": True, "weight": 50}, {"text": "乙"}]},
+     "its weight is 100"),
+    ({"type": "single", "options": [{"text": "甲", "correct": True}, {"text": "乙", "weight": 150}]},
+     "must be a percentage from -100 to 100"),
+    ({"type": "fill", "answers": [{"text": "甲", "weight": 50}]}, "no answer is worth 100 %"),
+    ({"type": "fill", "answers": [{"text": "甲", "grade": 50}]}, "unknown field"),
+])
+def test_weight_rules_are_checked(spec, problem):
+    problems = check_spec({**BASE, "id": "w-1", "text": "?", **spec})
+    assert any(problem in p for _path, p in problems), problems
