@@ -81,7 +81,8 @@ def _run_pg(tool: str, args: list[str], env: dict[str, str]) -> None:
     binary = find_pg_tool(tool)
     if binary is None:
         _fail(f"backup: {tool} not found on PATH or under /usr/lib/postgresql/*/bin (install postgresql-client)")
-    result = subprocess.run([binary, *args], check=False, env=env, capture_output=True, text=True)
+    # pg_dump/pg_restore by absolute path (find_pg_tool), an argument list and no shell: nothing is interpreted
+    result = subprocess.run([binary, *args], check=False, env=env, capture_output=True, text=True)  # noqa: S603
     if result.returncode != 0:
         detail = (result.stderr or result.stdout).strip().splitlines()
         _fail(f"backup: {tool} failed (exit {result.returncode}): {detail[-1] if detail else ''}")

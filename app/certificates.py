@@ -143,7 +143,8 @@ def _fontconfig_candidates() -> list[tuple[str, int]]:
         commands.append(["fc-list", "-f", "%{file}\t%{index}\n", ":lang=zh"])
     for cmd in commands:
         try:
-            out = subprocess.run(cmd, capture_output=True, text=True, timeout=20, check=False).stdout
+            # fixed fc-match/fc-list arguments, no shell, no input from people
+            out = subprocess.run(cmd, capture_output=True, text=True, timeout=20, check=False).stdout  # noqa: S603
         except (OSError, subprocess.SubprocessError):
             continue
         for line in out.splitlines():

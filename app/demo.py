@@ -26,7 +26,7 @@ from .security import hash_password
 from .train import service as train
 
 
-DEMO_PASSWORD = "demo1234"
+DEMO_PASSWORD = "demo1234"  # noqa: S105 (dev-only demo accounts; `flask demo create` refuses production)
 #: (username, name, roles, area path below the city)
 DEMO_ACCOUNTS = [
     ("worker", "张晓梅", {"worker"}, ("滨江区", "长青街道", "幸福社区", "第一网格")),
@@ -138,7 +138,7 @@ def _demo_activity() -> None:
         user = db.session.scalar(select(User).where(User.username == username))
         if user is None or db.session.scalar(select(DrillAttempt.id).where(DrillAttempt.user_id == user.id)):
             continue
-        rng = random.Random(username)
+        rng = random.Random(username)  # noqa: S311 (made-up demo answers, the same on every run; nothing secret)
         for n, quiz in enumerate(tests):
             when = utcnow() - timedelta(days=40 - 8 * n)
             attempt = quizzes.start_attempt(user, quiz, tz, now=when)

@@ -747,7 +747,8 @@ def best_path(drill: Drill) -> list[Step]:
     # Breadth-first along the edges that keep the best total: the first success found is optimal
     # (totals telescope along such edges) and the walk is loop-free.
     path = _tight_path(graph, best, weigh, is_success, graph.start)
-    assert path or is_success(graph.start), "unreachable: the start has a best total, so a tight path exists"
+    if not path and not is_success(graph.start):  # an invariant, checked even under python -O
+        raise RuntimeError("unreachable: the start has a best total, so a tight path exists")
     return list(path)
 
 

@@ -148,7 +148,9 @@ def complete(config: LlmConfig, question: str, entries: Iterable[Entry]) -> str:
     headers = {"Content-Type": "application/json", "Accept": "application/json"}
     if config.api_key:
         headers["Authorization"] = f"Bearer {config.api_key}"
-    request = urllib.request.Request(config.endpoint, data=body, headers=headers, method="POST")
+    if urlsplit(config.endpoint).scheme not in ("http", "https"):
+        raise LlmError(f"KB_LLM_BASE_URL must be an http(s) address, not {config.base_url!r}")
+    request = urllib.request.Request(config.endpoint, data=body, headers=headers, method="POST")  # noqa: S310 (http(s) checked above)
     try:
         with _opener(config.endpoint).open(request, timeout=config.timeout) as response:
             data = json.loads(response.read().decode("utf-8"))

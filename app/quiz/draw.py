@@ -80,7 +80,9 @@ def draw(pool: Sequence[Question], rules: Sequence[DrawRule], seed: str | int, *
     rule the pool order. Raises ``NotEnoughQuestions`` naming the rule (counted from 0).
     """
     ordered = _canonical(pool)
-    rng = random.Random(f"{seed}:pick")
+    # Seeded on purpose: the same attempt draws and orders the same way on every reload. The seed is a fresh
+    # secrets token per attempt (quiz.service.attempt_seed) and options reach pages as opaque tokens.
+    rng = random.Random(f"{seed}:pick")  # noqa: S311
     candidates = [[q for q in ordered if rule.matches(q)] for rule in rules]
     picked: list[list[Question]] = [[] for _ in rules]
     used: set[tuple[str, str]] = set()
@@ -108,7 +110,7 @@ def arrange(questions: Sequence[Question], seed: str | int, *, shuffle_questions
         raise ValueError("a question appears twice in the quiz")
     if shuffle_questions:
         order.sort(key=_key)
-        random.Random(f"{seed}:order").shuffle(order)
+        random.Random(f"{seed}:order").shuffle(order)  # noqa: S311 (seeded per attempt, see draw)
     return [AttemptItem(q.bank_id, q.id, _option_order(q, seed, shuffle_options)) for q in order]
 
 
@@ -125,6 +127,6 @@ def shuffled_choices(question: Question, seed: str | int) -> tuple[str, ...]:
     ids = list(question.choice_ids)
     pinned = set(question.pinned_positions)
     free = [choice for i, choice in enumerate(ids) if i not in pinned]
-    random.Random(seed).shuffle(free)
+    random.Random(seed).shuffle(free)  # noqa: S311 (seeded per attempt, see draw)
     rest = iter(free)
     return tuple(choice if i in pinned else next(rest) for i, choice in enumerate(ids))
