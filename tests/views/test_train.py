@@ -349,3 +349,23 @@ def test_attendance_is_evidence_in_the_profile_and_xapi(app, client, people, set
     attended = [s for s in items if "class-session" in s["object"]["id"]]
     assert len(attended) == 1 and attended[0]["verb"]["id"].endswith("/experienced")
     assert attended[0]["object"]["definition"]["name"]["zh-CN"] == "政策法规解读"
+
+
+def test_enrol_a_cohort_or_a_roster(client, people, login, make_user, areas):
+    import io
+    from datetime import date
+    login("organizer")
+    training_class = create_class(client, {"changqing": people["organizer"].area})
+    hired = make_user("new1", ("worker",), areas["grid2"], name="钱新", worker_number="CQ009")
+    hired.hire_date = date(2026, 3, 1)
+    db.session.commit()
+    token = csrf_from(client, f"/train/{training_class.id}")
+    client.post(f"/train/{training_class.id}/enrol", data={"csrf_token": token, "how": "cohort",
+                                                           "area": areas["xingfu"].id, "hired": 2026})
+    assert [e.user_id for e in db.session.scalars(select(ClassEnrolment))] == [hired.id]
+    roster = "姓名,工号\n张晓梅,CQ001\n周婷,LH001\n".encode()
+    page = client.post(f"/train/{training_class.id}/enrol", data={
+        "csrf_token": token, "how": "roster", "roster": (io.BytesIO(roster), "roster.csv")},
+        content_type="multipart/form-data", follow_redirects=True).get_data(as_text=True)
+    assert "LH001" in page  # 周婷 is of another street: named as not found
+    assert sorted(e.user_id for e in db.session.scalars(select(ClassEnrolment))) == sorted([hired.id, people["worker"].id])
