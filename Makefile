@@ -3,6 +3,11 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 export FLASK_APP := wsgi.py
+# Where `make run` serves: `make run PORT=8080` or `make run HOST=0.0.0.0 PORT=8080` (the development server
+# with demo accounts: keep it off public networks). PORT may also come from the environment; HOST only
+# from the command line (some shells export HOST as the machine's name).
+PORT   ?= 5000
+HOST   := 127.0.0.1
 
 .PHONY: run test test-sqlite test-postgres install install-dev system-deps translations check bench clean
 
@@ -12,7 +17,7 @@ run: install translations
 	$(BIN)/flask db upgrade
 	$(BIN)/flask content sync
 	$(BIN)/flask demo create
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
 test: install-dev translations system-deps
 	scripts/run-tests.sh
