@@ -14,13 +14,15 @@ from .kb import CaseComment, CaseSubmission, KbDocument, KbEntry, KbIndexState, 
 from .mentor import DrillComment, JointVisit, Mentorship, MentorshipEvent, Notification, Observation
 from .roster import RosterImport, RosterImportRow
 from .quiz import AttemptAnswer, Question, QuestionBank, Quiz, QuizAttempt, WrongAnswer
-from .train import ClassAttendance, ClassEnrolment, ClassSession, LeaveRequest, SessionRating, TrainingClass
+from .train import (
+    ClassAttendance, ClassDrill, ClassDrillVote, ClassEnrolment, ClassSession, LeaveRequest, SessionRating, TrainingClass,
+)
 from .xapi import XapiOutbox
 from .user import MANAGER_ROLES, ROLES, User, UserRole
 
 __all__ = [
     "JOB_STATUSES", "Job", "RosterImport", "RosterImportRow",
-    "ClassAttendance", "ClassEnrolment", "ClassSession", "LeaveRequest", "SessionRating", "TrainingClass",
+    "ClassAttendance", "ClassDrill", "ClassDrillVote", "ClassEnrolment", "ClassSession", "LeaveRequest", "SessionRating", "TrainingClass",
     "LEVELS", "Area", "AuditRecord", "AuditRecordImmutable", "Bracket", "Certificate", "Competition", "CompetitionRound", "Entry", "JudgeScore", "JudgeSwap",
     "RoundJudge",
     "RoundResult", "TIERS", "ContentSync", "Course", "CourseAssignment", "Lesson",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (
-    Boolean, CheckConstraint, Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint,
+    JSON, Boolean, CheckConstraint, Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -191,3 +191,39 @@ class SessionRating(db.Model):
 
     session: Mapped[ClassSession] = relationship()
     user = relationship("User")
+
+
+class ClassDrill(db.Model):
+    """A live classroom drill (课堂演练): the room walks a scenario drill together, node by node; each
+    attendee decides on their phone, the instructor moves the room on."""
+
+    __tablename__ = "class_drill"
+    __table_args__ = (CheckConstraint("status IN ('open', 'finished')", name="status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("class_session.id", ondelete="CASCADE"), index=True)
+    drill_version_id: Mapped[int] = mapped_column(ForeignKey("drill_version.id"))
+    #: The room's play (``app.drill.engine.State.to_dict()``), and how many steps it has taken.
+    state: Mapped[dict] = mapped_column(JSON)
+    step: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    started_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    session: Mapped[ClassSession] = relationship()
+    version = relationship("DrillVersion")
+
+
+class ClassDrillVote(db.Model):
+    """One attendee's choice at one step of a classroom drill (one per person and step)."""
+
+    __tablename__ = "class_drill_vote"
+    __table_args__ = (UniqueConstraint("class_drill_id", "step", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    class_drill_id: Mapped[int] = mapped_column(ForeignKey("class_drill.id", ondelete="CASCADE"), index=True)
+    step: Mapped[int] = mapped_column(Integer)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    choice_id: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
