@@ -788,7 +788,7 @@ def join_problem(where: str, path: str, problem: str) -> str:
     return f"{place}: {problem}" if place else problem
 
 
-# -- helpers for the importers (gift.py, aiken.py) ----------------------------------------------
+# -- shared with the importers (gift.py, aiken.py, interop.py) -----------------------------------
 
 @dataclass(frozen=True)
 class ImportDefaults:
@@ -796,7 +796,7 @@ class ImportDefaults:
 
     indicators: tuple[str, ...]
     difficulty: int = 1
-    explanation: str | None = None  # used when the question carries no feedback
+    explanation: str | None = None  # used when the question carries no general feedback
     source: str | None = None
 
 
@@ -804,30 +804,3 @@ def slug(title: str) -> str:
     """An id from a question title (lowercase ASCII letters and digits joined by hyphens), or ""."""
     text = unicodedata.normalize("NFKC", title).lower()
     return "-".join(re.findall(r"[a-z0-9]+", text))[:60].strip("-")
-
-
-def unique_id(wanted: str, taken: set[str]) -> str:
-    """``wanted``, or ``wanted-2``, ``wanted-3``, ... whichever is not in ``taken`` (then taken)."""
-    candidate, n = wanted, 1
-    while candidate in taken:
-        n += 1
-        candidate = f"{wanted}-{n}"
-    taken.add(candidate)
-    return candidate
-
-
-def finish_import(spec: dict[str, Any], defaults: ImportDefaults, feedback: str | None) -> list[Problem]:
-    """Fill in the defaults and explanation, then check the spec with the bank's rules."""
-    spec["indicators"] = list(defaults.indicators)
-    spec["difficulty"] = defaults.difficulty
-    explanation = (feedback or "").strip() or (defaults.explanation or "").strip()
-    if explanation:
-        spec["explanation"] = explanation
-    if defaults.source:
-        spec["source"] = defaults.source
-    problems = check_spec(spec)
-    if not explanation:
-        problems = [p for p in problems if p[0] != "explanation"]
-        problems.append(("", "no explanation: give feedback in the question (#...) or a default explanation "
-                         "for the import"))
-    return problems
