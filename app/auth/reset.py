@@ -31,7 +31,7 @@ from ..accounts.service import find_account, may_edit, password_problem
 from ..clock import local_text, utcnow
 from ..extensions import db
 from ..models import Area, LoginFailure, PasswordResetRequest, User, UserRole
-from ..notifications import notify
+from ..notifications import handled, notify
 from ..refusal import Refusal
 from ..scope import area_filter
 from ..security import hash_password, verify_password
@@ -153,7 +153,8 @@ def request_reset(login: str, phone: str | None, address: str | None) -> int:
         return 0
     link = url_for("auth.reset_requests")
     for manager in organizers_to_notify(user):
-        notify(manager.id, NOTIFICATION_KIND, link, name=user.name, username=user.username)
+        notify(manager.id, NOTIFICATION_KIND, link, subject=f"reset:{request.id}", name=user.name,
+               username=user.username)
     db.session.commit()
     return 0
 
@@ -204,6 +205,7 @@ def confirm(actor: User, request: PasswordResetRequest) -> str:
     if not claimed:
         raise Refusal(_("This request has already been decided."))
     db.session.refresh(request)
+    handled(f"reset:{request.id}")
     audit.record(actor, "password.reset_confirm", request.user,
                  after={"status": _("code handed over, valid until %(time)s",
                                     time=_local_minutes(request.code_expires_at))})
@@ -225,6 +227,7 @@ def refuse(actor: User, request: PasswordResetRequest) -> None:
     if not refused:
         raise Refusal(_("This request has already been decided."))
     db.session.refresh(request)
+    handled(f"reset:{request.id}")
     audit.record(actor, "password.reset_refuse", request.user,
                  before={"status": _("waiting") if was == "pending" else _("code handed over")},
                  after={"status": _("refused")})

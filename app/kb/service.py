@@ -29,7 +29,7 @@ from ..labels import KB_PART_NAMES
 from ..models import (
     Area, CaseComment, CaseSubmission, Course, DrillVersion, KbEntry, KbQuestion, Lesson, Mentorship, User, UserRole,
 )
-from ..notifications import notify
+from ..notifications import handled, notify
 from ..refusal import FieldRefusal, Refusal
 from ..scope import can_manage_user, scope_users
 from . import assistant, index
@@ -311,7 +311,8 @@ def send_to_person(user: User, question: KbQuestion) -> User:
     if not claimed.rowcount:
         raise Refusal(_("This question has already been sent."))
     db.session.refresh(question)
-    notify(person.id, "kb_question", f"/kb/questions/{question.id}", asker=user.name, question=question.text[:60])
+    notify(person.id, "kb_question", f"/kb/questions/{question.id}", subject=f"kb_question:{question.id}",
+           asker=user.name, question=question.text[:60])
     db.session.flush()
     return person
 
@@ -334,6 +335,7 @@ def reply(actor: User, question: KbQuestion, text: str) -> None:
     if not claimed.rowcount:
         raise Refusal(_("This question is not waiting for an answer."))
     db.session.refresh(question)
+    handled(f"kb_question:{question.id}")
     notify(question.user_id, "kb_reply", f"/kb/questions/{question.id}", by=actor.name, question=question.text[:60])
     db.session.flush()
 
@@ -456,7 +458,8 @@ def save_case(user: User, case: CaseSubmission | None, *, title: str, category: 
         case.status, case.submitted_at = "submitted", utcnow()
         db.session.flush()
         case.comments.append(CaseComment(author_id=user.id, action="submit", text=(note or "").strip()[:2000]))
-        notify(reviewer.id, "kb_case_submitted", f"/kb/cases/{case.id}", author=user.name, title=case.title[:60])
+        notify(reviewer.id, "kb_case_submitted", f"/kb/cases/{case.id}", subject=f"kb_case:{case.id}",
+               author=user.name, title=case.title[:60])
     db.session.flush()
     return case
 
@@ -490,6 +493,7 @@ def review_case(actor: User, case: CaseSubmission, action: str, text: str) -> Kb
     if not claimed.rowcount:
         raise Refusal(_("Someone else has just reviewed this case."))
     db.session.refresh(case)
+    handled(f"kb_case:{case.id}")
     case.comments.append(CaseComment(author_id=actor.id, action=action, text=text[:2000]))
     if action == "changes":
         notify(case.author_id, "kb_case_changes", f"/kb/cases/{case.id}", by=actor.name, title=case.title[:60])

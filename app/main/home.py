@@ -10,16 +10,21 @@ from ..clock import utcnow
 from ..extensions import db
 from ..learn.progress import area_summary, course_progress, hour_requirements, next_lesson, required_courses
 from ..models import Competition, CompetitionRound, ContentSync, Entry, User
+from ..notifications import pending, text as notification_text
 from ..quiz.service import book_entries
 from ..train.service import home_classes
 
 
 def home_context(user: User, config) -> dict:
     """The home page's data for ``user`` (what the template shows for each role they hold)."""
-    context = {}
+    context = {"pending": pending(user.id), "notification_text": notification_text, "overdue": []}
     if user.has_role("worker", "mentor") or not user.is_manager:
         required = required_courses(user)
         progress = course_progress(user)
+        today = clock.local_today()
+        context["overdue"] = [(course, assignment) for course, assignment in required
+                              if assignment.due_date and assignment.due_date < today
+                              and not (progress.get(course.id) and progress[course.id].complete)]
         context.update(
             requirements=hour_requirements(user, config),
             required=[(course, assignment, progress.get(course.id)) for course, assignment in required],

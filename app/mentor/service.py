@@ -23,7 +23,7 @@ from ..models import (
     Area, DrillAttempt, DrillComment, DrillStep, JointVisit, Mentorship, MentorshipEvent, Observation, QuizAttempt,
     User,
 )
-from ..notifications import notify
+from ..notifications import handled, notify
 from ..refusal import Refusal, RuleBroken
 from ..scope import area_filter, can_manage_user
 from . import rules
@@ -199,8 +199,8 @@ def log_visit(actor: User, pairing: Mentorship, *, visit_date: date, household: 
     pairing.visits.append(visit)
     db.session.flush()
     other = pairing.mentee_id if actor.id == pairing.mentor_id else pairing.mentor_id
-    notify(other, "visit_to_confirm", f"/mentoring/{pairing.id}#visit-{visit.id}", by=actor.name,
-           day=visit_date.isoformat())
+    notify(other, "visit_to_confirm", f"/mentoring/{pairing.id}#visit-{visit.id}", subject=f"visit:{visit.id}",
+           by=actor.name, day=visit_date.isoformat())
     return visit
 
 
@@ -213,6 +213,7 @@ def confirm_visit(actor: User, visit: JointVisit, now: datetime | None = None) -
     if visit.confirmed_at is not None:
         raise Refusal(_("This visit is already confirmed."))
     visit.confirmed_at = now or clock.utcnow()
+    handled(f"visit:{visit.id}")
     db.session.flush()
 
 
@@ -306,8 +307,8 @@ def sign_off(actor: User, pairing: Mentorship, assessment: str, today: date, con
     pairing.events.append(MentorshipEvent(kind="signed_off", reason=assessment.strip()[:500], by_id=actor.id))
     organizer = pairing.created_by_id
     if organizer:
-        notify(organizer, "signoff_to_confirm", f"/mentoring/{pairing.id}", mentor=actor.name,
-               mentee=pairing.mentee.name)
+        notify(organizer, "signoff_to_confirm", f"/mentoring/{pairing.id}", subject=f"signoff:{pairing.id}",
+               mentor=actor.name, mentee=pairing.mentee.name)
     db.session.flush()
 
 
@@ -334,6 +335,7 @@ def confirm_independence(actor: User, pairing: Mentorship, today: date, config, 
     pairing.status = "independent"
     pairing.events.append(MentorshipEvent(kind="confirmed", reason=reason.strip()[:500] if override else "",
                                           by_id=actor.id))
+    handled(f"signoff:{pairing.id}")
     notify(pairing.mentee_id, "independent", f"/mentoring/{pairing.id}")
     notify(pairing.mentor_id, "independent_mentor", f"/mentoring/{pairing.id}", mentee=pairing.mentee.name)
     db.session.flush()

@@ -138,3 +138,7 @@ class Notification(db.Model):
     link: Mapped[str] = mapped_column(String(300), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: What the notification asks the reader to act on (``visit:12``), None when it only informs.
+    subject: Mapped[str | None] = mapped_column(String(64), index=True)
+    #: When the action asked for was done (by this reader or another one asked).
+    handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -439,3 +439,23 @@ def test_form_input_checked_before_any_change(client, paired, login, people):
                                                "mentees": ["abc"], "start": local_today().isoformat()})
     assert page.status_code == 200 and 'name="planned_end"' in page.get_data(as_text=True)
     assert db.session.scalar(select(func.count(Mentorship.id))) == 1
+
+
+def test_a_visit_to_confirm_waits_on_the_home_page_until_handled(client, paired, login):
+    """A notification that asks for an action is a pending action on the reader's home page and shows
+    "待处理" in the list; once done it shows "已处理" and leaves the home page. The header counts unread."""
+    token = as_user(client, login, "mentor")
+    client.post(f"/mentoring/{paired.id}/visits", data={
+        "csrf_token": token, "visit_date": local_today().isoformat(), "household": "3号楼2单元", "purpose": "走访独居老人"})
+    visit = db.session.scalar(select(JointVisit))
+    token = as_user(client, login, "worker")
+    home = client.get("/").get_data(as_text=True)
+    assert 'id="pending"' in home and "请确认" in home.split('id="pending"', 1)[1].split("</section>", 1)[0]
+    assert re.search(r'id="unread"[^>]*>\d+<', home)
+    listing = client.get("/mentoring/notifications").get_data(as_text=True)
+    assert "待处理" in listing and "已处理" not in listing
+    client.post(f"/mentoring/visits/{visit.id}/confirm", data={"csrf_token": token})
+    assert 'id="pending"' not in client.get("/").get_data(as_text=True)
+    listing = client.get("/mentoring/notifications").get_data(as_text=True)
+    assert "已处理" in listing and "待处理" not in listing and "已读" in listing
+    assert db.session.scalar(select(Notification.handled_at).where(Notification.subject == f"visit:{visit.id}"))
