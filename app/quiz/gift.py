@@ -52,6 +52,7 @@ _WEIGHT = re.compile(r"^%(-?\d+(?:\.\d*)?)%")
 _TRUE_FALSE = {"T": True, "TRUE": True, "F": False, "FALSE": False}
 _FULL_BRACES = str.maketrans({"｛": "{", "｝": "}"})
 _FULL_MARKS = str.maketrans({"＝": "=", "～": "~", "＃": "#", "％": "%", "｛": "{", "｝": "}"})
+_FULL_MARK_AT_START = re.compile(r"(^|\s)([＝～](?:％-?\d+(?:\.\d*)?％)?)")
 _BLANK_MARK = "\ue010"
 BLANK = "_____"
 
@@ -188,6 +189,9 @@ class _Block:
         body = text[opening + 1:closing_at]
         if not re.search(r"[~=#]", body) and re.search(r"[～＝]", body):
             body = body.translate(_FULL_MARKS)
+            self.notices.append(("fullwidth", {}))
+        elif _FULL_MARK_AT_START.search(body):  # {=119 ～110}: a full-width mark where an answer starts
+            body = _FULL_MARK_AT_START.sub(lambda m: m.group(1) + m.group(2).translate(_FULL_MARKS), body)
             self.notices.append(("fullwidth", {}))
         general = ""
         cut = body.rfind("####")

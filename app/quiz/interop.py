@@ -74,7 +74,7 @@ MESSAGES: dict[str, str] = {
     "merged_answers": N_("accepted answers %(texts)s are the same once full-width forms, case and spaces are ignored: "
                          "kept once"),
     "image_left": N_("image %(name)s is stored in Moodle, not in the file: the question shows [图片：%(name)s] instead"),
-    "fullwidth": N_("full-width GIFT marks (｛ ＝ ～ ＃ ％ ｝) read as { = ~ # % }"),
+    "fullwidth": N_("full-width GIFT marks (｛ ＝ ～ ＃ ％ ｝) read as { = ~ # %% }"),
 }
 
 #: Question types GridAcademy cannot hold, reported once each with their lines.

@@ -299,3 +299,25 @@ def test_imported_specs_pass_the_bank_checker():
 def test_crlf_cr_and_bom():
     for text in ("\ufeff// c\r\n甲{T}\r\n\r\n乙{F}\r\n", "// c\r甲{T}\r\r乙{F}\r"):
         assert [s["answer"] for s in specs_of(text)] == [True, False]
+
+
+def test_full_width_marks_where_an_answer_starts_inside_ascii_braces():
+    result = parse("火警电话{=119 ～110 ～120}\n\n多选{～％50％甲 ～％50％乙 ～丙}\n\n等式 {=1+1＝2}\n")
+    first, second, third = (q.spec for q in result.questions)
+    assert [o.get("correct", False) for o in first["options"]] == [True, False, False]
+    assert [o["weight"] for o in second["options"]] == [50, 50, 0]
+    assert third["answers"] == ["1+1＝2"]  # inside an answer it is text
+    assert [(i.line, i.message) for i in result.notices] == [
+        (1, "full-width GIFT marks (｛ ＝ ～ ＃ ％ ｝) read as { = ~ # % }"),
+        (3, "full-width GIFT marks (｛ ＝ ～ ＃ ％ ｝) read as { = ~ # % }")]
+
+
+def test_every_message_formats():
+    from app.quiz.interop import MESSAGES
+
+    class Any(dict):
+        def __missing__(self, key):
+            return 1
+
+    for key, message in MESSAGES.items():
+        assert "%" not in (message % Any()).replace("%", "", message.count("%%")), key
