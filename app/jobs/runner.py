@@ -37,6 +37,7 @@ from datetime import timedelta
 from typing import Any, Callable
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from ..extensions import db
@@ -163,7 +164,8 @@ def run_claimed(job_id: int, worker: str) -> str:
         _finish(job_id, worker, status="failed", error=f"unknown job kind {job.kind!r}")
         return "failed"
     if job.attempts > current_app.config["JOBS_MAX_ATTEMPTS"]:
-        _finish(job_id, worker, status="failed", error=f"stopped {job.attempts - 1} times before finishing")
+        _finish(job_id, worker, status="failed",
+                error=_("the work was interrupted %(n)d times before it could finish", n=job.attempts - 1))
         return "failed"
     try:
         result = kind.handler(job, Run(job_id, worker))
@@ -178,7 +180,8 @@ def run_claimed(job_id: int, worker: str) -> str:
     except Exception as exc:
         db.session.rollback()
         log.exception("job %s (%s) failed", job_id, job.kind)
-        _finish(job_id, worker, status="failed", error=f"{type(exc).__name__}: {exc}"[:1000])
+        _finish(job_id, worker, status="failed",
+                error=_("an error on the server (%(error)s)", error=f"{type(exc).__name__}: {exc}"[:500]))
         return "failed"
     _finish(job_id, worker, status="done", result=result)
     return "done"

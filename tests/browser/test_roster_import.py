@@ -11,7 +11,7 @@ from sqlalchemy import select
 from app.accounts import roster
 from app.extensions import db
 from app.models import RosterImportRow, User
-from tests.browser.conftest import log_in
+from tests.browser.conftest import assert_fits_width, log_in
 
 ROSTER = ("姓名,工号,手机号,街道,社区,网格,入职日期\n"
           "王小明,CQ501,13800000001,长青街道,幸福社区,第一网格,2026-09-01\n"
@@ -71,6 +71,12 @@ def test_roster_import_with_progress_row_error_and_slips(app, live_server, page,
     db.session.expire_all()
     assert db.session.scalar(select(RosterImportRow.id).where(RosterImportRow.secret.is_not(None))) is None
 
+    page.set_viewport_size({"width": 360, "height": 740})  # the report reads on a phone too
     page.reload()
     expect(page.locator("#slips")).to_contain_text("由王立新下载")
     expect(page.get_by_role("button", name="下载密码条（PDF，仅限一次）")).to_have_count(0)
+    assert_fits_width(page)
+    page.get_by_role("link", name="返回花名册导入").click()
+    expect(page.locator("#imports")).to_contain_text("九月新员工.csv")
+    expect(page.locator("#imports")).to_contain_text("已创建5个，未导入1行")
+    assert_fits_width(page)

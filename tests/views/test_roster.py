@@ -417,3 +417,25 @@ def test_an_account_made_one_by_one_gets_a_printable_slip(client, login, people,
     password = re.search(r'<code class="password">([^<]+)</code>', page).group(1)
     user = db.session.scalar(select(User).where(User.username == "CQ200"))
     assert verify_password(user.password_hash, password)
+
+
+def test_a_job_that_fails_says_so_and_keeps_what_was_done(app, client, login, people, monkeypatch):
+    real_resolve = roster.resolve_grid
+    calls = {"n": 0}
+
+    def failing_resolve(actor, v):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("disk full")
+        return real_resolve(actor, v)
+
+    monkeypatch.setattr(roster, "resolve_grid", failing_resolve)
+    login("organizer")
+    response = _upload(client, HEADER + "王小明,F1,13800000001,长青街道,幸福社区,第一网格,\n"
+                               "李小红,F2,13800000002,长青街道,幸福社区,第二网格,\n")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "导入未能完成：服务器出错（RuntimeError: disk full）" in page
+    assert "下载密码条" in page  # the account made before the failure has its slip
+    job = db.session.scalar(select(Job))
+    assert job.status == "failed" and job.done == 1
+    assert db.session.scalar(select(func.count(User.id)).where(User.username.in_(["F1", "F2"]))) == 1
