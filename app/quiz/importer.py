@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from .. import competency
+from .. import audit, competency
 from ..extensions import db
 from ..models import QuestionBank, User
 from ..refusal import Refusal
@@ -142,13 +142,21 @@ def import_questions(text: str, fmt: str, bank_slug: str, defaults: ImportDefaul
         else:
             report.added.append(shown)
             questions.append(question)
+    was = {"title": bank.title, "questions": _active(bank)} if bank is not None else None
     if questions or (bank is not None and bank_title and bank_title != bank.title):
         counts = dict.fromkeys(("banks_added", "questions_added", "questions_updated", "questions_deactivated"), 0)
         saved = upsert_bank(bank_slug, bank_title or (bank.title if bank else bank_slug), None, questions,
                             "import", counts, deactivate_missing=False)
         if bank is None and actor is not None:
             saved.area_id = actor.area_id
+        audit.record(actor, "bank.import", saved, was, {"title": saved.title, "questions": _active(saved),
+                     "questions_added": len(report.added), "questions_updated": len(report.updated)},
+                     area=actor.area if actor is not None and bank is None else saved.area)
     return report
+
+
+def _active(bank: QuestionBank) -> int:
+    return sum(1 for q in bank.questions if q.active)
 
 
 def _report(parsed: ParseResult, bank_slug: str, fmt: str) -> ImportReport:

@@ -182,6 +182,30 @@ def test_publishing_results_is_recorded(client, finished, login, people):  # noq
     assert row.area_path == people["organizer"].area.path
 
 
+GIFT = "::q1:: 发生火灾应拨打哪个电话？ {=119 ~110 ~120}\n\n::q2:: 燃气泄漏时可以开灯查看。 {F}\n"
+
+
+def test_a_bank_import_is_recorded(client, content, people, login):
+    login("organizer")
+    token = csrf_from(client, "/quizzes/import")
+    client.post("/quizzes/import", data={
+        "csrf_token": token, "format": "auto", "bank": "street-gift", "bank_title": "街道自编题",
+        "indicators": ["handling.emergency"], "difficulty": "2",
+        "file": (io.BytesIO(GIFT.encode()), "fire.gift")}, content_type="multipart/form-data")
+    [row] = records("bank.import")
+    assert row.actor_id == people["organizer"].id and row.target_label == "街道自编题"
+    assert row.before is None and row.after == {"title": "街道自编题", "questions": 2, "questions_added": 2,
+                                                 "questions_updated": 0}
+    assert row.area_path == people["organizer"].area.path
+    page = client.post("/quizzes/import", data={
+        "csrf_token": token, "format": "auto", "bank": "street-gift", "bank_title": "街道消防题",
+        "indicators": ["handling.emergency"], "difficulty": "2",
+        "file": (io.BytesIO(GIFT.encode()), "fire.gift")}, content_type="multipart/form-data")
+    retitled = records("bank.import")[-1]
+    assert retitled.before == {"title": "街道自编题"} and retitled.after == {"title": "街道消防题", "questions_added": 0,
+                                                                       "questions_updated": 0}
+
+
 def test_content_sync_is_recorded_as_the_system(content):
     [row] = records("content.sync")
     assert row.actor_id is None and row.actor_name == "" and row.area_path == ""
