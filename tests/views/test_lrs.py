@@ -20,20 +20,18 @@ from sqlalchemy import select
 
 from app import evidence
 from app.clock import local_today, utcnow
-from app.demo import create_demo_data
+from app.drill import engine
+from app.drill import service as drills
 from app.extensions import db
+from app.learn.check import credit_lesson, open_lesson, reading_minimum, right_answers
 from app.models import (
-    CaseSubmission,
-    ClassAttendance,
-    ClassSession,
-    Mentorship,
-    Observation,
-    TrainingClass,
-    User,
-    XapiOutbox,
+    CaseSubmission, ClassAttendance, ClassSession, Course, DrillVersion, Mentorship, Observation, Quiz, TrainingClass,
+    User, XapiOutbox,
 )
 from app.profile import lrs, xapi
 from app.profile.export import statements_for, xapi_config
+from app.quiz import service as quizzes
+from app.quiz.service import right_answer
 from tests.conftest import csrf_from
 from tests.lrs.fake_store import FakeStore, Served, es_key_errors
 
@@ -41,16 +39,43 @@ NOTE = "入户时先自我介绍再说明来意，居民很配合，台账信息
 
 
 @pytest.fixture
-def records(app, content):
-    """The demo's people and results (lessons, course tests, drills, a competition), plus what the
-    demo leaves out: a mentor's observation with a note, and an approved case."""
-    create_demo_data()
-    pairing = db.session.scalar(select(Mentorship))
+def records(app, content, people):
+    """One result of every kind, made through the real services where there is one: a lesson read
+    and checked, a course test taken, a drill played, a mentor's observation with a note, an
+    approved case, a class session attended (the demo data would take many seconds)."""
+    worker, mentor, tz = people["worker"], people["mentor"], app.config["BABEL_DEFAULT_TIMEZONE"]
+    course = db.session.scalar(select(Course).where(Course.slug == "onboarding-policy"))
+    for lesson in course.active_lessons[:2]:
+        opened = utcnow() - timedelta(days=3)
+        state = open_lesson(worker, lesson, now=opened)
+        done = opened + timedelta(seconds=reading_minimum(lesson) + 45)
+        credit_lesson(worker, course, lesson, right_answers(worker, lesson, now=done), now=done)
+    for user, wrong in ((worker, 0), (mentor, 3)):
+        quiz = db.session.scalar(select(Quiz).where(Quiz.kind == "course", Quiz.course_slug == "onboarding-policy"))
+        when = utcnow() - timedelta(days=2)
+        attempt = quizzes.start_attempt(user, quiz, tz, now=when)
+        for n, row in enumerate(attempt.answers):
+            quizzes.save_answer(user, attempt, row.id, None if n < wrong else right_answer(row.spec), tz,
+                                now=when + timedelta(minutes=1))
+        quizzes.submit(user, attempt, tz, now=when + timedelta(minutes=12))
+    version = db.session.scalar(select(DrillVersion).where(DrillVersion.drill_id == "gas-leak", DrillVersion.active))
+    drill, when = drills.drill_of(version), utcnow() - timedelta(days=1)
+    attempt = drills.start_attempt(worker, version, now=when)
+    best = dict(engine.best_path(drill))
+    while not drills.state_of(attempt).finished:
+        state = drills.state_of(attempt)
+        when += timedelta(seconds=15)
+        drills.choose(worker, attempt, best.get(state.node) or engine.available_choices(drill, state)[0].id,
+                      attempt.step_count, now=when)
+    start = local_today() - timedelta(days=20)
+    pairing = Mentorship(mentor_id=mentor.id, mentee_id=worker.id, start_date=start, planned_end=start + timedelta(
+        days=180), status="active", created_by_id=people["organizer"].id)
+    db.session.add(pairing)
+    db.session.flush()
     db.session.add(Observation(mentorship_id=pairing.id, indicator="comm.residents", rating=4, note=NOTE,
                                observed_on=local_today()))
-    case = db.session.scalar(select(CaseSubmission))
-    case.status, case.reviewed_at = "approved", utcnow()
-    worker = db.session.scalar(select(User).where(User.username == "worker"))
+    db.session.add(CaseSubmission(author_id=worker.id, title="楼道堆放旧家具，劝导住户三天内清走", status="approved",
+                                  category="civilized-city", indicators=["comm.residents"], reviewed_at=utcnow()))
     start = utcnow() - timedelta(days=2)
     session = ClassSession(topic="基层治理政策解读", starts_at=start, ends_at=start + timedelta(hours=2), hours=2.0,
                            training_class=TrainingClass(title="2026年网格员集中轮训", tier="annual", area=worker.area,
@@ -86,8 +111,10 @@ def _builders():
     return [source for source in evidence.sources() if source.statements is not None]
 
 
-def test_every_statement_kind_is_valid_private_stable_and_accepted(app, runner, records, store, lrs_config):
-    """One build of the demo data (it takes seconds) for four checks."""
+def test_every_statement_kind_is_valid_private_stable_and_accepted(app, runner, records, store, lrs_config,
+                                                                   monkeypatch):
+    """One build of the records for four checks (batches of 10, so there are several)."""
+    monkeypatch.setattr(lrs, "BATCH", 10)
     _every_kind_passes_xapi_and_the_key_rule(records)
     _no_personal_data_unless_allowed(app, records)
     _a_new_base_keeps_the_ids(app, records)
@@ -162,7 +189,7 @@ def _push_every_kind_to_a_store_with_the_key_rule(runner, records, store):
     result = runner.invoke(args=["xapi", "push"])
     assert result.exit_code == 0, result.output
     ours = statements_for(records)
-    assert len(ours) > 100 and store.stored == {s["id"]: s for s in ours}
+    assert len(ours) > lrs.BATCH and store.stored == {s["id"]: s for s in ours}
     assert store.posts == [lrs.BATCH] * (len(ours) // lrs.BATCH) + ([len(ours) % lrs.BATCH] if len(ours) % lrs.BATCH
                                                                        else [])
     assert f"queued {len(ours)} new; sent {len(ours)}, refused 0" in result.output
