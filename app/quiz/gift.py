@@ -185,7 +185,10 @@ class _Block:
         if not question_body.replace(_BLANK_MARK, "").strip():
             raise Rejected("no_text", pos)
         self.question_format = fmt
-        question_text = self.markdown(f"[{fmt}]" + question_body, fmt).replace(_BLANK_MARK, BLANK)
+        question_text = self.markdown(question_body, fmt)
+        if not question_text.replace(_BLANK_MARK, "").strip():  # e.g. [html]<p></p>
+            raise Rejected("no_text", pos)
+        question_text = question_text.replace(_BLANK_MARK, BLANK)
         body = text[opening + 1:closing_at]
         if not re.search(r"[~=#]", body) and re.search(r"[～＝]", body):
             body = body.translate(_FULL_MARKS)

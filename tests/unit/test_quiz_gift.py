@@ -321,3 +321,8 @@ def test_every_message_formats():
 
     for key, message in MESSAGES.items():
         assert "%" not in (message % Any()).replace("%", "", message.count("%%")), key
+
+
+def test_pieces_empty_once_cleaned_are_refused_by_line():
+    assert refused("[html]<p> </p>{T}\n\n[html]<b>x</b>{=[html]<p></p> ~b}\n") == [
+        (1, "the question text is missing"), (3, "an empty answer")]
