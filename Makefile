@@ -8,11 +8,6 @@ export FLASK_APP := wsgi.py
 # from the command line (some shells export HOST as the machine's name).
 PORT   ?= 5000
 HOST   := 127.0.0.1
-# Where `make run` serves: `make run PORT=8080` or `make run HOST=0.0.0.0 PORT=8080` (the development server
-# with demo accounts: keep it off public networks). PORT may also come from the environment; HOST only
-# from the command line (some shells export HOST as the machine's name).
-PORT   ?= 5000
-HOST   := 127.0.0.1
 
 .PHONY: run test test-sqlite test-postgres install install-dev ralph system-deps translations check bench clean
 
