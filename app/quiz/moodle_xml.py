@@ -9,22 +9,30 @@ rule for multiple choice is written as +100/k and -100/k, which Moodle grades id
 """
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from .giftwriter import percent
 
+#: Characters XML 1.0 cannot hold (control characters other than tab and line ends).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _xml_text(value: str) -> str:
+    return _NOT_XML.sub("", value or "")
+
 
 def _text(parent: ET.Element, tag: str, value: str, fmt: str | None = "markdown") -> ET.Element:
     element = ET.SubElement(parent, tag, {"format": fmt} if fmt else {})
-    ET.SubElement(element, "text").text = value
+    ET.SubElement(element, "text").text = _xml_text(value)
     return element
 
 
 def _answer(parent: ET.Element, fraction: float, text: str, feedback: str, fmt: str = "markdown") -> None:
     answer = ET.SubElement(parent, "answer", {"fraction": percent(fraction), "format": fmt})
-    ET.SubElement(answer, "text").text = text
+    ET.SubElement(answer, "text").text = _xml_text(text)
     _text(answer, "feedback", feedback)
 
 

@@ -123,3 +123,9 @@ def test_moodle_xml_has_moodles_structure():
         for name in ("shuffleanswers", "answernumbering", "correctfeedback", "partiallycorrectfeedback",
                      "incorrectfeedback"):
             assert question.find(name) is not None
+
+
+def test_moodle_xml_drops_characters_xml_cannot_hold():
+    spec = {**SPECS["fill-plain"], "text": "急救\x0b电话\x00是"}
+    quiz = ET.fromstring(write_moodle_xml([spec]))
+    assert quiz.find("question").findtext("questiontext/text") == "急救电话是"
