@@ -182,7 +182,7 @@ CSRF_POSTS = [
     "/kb/cases/1/edit", "/kb/cases/1/review",
     "/train/new", "/train/1/sessions", "/train/1/enrol", "/train/enrolments/1/withdraw", "/train/sessions/1/mark",
     "/train/sign/1/in/x", "/train/sessions/1/leave", "/train/leave/1/decide", "/train/sessions/1/rate",
-    "/train/1/complete", "/train/report/remind",
+    "/train/1/complete", "/train/report/remind", "/train/sessions/1/drills", "/train/room/1/vote", "/train/room/1/next",
 ]
 
 #: Endpoints whose access is checked elsewhere, with the test that checks it.
@@ -197,6 +197,9 @@ CHECKED_ELSEWHERE = {
     "train.sign": "the QR link signs in only the person logged in, with a place: tests/views/test_train.py",
     "train.ratings": "named for organizers, anonymous for the instructor: tests/views/test_train.py",
     "train.certificate": "a certificate: its holder and the class's organizers: tests/views/test_train.py",
+    "train.room_screen": "a classroom drill's projector: its runners only: tests/views/test_train_room.py",
+    "train.room_page": "a classroom drill on the phone: the class's people, choices only when signed in: tests/views/test_train_room.py",
+    "train.room_state": "where the room stands; counts only for its runners: tests/views/test_train_room.py",
 }
 
 
