@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from .. import audit, nav
 from ..models import MANAGER_ROLES
 from ..notifications import register_kind
-from . import records
+from . import classroom, records
 from .cli import train_cli
 
 #: Notification kind → its text (params come from ``notify(...)``).
@@ -28,10 +28,11 @@ TEXTS = {
 
 
 def init_app(app) -> None:
-    nav.add("train.index", _l("Training classes"), 35)
-    nav.add("train.report", _l("Attendance rates"), 135, MANAGER_ROLES)
+    nav.add("train.index", _l("Training classes"), 35, group="learn")
+    nav.add("train.report", _l("Attendance rates"), 135, MANAGER_ROLES, group="learn")
     app.cli.add_command(train_cli)
     records.register()
+    classroom.register()
     for kind, text in TEXTS.items():
         register_kind(kind, text)
     audit.register_target("training_class", _l("Training class"))

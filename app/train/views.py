@@ -14,16 +14,17 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from .. import competency
 from ..clock import local_today, zone_name
 from ..extensions import db
 from ..models import (
-    MANAGER_ROLES, Area, ClassAttendance, ClassEnrolment, ClassSession, Course, LeaveRequest, Quiz, TrainingClass, User,
+    MANAGER_ROLES, Area, ClassAttendance, ClassDrill, ClassEnrolment, ClassSession, Course, LeaveRequest, Quiz, TrainingClass, User,
 )
 from ..scope import scope_areas, scope_users
 from ..security import roles_required
 from ..refusal import Refusal
 from ..web import perform, perform_on
-from . import completion, report as reports, service, tokens
+from . import classroom, completion, report as reports, room as rooms, service, tokens
 from .forms import ClassForm, DecideForm, EmptyForm, EnrolForm, LeaveForm, MarkForm, RatingForm, SessionForm
 
 bp = Blueprint("train", __name__, template_folder="templates", url_prefix="/train")
@@ -102,7 +103,10 @@ def _detail(training_class: TrainingClass, session_form: SessionForm | None = No
     context = {"training_class": training_class, "organizer": organizer, "enrolment": enrolment,
                "timetable": service.my_timetable(current_user, training_class),
                "planned_hours": service.planned_hours(training_class), "now": service.now(),
-               "mine": completion.progress(current_user, training_class) if enrolment else None}
+               "mine": completion.progress(current_user, training_class) if enrolment else None,
+               "rooms": {s.id: classroom.drills_of(s) for s in training_class.sessions},
+               "drill_versions": classroom.drills_offered() if organizer or service.teaches(current_user, training_class)
+               else []}
     if organizer:
         context.update(
             session_form=session_form or SessionForm(),
@@ -386,3 +390,93 @@ def remind():
     if done:
         flash(_("%(n)d reminders sent.", n=done.value), "success")
     return redirect(url_for("train.report", year=year))
+
+
+# --- classroom drills (课堂演练) ------------------------------------------------------------------------------
+
+def _room(room_id: int) -> ClassDrill:
+    """A classroom drill the current user runs or may take part in (enrolled in the class); else 404."""
+    row = db.get_or_404(ClassDrill, room_id)
+    if not classroom.runs(current_user, row.session) and not service.can_view(current_user, row.session.training_class):
+        abort(404)
+    return row
+
+
+def _tokens(row: ClassDrill, choices) -> dict[str, str]:
+    return {c.id: rooms.choice_token(current_app.config["SECRET_KEY"], row.id, row.step, c.id) for c in choices}
+
+
+@bp.route("/sessions/<int:session_id>/drills", methods=["POST"])
+@login_required
+def start_drill(session_id):
+    session = _session(session_id, instructor=True)
+    done = perform(classroom.start, current_user, session, request.form.get("drill", ""))
+    if done:
+        return redirect(url_for("train.room_screen", room_id=done.value.id))
+    return _to_class(session.training_class, f"session-{session.id}")
+
+
+@bp.route("/room/<int:room_id>/screen")
+@login_required
+def room_screen(room_id):
+    """The projector: the node, how the room chose (counts, no names), and moving the room on."""
+    row = _room(room_id)
+    if not classroom.runs(current_user, row.session):
+        abort(404)
+    current = classroom.now_of(row)
+    return render_template("train/room_screen.html", row=row, now=current, tokens=_tokens(row, current.choices),
+                           counts=rooms.tally(current.choices, [v.choice_id for v in classroom.votes_at(row, row.step)]),
+                           history=classroom.history(row) if row.status == "finished" else [],
+                           training_class=row.session.training_class)
+
+
+@bp.route("/room/<int:room_id>")
+@login_required
+def room_page(room_id):
+    """An attendee's phone: the current node and its choices; at the end the debrief and their own result."""
+    row = _room(room_id)
+    current = classroom.now_of(row)
+    return render_template("train/room.html", row=row, now=current, tokens=_tokens(row, current.choices),
+                           present=classroom.present(current_user, row.session),
+                           mine=classroom.my_vote(current_user, row), training_class=row.session.training_class,
+                           history=classroom.history(row) if row.status == "finished" else [],
+                           own=classroom.own(current_user, row) if row.status == "finished" else None,
+                           indicator_names=competency.names())
+
+
+@bp.route("/room/<int:room_id>/vote", methods=["POST"])
+@login_required
+def room_vote(room_id):
+    row = _room(room_id)
+    EmptyForm().validate_on_submit() or abort(400)
+    step = request.form.get("step", "")
+    perform(classroom.vote, current_user, row, int(step) if step.isdigit() else None, request.form.get("choice", ""),
+            current_app.config["SECRET_KEY"])
+    return redirect(url_for("train.room_page", room_id=row.id))
+
+
+@bp.route("/room/<int:room_id>/next", methods=["POST"])
+@login_required
+def room_next(room_id):
+    row = _room(room_id)
+    EmptyForm().validate_on_submit() or abort(400)
+    step = request.form.get("step", "")
+    perform(classroom.move_on, current_user, row, int(step) if step.isdigit() else None,
+            request.form.get("follow") or None, current_app.config["SECRET_KEY"])
+    return redirect(url_for("train.room_screen", room_id=row.id))
+
+
+@bp.route("/room/<int:room_id>/state.json")
+@login_required
+def room_state(room_id):
+    """Where the room stands, for the pages' scripts; the counts only for those who run the drill."""
+    row = _room(room_id)
+    data = {"step": row.step, "status": row.status}
+    if classroom.runs(current_user, row.session):
+        current = classroom.now_of(row)
+        tokens_ = _tokens(row, current.choices)
+        data["counts"] = {tokens_[c.id]: n for c, n in rooms.tally(
+            current.choices, [v.choice_id for v in classroom.votes_at(row, row.step)])}
+    response = jsonify(data)
+    response.headers["Cache-Control"] = "no-store"
+    return response
