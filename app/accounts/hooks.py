@@ -8,7 +8,7 @@ from . import roster
 
 
 def init_app(app) -> None:
-    nav.add("accounts.users", _l("People"), 100, MANAGER_ROLES)
-    nav.add("accounts.roster", _l("Import roster"), 110, MANAGER_ROLES)
-    nav.add("accounts.areas", _l("Areas"), 150, ("admin",))
+    nav.add("accounts.users", _l("People"), 100, MANAGER_ROLES, group="people")
+    nav.add("accounts.roster", _l("Import roster"), 110, MANAGER_ROLES, group="people")
+    nav.add("accounts.areas", _l("Areas"), 150, ("admin",), group="people")
     roster.register()

@@ -5,4 +5,4 @@ from .. import nav
 
 
 def init_app(app) -> None:
-    nav.add("auditlog.index", _l("Audit trail"), 160, ("admin",))
+    nav.add("auditlog.index", _l("Audit trail"), 160, ("admin",), group="settings")

@@ -6,5 +6,5 @@ from . import records
 
 
 def init_app(app) -> None:
-    nav.add("drill.index", _l("Drills"), 40)
+    nav.add("drill.index", _l("Drills"), 40, group="assess")
     records.register()

@@ -26,9 +26,9 @@ TEXTS = {
 
 
 def init_app(app) -> None:
-    nav.add("kb.index", _l("Knowledge base"), 45)
-    nav.add("kb.assistant", _l("Ask the assistant"), 46)
-    nav.add("kb.inbox", _l("Questions to answer"), 65, ("mentor", *MANAGER_ROLES))
+    nav.add("kb.index", _l("Knowledge base"), 45, group="knowledge")
+    nav.add("kb.assistant", _l("Ask the assistant"), 46, group="knowledge")
+    nav.add("kb.inbox", _l("Questions to answer"), 65, ("mentor", *MANAGER_ROLES), group="knowledge")
     records.register()
     for kind, text in TEXTS.items():
         register_kind(kind, text)

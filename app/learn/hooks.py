@@ -8,7 +8,7 @@ from . import records
 
 
 def init_app(app) -> None:
-    nav.add("learn.catalogue", _l("Courses"), 20)
-    nav.add("learn.assignments", _l("Required courses"), 120, MANAGER_ROLES)
-    nav.add("learn.completion", _l("Completion"), 130, MANAGER_ROLES)
+    nav.add("learn.catalogue", _l("Courses"), 20, group="learn")
+    nav.add("learn.assignments", _l("Required courses"), 120, MANAGER_ROLES, group="learn")
+    nav.add("learn.completion", _l("Completion"), 130, MANAGER_ROLES, group="learn")
     records.register()

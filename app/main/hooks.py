@@ -6,4 +6,4 @@ from .. import nav
 
 def init_app(app) -> None:
     nav.add("main.home", _l("Home"), 10)
-    nav.add("auth.change_password", _l("Change password"), 900)
+    nav.add("auth.change_password", _l("Change password"), 900, group="settings")

@@ -6,5 +6,5 @@ from ..models import MANAGER_ROLES
 
 
 def init_app(app) -> None:
-    nav.add("profile.mine", _l("My profile"), 50)
-    nav.add("profile.cohort", _l("Cohort competencies"), 140, MANAGER_ROLES)
+    nav.add("profile.mine", _l("My profile"), 50, group="assess")
+    nav.add("profile.cohort", _l("Cohort competencies"), 140, MANAGER_ROLES, group="assess")

@@ -6,5 +6,5 @@ from . import records
 
 
 def init_app(app) -> None:
-    nav.add("quiz.index", _l("Quizzes"), 30)
+    nav.add("quiz.index", _l("Quizzes"), 30, group="assess")
     records.register()
