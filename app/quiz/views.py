@@ -184,7 +184,8 @@ def import_questions():
 @roles_required(*MANAGER_ROLES)
 def banks():
     """The question banks an organizer may use (shipped ones and their area's imports), to export."""
-    rows = [(bank, sum(1 for q in bank.questions if q.active)) for bank in visible_banks(current_user)]
+    rows = [(bank, sum(1 for q in bank.questions if q.active)) for bank in visible_banks(current_user)
+            if not sealing.practice_blocked(current_user, "quiz bank", bank.slug)]
     return render_template("quiz/banks.html", rows=rows)
 
 
@@ -193,8 +194,8 @@ def banks():
 def bank(slug):
     """One bank's questions (text, type, key) with its GIFT and Moodle XML downloads."""
     found = find_bank(slug, current_user)
-    if found is None:
-        abort(404)
+    if found is None or sealing.practice_blocked(current_user, "quiz bank", slug):
+        abort(404)  # a contestant of a running round never reads its bank's keys
     questions = [build_question(q.spec, bank_id=found.slug) for q in bank_questions(found)]
     return render_template("quiz/bank.html", bank=found, questions=questions)
 
@@ -202,7 +203,8 @@ def bank(slug):
 @bp.route("/banks/<slug>/export.<fmt>")
 @roles_required(*MANAGER_ROLES)
 def export(slug, fmt):
-    if fmt not in EXPORTS or find_bank(slug, current_user) is None:
+    if (fmt not in EXPORTS or find_bank(slug, current_user) is None
+            or sealing.practice_blocked(current_user, "quiz bank", slug)):
         abort(404)
     try:
         data, filename = export_bank(slug, fmt, current_user)

@@ -268,3 +268,14 @@ def feedback_blocks(page: str) -> list[str]:
     blocks = re.findall(r'<div class="answer-feedback prose">(.*?)</div>', page, re.DOTALL)
     return [re.sub(r"<[^>]+>", "", item).replace("&#39;", "'").strip()
             for block in blocks for item in re.findall(r"<li>(.*?)</li>", block, re.DOTALL)]
+
+
+def test_a_contestant_never_reads_the_bank_of_a_running_round(client, content, people, login, monkeypatch):
+    from app import sealing
+
+    login("organizer")
+    assert client.get("/quizzes/banks/emergency").status_code == 200
+    monkeypatch.setattr(sealing, "practice_blocked", lambda user, kind, ref, now=None: ref == "emergency")
+    assert client.get("/quizzes/banks/emergency").status_code == 404
+    assert client.get("/quizzes/banks/emergency/export.gift").status_code == 404
+    assert "/quizzes/banks/emergency" not in client.get("/quizzes/banks").get_data(as_text=True)
