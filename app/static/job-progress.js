@@ -9,8 +9,11 @@
   var template = text ? text.textContent : "";
   var delay = 1000;
 
+  var queued = document.getElementById("job-queued");
+
   function show(state) {
     var total = state.total || 0;
+    if (queued) { queued.hidden = state.status !== "queued"; }
     if (bar) {
       bar.max = Math.max(total, 1);
       bar.value = state.done;

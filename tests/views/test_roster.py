@@ -439,3 +439,14 @@ def test_a_job_that_fails_says_so_and_keeps_what_was_done(app, client, login, pe
     job = db.session.scalar(select(Job))
     assert job.status == "failed" and job.done == 1
     assert db.session.scalar(select(func.count(User.id)).where(User.username.in_(["F1", "F2"]))) == 1
+
+
+def test_a_queued_import_says_it_waits_for_the_worker(app, client, login, people, monkeypatch):
+    monkeypatch.setitem(app.config, "JOBS_MODE", "worker")
+    login("organizer")
+    page_url = _upload(client, HEADER + "王小明,CQ501,13800000001,长青街道,幸福社区,第一网格,\n").headers["Location"]
+    page = client.get(page_url).get_data(as_text=True)
+    assert 'id="job-bar"' in page and "正在等待后台任务开始导入" in page and "/static/job-progress.js" in page
+    assert client.get(f"{page_url}/status.json").get_json() == {
+        "id": db.session.scalar(select(Job.id)), "status": "queued", "done": 0, "total": 1, "finished": False,
+        "failed": False}
