@@ -1,7 +1,10 @@
 """A training class end to end: the organizer creates a class with two sessions and enrols two workers;
 the projector shows a sign-in code that the page's script renews; one worker signs in on time from a
 360 px phone, the other a quarter of an hour late with the next code; the hours appear on both
-workers' home pages (the late one's reduced), and the attendance sheet shows who was late."""
+workers' home pages (the late one's reduced), and the attendance sheet shows who was late; then the
+instructor runs a classroom drill: both phones choose, the projector shows the split and moves the room
+on, and the phones follow by themselves."""
+import re
 from datetime import timedelta
 
 from playwright.sync_api import expect
@@ -25,7 +28,7 @@ def phone_page(browser):
     return context.new_page()
 
 
-def test_class_sign_in_and_hours(live_server, page, browser, people, monkeypatch):
+def test_class_sign_in_and_hours(live_server, page, browser, content, people, monkeypatch):
     base = live_server
     today = local_today()
     start = (utcnow() + timedelta(minutes=10)).replace(second=0, microsecond=0)
@@ -108,3 +111,23 @@ def test_class_sign_in_and_hours(live_server, page, browser, people, monkeypatch
     expect(page.locator(f"#person-{people['mentor'].id}")).to_contain_text("迟到 15 分钟")
     rows = {a.user_id: (a.late_minutes, a.hours) for a in db.session.scalars(select(ClassAttendance))}
     assert rows == {people["worker"].id: (0, 3.0), people["mentor"].id: (15, 2.7)}
+
+    # the classroom drill: the instructor starts it, each phone chooses, the projector shows the split
+    page.goto(base + f"/train/{training_class.id}")
+    slot = page.locator("#timetable .session-slot").first
+    slot.locator("select[name=drill]").select_option("gas-leak")
+    slot.get_by_role("button", name="开始课堂演练").click()
+    expect(page.locator("#node")).to_contain_text("第 1 步")
+    for phone, pick in ((worker, 0), (mentor, 1)):
+        phone.goto(base + f"/train/{training_class.id}")
+        phone.get_by_role("link", name=re.compile("课堂演练")).click()
+        phone.locator(".choices button").nth(pick).click()
+        expect(phone.locator("#chosen")).to_be_visible()
+        assert_fits_width(phone)
+    expect(page.locator("#split strong").nth(0)).to_have_text("1", timeout=10_000)
+    expect(page.locator("#split strong").nth(1)).to_have_text("1")
+    assert "张晓梅" not in page.locator("#node").inner_text()
+    page.get_by_role("button", name="按全班多数选择进入下一步").click()
+    expect(page.locator("#node")).to_contain_text("第 2 步")
+    expect(worker.locator("#node")).to_contain_text("第 2 步", timeout=10_000)   # the phone follows the room
+    expect(worker.locator(".choices button").first).to_be_visible()
