@@ -30,9 +30,27 @@ csrf = CSRFProtect()
 babel = Babel()
 
 
-def _enable_sqlite_foreign_keys(dbapi_connection, _record) -> None:
-    """SQLite ignores foreign keys unless asked; PostgreSQL always enforces them. Behave the same."""
+#: Milliseconds a SQLite connection waits for another writer's lock before "database is locked".
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+def configure_sqlite_connection(dbapi_connection, _record) -> None:
+    """Every new SQLite connection (a ``connect`` event of the engine):
+
+    - ``foreign_keys=ON``: SQLite ignores foreign keys unless asked; PostgreSQL always enforces them.
+    - ``journal_mode=WAL``: readers never wait for the writer and a commit appends to the log instead
+      of rewriting pages (kept in the database file; an in-memory database stays in memory mode).
+    - ``synchronous=NORMAL``: in WAL mode a commit is not synced to disk; the log is synced at each
+      checkpoint. The database can never be corrupted by it, but a power loss or OS crash (not an
+      app crash) can lose the last commits before the checkpoint (README, "Performance").
+    - ``busy_timeout``: a writer waits up to ``SQLITE_BUSY_TIMEOUT_MS`` for another's lock.
+
+    PostgreSQL connections are left alone.
+    """
     if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()

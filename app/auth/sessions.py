@@ -18,6 +18,7 @@ import time
 from flask import current_app, flash, session
 from flask_babel import gettext as _
 from flask_login import login_user
+from sqlalchemy.orm import lazyload
 
 from ..extensions import db
 from ..models import User
@@ -54,7 +55,8 @@ def _end(message: bool = True) -> None:
 def load_user(user_id: str) -> User | None:
     """Flask-Login's user loader: the user of this session while the session is still valid."""
     try:
-        user = db.session.get(User, int(user_id))
+        # Roles only when a page asks (the menu, an access check): an autosave or a drill step never does.
+        user = db.session.get(User, int(user_id), options=[lazyload(User.role_rows)])
     except (TypeError, ValueError, OverflowError):
         user = None
     if user is None or not user.active:

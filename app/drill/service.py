@@ -23,7 +23,8 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.orm import defer
 from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import signals
@@ -93,12 +94,27 @@ def state_of(attempt: DrillAttempt) -> engine.State:
     return engine.State.from_dict(attempt.state)
 
 
+def _arrival(drill: engine.Drill, state: engine.State, now: datetime) -> dict:
+    """The attempt's columns for standing on ``state`` from ``now``: the state, and the clock of its node."""
+    node = drill.nodes[state.node]
+    return {"state": state.to_dict(), "node_started_at": now,
+            "deadline": now + timedelta(seconds=node.time_limit_s) if node.is_urgent and not state.finished else None}
+
+
 def _arrive(attempt: DrillAttempt, drill: engine.Drill, state: engine.State, now: datetime) -> None:
     """Store ``state`` and start the clock of the node it stands on."""
-    attempt.state = state.to_dict()
-    attempt.node_started_at = now
-    node = drill.nodes[state.node]
-    attempt.deadline = now + timedelta(seconds=node.time_limit_s) if node.is_urgent and not state.finished else None
+    for key, value in _arrival(drill, state, now).items():
+        setattr(attempt, key, value)
+
+
+def drill_for(attempt: DrillAttempt) -> engine.Drill:
+    """The engine's Drill of an attempt; its version row is read without the drill file (``data``) when
+    the parsed drill is already in this process."""
+    version = attempt.__dict__.get("drill_version")
+    if version is None:
+        version = db.session.get(DrillVersion, attempt.drill_version_id, options=[defer(DrillVersion.data)])
+        set_committed_value(attempt, "drill_version", version)  # the attempt's relationship, loaded
+    return drill_of(version)
 
 
 def start_attempt(user: User, version: DrillVersion, mode: str = "practice", now: datetime | None = None) -> DrillAttempt:
@@ -142,40 +158,50 @@ def _check_turn(user: User, attempt: DrillAttempt, step_no: int | None) -> None:
         raise _stale()
 
 
-def _claim(attempt: DrillAttempt) -> bool:
+def _claim(attempt: DrillAttempt, **values) -> bool:
     """Take the next step of the attempt if nobody has since it was read: a conditional UPDATE of the
-    step count, so of parallel requests exactly one changes the row (PostgreSQL makes the others
-    wait, then finds the count moved on; SQLite runs one writer at a time). True if this request
-    did; else ``attempt`` is reloaded as the winner left it and nothing is written."""
+    step count (and of ``values``, the attempt's other columns after the step), so of parallel
+    requests exactly one changes the row (PostgreSQL makes the others wait, then finds the count
+    moved on; SQLite runs one writer at a time). True if this request did (``attempt`` then holds
+    the written values, not read back); else ``attempt`` is reloaded as the winner left it and
+    nothing is written."""
     expected = attempt.step_count
     result = db.session.execute(
         update(DrillAttempt).where(DrillAttempt.id == attempt.id, DrillAttempt.step_count == expected,
                                    DrillAttempt.finished_at.is_(None))
-        .values(step_count=expected + 1).execution_options(synchronize_session=False))
+        .values(step_count=expected + 1, **values).execution_options(synchronize_session=False))
     if result.rowcount != 1:
         db.session.refresh(attempt)
         return False
     set_committed_value(attempt, "step_count", expected + 1)
+    for key, value in values.items():
+        set_committed_value(attempt, key, value)
     return True
 
 
 def _record(attempt: DrillAttempt, drill: engine.Drill, result: engine.StepResult, now: datetime) -> Move | None:
-    """Claim the step and write it; None when a parallel request took this step first."""
-    if not _claim(attempt):
+    """Claim the step and write it; None when a parallel request took this step first.
+
+    Two statements: the claim UPDATE, which also stores the new state (and on an ending the outcome),
+    and the step's INSERT, numbered ``MAX(seq) + 1`` by the database (the history is not read)."""
+    values = {**_arrival(drill, result.state, now), "just_undone": False}
+    if result.ended:
+        values.update(finished_at=now, outcome=result.outcome)
+    elapsed = int((now - attempt.node_started_at).total_seconds() * 1000)
+    if not _claim(attempt, **values):
         return None
     node_id, choice_id = result.step
-    elapsed = int((now - attempt.node_started_at).total_seconds() * 1000)
-    attempt.just_undone = False
-    attempt.steps.append(DrillStep(seq=len(attempt.steps) + 1, node_id=node_id, choice_id=choice_id,
-                                   timed_out=result.timed_out, elapsed_ms=max(elapsed, 0),
-                                   deltas=dict(result.deltas), feedback=result.feedback, created_at=now))
-    _arrive(attempt, drill, result.state, now)
+    next_seq = (select(func.coalesce(func.max(DrillStep.seq), 0) + 1)
+                .where(DrillStep.attempt_id == attempt.id).scalar_subquery())
+    db.session.execute(insert(DrillStep).values(
+        attempt_id=attempt.id, seq=next_seq, node_id=node_id, choice_id=choice_id, timed_out=result.timed_out,
+        elapsed_ms=max(elapsed, 0), deltas=dict(result.deltas), feedback=result.feedback, undone=False,
+        created_at=now))
+    if "steps" in attempt.__dict__:
+        db.session.expire(attempt, ["steps"])  # loaded before this step: read again when asked
     if result.ended:
-        attempt.finished_at = now
-        attempt.outcome = result.outcome
-        db.session.flush()
         signals.drill_finished.send(attempt, drill=drill)
-    db.session.flush()
+        db.session.flush()
     return Move(feedback=result.feedback, timed_out=result.timed_out, finished=result.ended)
 
 
@@ -188,7 +214,7 @@ def choose(user: User, attempt: DrillAttempt, choice_id: str, step_no: int | Non
     """
     now = now or utcnow()
     _check_turn(user, attempt, step_no)
-    drill = drill_of(attempt.drill_version)
+    drill = drill_for(attempt)
     state = state_of(attempt)
     if is_overdue(attempt, now):
         result = engine.timeout(drill, state)
@@ -227,7 +253,7 @@ def expire(attempt: DrillAttempt, now: datetime | None = None, grace: bool = Tru
     now = now or utcnow()
     if attempt.finished_at is not None or not is_overdue(attempt, now, grace):
         return None
-    drill = drill_of(attempt.drill_version)
+    drill = drill_for(attempt)
     return _record(attempt, drill, engine.timeout(drill, state_of(attempt)), now)
 
 
@@ -276,7 +302,7 @@ def _secret() -> str:
 
 def _node_tokens(attempt: DrillAttempt, node_id: str | None = None) -> dict[str, str]:
     """Choice id → token for every choice of ``node_id`` (default: the node the attempt stands on)."""
-    drill = drill_of(attempt.drill_version)
+    drill = drill_for(attempt)
     node = drill.nodes[node_id or state_of(attempt).node]
     return tokens.node_tokens(_secret(), attempt.id, node.id, [choice.id for choice in node.choices])
 

@@ -73,14 +73,15 @@ def play(attempt_id):
     )
 
 
-def _after_move(attempt: DrillAttempt, outcome: Outcome):
-    """Where a move leads: the debrief when the drill ended, else the play page (refused or not)."""
+def _after_move(attempt_id: int, outcome: Outcome):
+    """Where a move leads: the debrief when the drill ended, else the play page (refused or not).
+    Nothing of the attempt is read again after COMMIT."""
     move = outcome.value
     if move is not None and move.timed_out:
         flash(_("Time ran out: the situation moved on without you."), "error")
     if move is not None and move.finished:
-        return redirect(url_for("drill.result", attempt_id=attempt.id))
-    return redirect(url_for("drill.play", attempt_id=attempt.id))
+        return redirect(url_for("drill.result", attempt_id=attempt_id))
+    return redirect(url_for("drill.play", attempt_id=attempt_id))
 
 
 @bp.route("/attempts/<int:attempt_id>/choose", methods=["POST"])
@@ -88,8 +89,8 @@ def _after_move(attempt: DrillAttempt, outcome: Outcome):
 def choose(attempt_id):
     attempt = _own_attempt(attempt_id)
     form = MoveForm()
-    return _after_move(attempt, perform(service.choose_form, current_user, attempt, form.choice.data or "",
-                                        form.step.data))
+    return _after_move(attempt_id, perform(service.choose_form, current_user, attempt, form.choice.data or "",
+                                           form.step.data))
 
 
 @bp.route("/attempts/<int:attempt_id>/timeout", methods=["POST"])
@@ -97,7 +98,7 @@ def choose(attempt_id):
 def timeout(attempt_id):
     """The page's countdown reached zero; the server decides whether the time is really up."""
     attempt = _own_attempt(attempt_id)
-    return _after_move(attempt, perform(service.time_out, current_user, attempt, MoveForm().step.data))
+    return _after_move(attempt_id, perform(service.time_out, current_user, attempt, MoveForm().step.data))
 
 
 @bp.route("/attempts/<int:attempt_id>/back", methods=["POST"])

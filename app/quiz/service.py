@@ -37,6 +37,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import exists, func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import sealing, signals
 from ..access import check_own
@@ -44,6 +45,7 @@ from ..clock import local_day, utcnow
 from ..extensions import db
 from ..models import AttemptAnswer, Question, QuestionBank, Quiz, QuizAttempt, User, WrongAnswer
 from ..refusal import Refusal
+from ..web import MAX_ID
 from .draw import NotEnoughQuestions, arrange, draw, shuffled_choices
 from .questions import AnswerError, FormData, TrueFalse, UnknownOptionError, build_question
 from .quizfile import rules_of
@@ -376,8 +378,22 @@ def expire_if_due(attempt: QuizAttempt, tz: str, now: datetime | None = None) ->
 
 
 def answer_row(attempt: QuizAttempt, answer_id: int | None) -> AttemptAnswer | None:
-    """The attempt's question with that answer id (None: not part of this attempt)."""
-    return next((a for a in attempt.answers if a.id == answer_id), None)
+    """The attempt's question with that answer id (None: not part of this attempt): from the
+    attempt's answers when they are loaded, else that one row (an autosave needs no other)."""
+    if "answers" in attempt.__dict__:
+        return next((a for a in attempt.answers if a.id == answer_id), None)
+    if not isinstance(answer_id, int) or not 0 < answer_id <= MAX_ID:
+        return None
+    row = db.session.get(AttemptAnswer, answer_id)  # a second look in this request: the identity map
+    return row if row is not None and row.attempt_id == attempt.id else None
+
+
+def locked_attempt(attempt_id: int) -> QuizAttempt | None:
+    """The attempt, read under a share lock held until COMMIT (PostgreSQL; SQLite serialises writers
+    anyway): a submit waits for this transaction, and a submit in progress is waited for, so its
+    ``submitted_at`` is current. An autosave reads its attempt this way and passes ``locked=True``."""
+    return db.session.scalar(select(QuizAttempt).where(QuizAttempt.id == attempt_id).with_for_update(read=True)
+                             .execution_options(populate_existing=True))
 
 
 def _not_part() -> Refusal:
@@ -390,17 +406,23 @@ def _already_submitted() -> Refusal:
 
 @dataclass
 class Saved:
-    """An autosave's outcome: the row as stored now, and whether this save changed it (False: it was
-    older than the stored answer, by its sequence number)."""
+    """An autosave's outcome: the row as stored now, whether this save changed it (False: it was
+    older than the stored answer, by its sequence number), and what the page is answered with, taken
+    before COMMIT (nothing is read back after it): the stored sequence number, the stored answer as
+    the form sends it, and when it was saved."""
 
     row: AttemptAnswer
     applied: bool
+    seq: int = 0
+    state: Any = None
+    saved_at: datetime | None = None
 
 
 def save_from_form(user: User, attempt: QuizAttempt, answer_id: int | None, form: FormData, tz: str,
-                   now: datetime | None = None) -> Saved:
+                   now: datetime | None = None, locked: bool = False) -> Saved:
     """Save one answer as the page's script sends it: ``q-<answer id>`` (tokens or text) and
-    ``seq-<answer id>`` (the page's sequence number for that question, required). Raises Refusal."""
+    ``seq-<answer id>`` (the page's sequence number for that question, required). Raises Refusal.
+    ``locked``: the attempt was read with ``locked_attempt`` in this transaction."""
     now = now or utcnow()
     row = _open_row(user, attempt, answer_id, now)
     seq = _seq(row, form)
@@ -408,7 +430,7 @@ def save_from_form(user: User, attempt: QuizAttempt, answer_id: int | None, form
         raise Refusal(_("The answer came without its sequence number (is the page out of date?); nothing was "
                         "saved. Reload the page."))
     raw = _read(question_of(row.spec), form, f"q-{row.id}", row_tokens(row), row.position)
-    return save_answer(user, attempt, row.id, raw, tz, now, seq=seq)
+    return save_answer(user, attempt, row.id, raw, tz, now, seq=seq, locked=locked)
 
 
 def _open_row(user: User, attempt: QuizAttempt, answer_id: int | None, now: datetime) -> AttemptAnswer:
@@ -429,7 +451,7 @@ def _check_open(attempt: QuizAttempt, now: datetime) -> None:
 
 
 def save_answer(user: User, attempt: QuizAttempt, answer_id: int, raw, tz: str, now: datetime | None = None,
-                seq: int | None = None) -> Saved:
+                seq: int | None = None, locked: bool = False) -> Saved:
     """Save one answer (option ids, as ``right_answer(spec)`` gives them). Raises Refusal: another
     person's attempt, already submitted, past the deadline, a question not in this attempt, or a
     malformed answer (an option of another question ...).
@@ -437,19 +459,23 @@ def save_answer(user: User, attempt: QuizAttempt, answer_id: int, raw, tz: str, 
     With ``seq`` the answer is saved only when ``seq`` is above the stored sequence number (else the
     stored answer stays and ``Saved.applied`` is False); without, it is saved whatever came before.
     Past the deadline nothing is saved: the caller then submits the attempt as saved with
-    ``expire_if_due`` (and commits that)."""
+    ``expire_if_due`` (and commits that).
+
+    Statements: the one answer row (unless the attempt's answers are loaded), the conditional UPDATE,
+    and unless ``locked`` (the attempt was read with ``locked_attempt``) the share lock on the attempt."""
     now = now or utcnow()
     row = _open_row(user, attempt, answer_id, now)
     answer = _normalised(row, raw)
     # Hold the attempt open while this answer is written (PostgreSQL: a share lock, so a submit
     # waits for it; SQLite serialises writers anyway and the UPDATE checks the attempt again).
-    if db.session.scalar(select(QuizAttempt.id).where(QuizAttempt.id == attempt.id, QuizAttempt.submitted_at.is_(None))
-                         .with_for_update(read=True)) is None:
+    if not locked and db.session.scalar(
+            select(QuizAttempt.id).where(QuizAttempt.id == attempt.id, QuizAttempt.submitted_at.is_(None))
+            .with_for_update(read=True)) is None:
         raise _already_submitted()
     applied = _store(row, answer, seq, now, while_open=True)
     if not applied and (seq is None or row.seq < seq):  # not older: the attempt was submitted meanwhile
         raise _already_submitted()
-    return Saved(row=row, applied=applied)
+    return Saved(row=row, applied=applied, seq=row.seq, state=form_state(row), saved_at=row.saved_at)
 
 
 def _normalised(row: AttemptAnswer, raw):
@@ -462,7 +488,8 @@ def _normalised(row: AttemptAnswer, raw):
 
 def _store(row: AttemptAnswer, answer, seq: int | None, now: datetime, while_open: bool) -> bool:
     """Write one answer with a conditional UPDATE: only if ``seq`` is above the stored one (when given)
-    and, ``while_open``, only while the attempt is not submitted. True if it wrote; ``row`` is reloaded."""
+    and, ``while_open``, only while the attempt is not submitted. True if it wrote; ``row`` then holds
+    the written values (no read back), else it is reloaded as stored."""
     values: dict[str, Any] = {"answer": answer, "saved_at": now}
     statement = update(AttemptAnswer).where(AttemptAnswer.id == row.id)
     if seq is not None:
@@ -472,8 +499,12 @@ def _store(row: AttemptAnswer, answer, seq: int | None, now: datetime, while_ope
         statement = statement.where(exists().where(QuizAttempt.id == row.attempt_id,
                                                    QuizAttempt.submitted_at.is_(None)))
     result = db.session.execute(statement.values(**values).execution_options(synchronize_session=False))
-    db.session.refresh(row)
-    return result.rowcount == 1
+    if result.rowcount != 1:
+        db.session.refresh(row)
+        return False
+    for key, value in values.items():
+        set_committed_value(row, key, value)
+    return True
 
 
 def answer_problem(exc: AnswerError) -> str:

@@ -68,13 +68,15 @@ def save_answer(attempt_id):
     """Save one answer as the learner goes (called by the page's script with the question's tokens and
     sequence number; JSON out). An older autosave than the stored one changes nothing and is answered
     with the stored state (``stale``)."""
-    attempt = _own_attempt(attempt_id)
+    # The attempt under a share lock (a submit waits for this save), then only the one answer row;
+    # the reply is built from what the service wrote, so nothing is read back after COMMIT.
+    attempt = own_or_404(current_user, service.locked_attempt(attempt_id))
     outcome = perform_quietly(service.save_from_form, current_user, attempt, AnswerForm().answer_id.data,
-                              request.form, zone_name())
+                              request.form, zone_name(), locked=True)
     if outcome:
-        row = outcome.value.row
-        return jsonify(ok=True, stale=not outcome.value.applied, seq=row.seq, answer=service.form_state(row),
-                       saved_at=row.saved_at.isoformat() if row.saved_at else None)
+        saved = outcome.value
+        return jsonify(ok=True, stale=not saved.applied, seq=saved.seq, answer=saved.state,
+                       saved_at=saved.saved_at.isoformat() if saved.saved_at else None)
     perform_quietly(service.expire_if_due, attempt, zone_name())  # refused at the deadline: submitted as saved
     return jsonify(ok=False, error=outcome.message, submitted=attempt.submitted_at is not None), 409
 

@@ -1,0 +1,146 @@
+"""What a request costs in SQL (issue 14 items 2 and 3), counted per real request: the test client
+gives every request its own app context (tests/conftest.py), as gunicorn does, and the engine's
+``before_cursor_execute`` event counts every statement sent to the database.
+
+- SQLite connections run in WAL mode with synchronous=NORMAL, a busy timeout and foreign keys.
+- An autosave reads the user, the attempt (under a share lock) and the one answer row, then writes
+  it with one UPDATE: 4 statements, however many questions the attempt has, and nothing read back.
+- A drill step reads the user, the attempt and its version (without the drill file), then writes
+  the attempt and the step: 5 statements, the same after a long history of steps and steps back.
+"""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import event, func, select, text
+
+from app.drill import engine, service as drills
+from app.extensions import db
+from app.models import AttemptAnswer, DrillAttempt, DrillStep, QuizAttempt
+from app.quiz import service as quizzes
+from tests.conftest import csrf_from
+
+QUIZ = "onboarding-emergency-test"
+DRILL = "gas-leak"
+
+
+@pytest.fixture
+def statements(app):
+    """The SQL statements sent to the database since the last ``statements.clear()``."""
+    seen: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):
+        seen.append(" ".join(statement.split())[:160])
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    yield seen
+    event.remove(db.engine, "before_cursor_execute", count)
+
+
+def test_sqlite_connections_use_wal_with_normal_sync_and_a_busy_timeout(app):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite settings")
+    with db.engine.connect() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert connection.execute(text("PRAGMA synchronous")).scalar() == 1  # NORMAL
+        assert connection.execute(text("PRAGMA busy_timeout")).scalar() == 10_000
+        assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+
+
+# --- the quiz autosave -------------------------------------------------------------------------
+
+def _started_quiz(client, login) -> QuizAttempt:
+    login("worker")
+    response = client.post(f"/quizzes/{QUIZ}/start", data={"csrf_token": csrf_from(client, "/quizzes")})
+    return db.session.get(QuizAttempt, int(response.headers["Location"].rsplit("/", 1)[1]))
+
+
+def test_an_autosave_takes_four_statements_and_answers_with_what_it_wrote(client, content, people, login,
+                                                                         statements):
+    attempt = _started_quiz(client, login)
+    rows = [r for r in attempt.answers if r.spec["type"] == "single"]
+    assert len(attempt.answers) >= 10
+    token = csrf_from(client, "/quizzes")
+    url = f"/quizzes/attempts/{attempt.id}/answer"
+    for seq, row in enumerate(rows[:2], start=1):
+        form = {"csrf_token": token, "answer_id": row.id, f"seq-{row.id}": seq, f"q-{row.id}": quizzes.right_answer(row)}
+        statements.clear()
+        response = client.post(url, data=form)
+        assert response.status_code == 200, response.get_data(as_text=True)
+        assert len(statements) == 4, "\n".join(s[:90] for s in statements)  # user, attempt (share lock), the answer row, UPDATE
+        assert response.json["ok"] and not response.json["stale"] and response.json["seq"] == seq
+        assert response.json["answer"] == quizzes.right_answer(row)
+        stored = db.session.get(AttemptAnswer, row.id)
+        assert stored.seq == seq and stored.answer is not None
+        assert response.json["saved_at"] == stored.saved_at.isoformat()
+
+    # an older save changes nothing and is answered with what is stored
+    row = rows[0]
+    response = client.post(url, data={"csrf_token": token, "answer_id": row.id, f"seq-{row.id}": 0,
+                                      f"q-{row.id}": quizzes.right_answer(row)})
+    assert response.json["ok"] and response.json["stale"] and response.json["seq"] == 1
+    assert response.json["answer"] == quizzes.right_answer(row)
+
+
+def test_an_autosave_of_another_attempts_question_saves_nothing(client, content, people, login):
+    attempt = _started_quiz(client, login)
+    other = quizzes.start_attempt(people["mentor"], attempt.quiz, "Asia/Shanghai")
+    db.session.commit()
+    row = other.answers[0]
+    response = client.post(f"/quizzes/attempts/{attempt.id}/answer", data={
+        "csrf_token": csrf_from(client, "/quizzes"), "answer_id": row.id, f"seq-{row.id}": 1,
+        f"q-{row.id}": quizzes.right_answer(row)})
+    assert response.status_code == 409 and not response.json["ok"]
+    assert db.session.get(AttemptAnswer, row.id).answer is None
+
+
+# --- the drill step ----------------------------------------------------------------------------
+
+def _first_choice(attempt: DrillAttempt) -> str:
+    drill = drills.drill_of(attempt.drill_version)
+    return engine.available_choices(drill, drills.state_of(attempt))[0].id
+
+
+def _step_statements(client, attempt: DrillAttempt, statements) -> tuple[int, list[str]]:
+    db.session.expire_all()
+    attempt = db.session.get(DrillAttempt, attempt.id)
+    form = {"csrf_token": csrf_from(client, "/drills"), "step": attempt.step_count,
+            "choice": drills.token_of(attempt, _first_choice(attempt))}
+    statements.clear()
+    response = client.post(f"/drills/attempts/{attempt.id}/choose", data=form)
+    assert response.status_code == 302
+    return len(statements), list(statements)
+
+
+def test_a_drill_step_takes_five_statements_however_long_its_history(client, content, people, login,
+                                                                     statements):
+    login("worker")
+    worker = people["worker"]
+    version = drills.current_version(DRILL)
+    short = drills.start_attempt(worker, version, "practice")
+    long = drills.start_attempt(worker, version, "practice")
+    db.session.commit()
+    for _n in range(40):  # a decision and a step back, 40 times: 80 rows of history
+        drills.choose(worker, long, _first_choice(long), long.step_count)
+        drills.step_back(worker, long, long.step_count)
+    db.session.commit()
+    assert db.session.scalar(select(func.count(DrillStep.id)).where(DrillStep.attempt_id == long.id)) == 40
+
+    few, few_sql = _step_statements(client, short, statements)
+    many, many_sql = _step_statements(client, long, statements)
+    assert few == many == 5, "\n".join(s[:100] for s in few_sql + ["--"] + many_sql)  # user, attempt, version, UPDATE attempt, INSERT step
+    db.session.expire_all()
+    newest = db.session.scalars(select(DrillStep).where(DrillStep.attempt_id == long.id)
+                                .order_by(DrillStep.seq.desc())).first()
+    assert newest.seq == 41 and not newest.undone
+    assert db.session.get(DrillAttempt, long.id).step_count == 81
+    assert [s.seq for s in db.session.get(DrillAttempt, short.id).steps] == [1]
+
+
+def test_a_drill_step_in_the_same_session_as_a_loaded_history_sees_the_new_step(content, people):
+    worker = people["worker"]
+    attempt = drills.start_attempt(worker, drills.current_version(DRILL), "practice")
+    db.session.commit()
+    drills.choose(worker, attempt, _first_choice(attempt), 0)
+    assert [s.seq for s in attempt.steps] == [1]  # the history is loaded here
+    drills.choose(worker, attempt, _first_choice(attempt), 1)
+    assert [s.seq for s in attempt.steps] == [1, 2]
