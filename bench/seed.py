@@ -55,7 +55,7 @@ def _bulk(model, rows: list[dict], chunk: int = 5000, returning: bool = False) -
 
 
 def build_city(*, workers: int = 3200, mentors: int = 200, evidence: int = 100_000, quiz_attempts: int = 4,
-               drill_attempts: int = 3, open_contestants: int = 800, finished_contestants: int = 400,
+               drill_attempts: int = 3, open_contestants: int = 600, finished_contestants: int = 300,
                seed: int = 7, log=print) -> City:
     from app.compete import service as compete
     from app.competency import indicators
@@ -224,12 +224,10 @@ def build_city(*, workers: int = 3200, mentors: int = 200, evidence: int = 100_0
     for i, user in enumerate(contestants[:finished_contestants + open_contestants]):
         result = compete.start_round(user, round_, "Asia/Shanghai", now=now)
         attempt = db.session.get(QuizAttempt, result.quiz_attempt_id)
-        if i < finished_contestants:
-            for row in attempt.answers:
-                if rng.random() < 0.7:
-                    quizzes.save_answer(user, attempt, row.id, quizzes.question_of(row.spec).form_value(),
-                                        "Asia/Shanghai", now)
-            quizzes.submit(user, attempt, "Asia/Shanghai", now)
+        if i < finished_contestants:  # about 70% right, submitted in one call
+            right = {row.id: quizzes.question_of(row.spec).form_value() for row in attempt.answers
+                     if rng.random() < 0.7}
+            quizzes.submit(user, attempt, "Asia/Shanghai", now, answers=right)
         else:
             city.open_contestants.append(user.username)
         if i % 200 == 199:
