@@ -20,13 +20,14 @@ from sqlalchemy import select
 
 from app import evidence
 from app.clock import local_today, utcnow
+from app.compete import service as compete
 from app.drill import engine
 from app.drill import service as drills
 from app.extensions import db
 from app.learn.check import credit_lesson, open_lesson, reading_minimum, right_answers
 from app.models import (
-    CaseSubmission, ClassAttendance, ClassSession, Course, DrillVersion, Mentorship, Observation, Quiz, TrainingClass,
-    User, XapiOutbox,
+    CaseSubmission, ClassAttendance, ClassSession, Course, DrillVersion, Entry, Mentorship, Observation, Quiz,
+    TrainingClass, User, XapiOutbox,
 )
 from app.profile import lrs, xapi
 from app.profile.export import statements_for, xapi_config
@@ -41,8 +42,8 @@ NOTE = "入户时先自我介绍再说明来意，居民很配合，台账信息
 @pytest.fixture
 def records(app, content, people):
     """One result of every kind, made through the real services where there is one: a lesson read
-    and checked, a course test taken, a drill played, a mentor's observation with a note, an
-    approved case, a class session attended (the demo data would take many seconds)."""
+    and checked, a course test taken, a drill played, a practical judged, a mentor's observation with
+    a note, an approved case, a class session attended (the demo data would take many seconds)."""
     worker, mentor, tz = people["worker"], people["mentor"], app.config["BABEL_DEFAULT_TIMEZONE"]
     course = db.session.scalar(select(Course).where(Course.slug == "onboarding-policy"))
     for lesson in course.active_lessons[:2]:
@@ -67,6 +68,16 @@ def records(app, content, people):
         when += timedelta(seconds=15)
         drills.choose(worker, attempt, best.get(state.node) or engine.available_choices(drill, state)[0].id,
                       attempt.step_count, now=when)
+    now = utcnow()
+    contest = compete.create_competition(people["organizer"], "网格员技能比武", "", None, [])
+    practical = compete.add_round(
+        people["organizer"], contest, kind="practical", title="入户走访实操考核", weight=1.0,
+        opens_at=now - timedelta(hours=1), closes_at=now + timedelta(days=1), indicator_ids={"comm.residents", "info.collection"},
+        rubric=[{"name": "入户沟通", "max": 10, "indicator": "comm.residents"},
+                {"name": "信息采集", "max": 10, "indicator": "info.collection"}])
+    compete.enrol(people["organizer"], contest, [worker])
+    compete.assign_judges(people["organizer"], practical, [mentor])
+    compete.submit_scores(mentor, practical, db.session.scalar(select(Entry)), [8, 7], "")
     start = local_today() - timedelta(days=20)
     pairing = Mentorship(mentor_id=mentor.id, mentee_id=worker.id, start_date=start, planned_end=start + timedelta(
         days=180), status="active", created_by_id=people["organizer"].id)
@@ -137,7 +148,8 @@ def _every_kind_passes_xapi_and_the_key_rule(records):
                        statement["object"]["definition"]["type"].rsplit("/", 1)[1]))
     assert {("quiz_answer", "answered", "question"), ("drill_ending", "answered", "interaction"),
             ("course_completion", "completed", "lesson"), ("mentor_observation", "scored", "performance"),
-            ("kb_case", "completed", "performance")} <= kinds
+            ("kb_case", "completed", "performance"), ("competition_judging", "scored", "performance"),
+            ("class_attendance", "experienced", "lesson")} <= kinds
     assert {verb for _kind, verb, _type in kinds} >= {"answered", "completed", "scored"}
     assert {verb for kind, verb, _type in kinds if kind == "quiz_answer"} & {"passed", "failed"}
     scored = [s for s in statements_for(records) if s.get("result", {}).get("extensions")]
