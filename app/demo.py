@@ -4,13 +4,12 @@ the real services (lessons done, quizzes and drills taken, a mentorship, an open
 from __future__ import annotations
 
 import random
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from flask import current_app
 from sqlalchemy import select
 
 from .accounts.areas import create_area, ensure_child
-from .accounts.service import one_time_password
 from .clock import local_today, utcnow
 from .compete import service as compete
 from .drill import engine, service as drills
@@ -18,8 +17,8 @@ from .extensions import db
 from .kb import service as kb
 from .learn.check import credit_lesson, open_lesson, reading_minimum, right_answers
 from .mentor.rules import add_months
-from .models import Area, Competition, Course, CourseAssignment, DrillAttempt, DrillVersion, JointVisit, Mentorship, \
-    MentorshipEvent, Quiz, TrainingClass, User
+from .models import Area, Competition, Course, CourseAssignment, DrillAttempt, DrillVersion, Entry, JointVisit, \
+    Mentorship, MentorshipEvent, Quiz, TrainingClass, User
 from .quiz import service as quizzes
 from .quiz.service import right_answer
 from .security import hash_password
@@ -34,7 +33,8 @@ DEMO_ACCOUNTS = [
     ("organizer", "王立新", {"organizer"}, ("滨江区", "长青街道")),
     ("admin", "陈静", {"admin", "organizer"}, ()),
 ]
-#: Further workers so managers' lists are not empty: (worker number, name, area path).
+#: Further workers so managers' lists are not empty: (worker number, name, area path). They log in with
+#: their worker number and the demo password, like the accounts above.
 DEMO_WORKERS = [
     ("CQ1001", "刘洋", ("滨江区", "长青街道", "幸福社区", "第一网格")),
     ("CQ1002", "赵敏", ("滨江区", "长青街道", "幸福社区", "第二网格")),
@@ -42,6 +42,21 @@ DEMO_WORKERS = [
     ("LH2001", "周婷", ("滨江区", "临湖街道", "湖光社区", "第一网格")),
     ("LH2002", "吴磊", ("滨江区", "临湖街道", "湖光社区", "第二网格")),
 ]
+#: Hire dates across the years, so cohorts by hire year, 入职年份, experience and the competition's
+#: 新网格员/老网格员 brackets have something to show. An int is days before today (the new worker in
+#: her onboarding, mentored since 20 days ago); the others are fixed dates.
+DEMO_HIRED = {
+    "worker": 45, "mentor": date(2016, 3, 1), "organizer": date(2013, 7, 1), "admin": date(2009, 9, 1),
+    "CQ1001": date(2023, 4, 10), "CQ1002": 120, "CQ1003": date(2021, 6, 1), "LH2001": date(2019, 3, 15),
+    "LH2002": 200,
+}
+#: Hired less than this long ago: the competition's 新网格员 bracket; the rest are 老网格员.
+NEW_WORKER_DAYS = 365
+
+
+def demo_hire_date(username: str) -> date | None:
+    hired = DEMO_HIRED.get(username)
+    return local_today() - timedelta(days=hired) if isinstance(hired, int) else hired
 DEMO_CITY = "江城市"
 
 
@@ -65,19 +80,22 @@ def create_demo_data() -> int:
         if db.session.scalar(select(User).where(User.username == username)) is None:
             user = User(username=username, name=name, area=node(path), must_change_password=False,
                         password_hash=hash_password(DEMO_PASSWORD), active=True,
-                        worker_number=f"DEMO-{username}" if "worker" in roles else None)
+                        worker_number=f"DEMO-{username}" if "worker" in roles else None,
+                        hire_date=demo_hire_date(username))
             user.set_roles(roles)
             db.session.add(user)
             created += 1
 
     for number, name, path in DEMO_WORKERS:
         if db.session.scalar(select(User).where(User.username == number)) is None:
-            user = User(username=number, name=name, worker_number=number, area=node(path),
-                        password_hash=hash_password(one_time_password()), must_change_password=True)
+            user = User(username=number, name=name, worker_number=number, area=node(path), active=True,
+                        password_hash=hash_password(DEMO_PASSWORD), must_change_password=False,
+                        hire_date=demo_hire_date(number))
             user.set_roles({"worker"})
             db.session.add(user)
             created += 1
     db.session.flush()
+    _demo_repair()
     admin = db.session.scalar(select(User).where(User.username == "admin"))
     onboarding = db.session.scalars(select(Course).where(Course.tier == "onboarding", Course.active)).all()
     for course in onboarding:
@@ -94,6 +112,21 @@ def create_demo_data() -> int:
     _demo_class()
     _demo_knowledge()
     return created
+
+
+def _demo_repair() -> None:
+    """Demo data made by earlier versions gets what they lacked, where nobody made a choice: a hire date
+    where none is set, and the demo password for the extra workers who never logged in (their one-time
+    passwords were shown to nobody)."""
+    usernames = [row[0] for row in DEMO_ACCOUNTS] + [row[0] for row in DEMO_WORKERS]
+    for user in db.session.scalars(select(User).where(User.username.in_(usernames))):
+        if user.hire_date is None:
+            user.hire_date = demo_hire_date(user.username)
+        extra = user.username in {row[0] for row in DEMO_WORKERS}
+        if extra and user.must_change_password and user.last_login_at is None:
+            user.password_hash = hash_password(DEMO_PASSWORD)
+            user.must_change_password = False
+    db.session.flush()
 
 
 #: Lessons the demo workers have already finished, so managers' views show a spread.
@@ -191,12 +224,13 @@ DEMO_COMPETITION = "2026年下半年长青街道网格员技能比武"
 
 
 def _demo_competition() -> None:
-    """An open two-round competition in 长青街道 with the street's workers enrolled (once)."""
-
-
-    if db.session.scalar(select(Competition.id).where(Competition.title == DEMO_COMPETITION)) is not None:
-        return
+    """An open two-round competition in 长青街道 with the street's workers enrolled (once), each in the
+    新网格员 or 老网格员 bracket by hire date."""
     organizer = db.session.scalar(select(User).where(User.username == "organizer"))
+    existing = db.session.scalar(select(Competition).where(Competition.title == DEMO_COMPETITION))
+    if existing is not None:
+        _demo_brackets(existing, only_unplaced=True)
+        return
     now = utcnow()
     competition = compete.create_competition(organizer, DEMO_COMPETITION, "知识竞赛与入户走访实操考核，以赛促学。",
                                              None, ["新网格员", "老网格员"])
@@ -214,7 +248,28 @@ def _demo_competition() -> None:
     people = [u for u in db.session.scalars(select(User).join(Area).where(
         Area.path.startswith(street.path))) if u.has_role("worker")]
     compete.enrol(organizer, competition, people)
+    _demo_brackets(competition)
     compete.assign_judges(organizer, practical, [organizer])
+    db.session.flush()
+
+
+def _demo_brackets(competition: Competition, only_unplaced: bool = False) -> None:
+    """Put each contestant in 新网格员 (hired within ``NEW_WORKER_DAYS``) or 老网格员 (through the service,
+    as an organizer would); ``only_unplaced`` leaves contestants who already have a bracket alone."""
+    brackets = {b.name: b for b in competition.brackets}
+    if not {"新网格员", "老网格员"} <= brackets.keys():
+        return
+    organizer = db.session.scalar(select(User).where(User.username == "organizer"))
+    since = local_today() - timedelta(days=NEW_WORKER_DAYS)
+    groups: dict[str, list[User]] = {"新网格员": [], "老网格员": []}
+    for entry in db.session.scalars(select(Entry).where(Entry.competition_id == competition.id)):
+        if only_unplaced and entry.bracket_id is not None:
+            continue
+        hired = entry.user.hire_date
+        groups["新网格员" if hired is not None and hired > since else "老网格员"].append(entry.user)
+    for name, people in groups.items():
+        if people:
+            compete.enrol(organizer, competition, people, bracket=brackets[name])
     db.session.flush()
 
 
