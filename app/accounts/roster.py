@@ -30,7 +30,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from .. import uploads
+from .. import audit, uploads
 from ..extensions import db
 from ..jobs import runner
 from ..models import LEVELS, Area, Job, User
@@ -336,8 +336,10 @@ def run_import(job: Job, run: runner.Run) -> dict:
         write_pending()
         run.step(done + len(pending))
         db.session.execute(update(RosterImport).where(RosterImport.id == import_id).values(rows=None))
+        result = counts(db.session.get(RosterImport, import_id))
+        audit.record(actor, "person.import", audit.Target("roster", import_id, imp.filename),
+                     after={"created": result["created"], "rejected": result["rejected"]})
         db.session.commit()
-    result = counts(db.session.get(RosterImport, import_id))
     return {"created": result["created"], "rejected": result["rejected"]}
 
 

@@ -206,6 +206,20 @@ def test_a_bank_import_is_recorded(client, content, people, login):
                                                                        "questions_updated": 0}
 
 
+def test_a_roster_import_records_each_person_and_the_import(people):
+    from tests.views.test_roster import HEADER, run
+
+    run(people["organizer"], HEADER + "王小明,CQ100,13800000001,长青街道,幸福社区,第一网格,2025-03-01\n"
+                                      "李四,CQ101,12345,长青街道,幸福社区,第一网格,\n", filename="九月名单.csv")
+    [created] = records("person.create")
+    assert created.actor_id == people["organizer"].id and created.target_label == "王小明（CQ100）"
+    assert created.after["phone"] == "13800000001" and created.after["roles"] == ["worker"]
+    assert created.after["area"] == "滨江区 / 长青街道 / 幸福社区 / 第一网格" and "password" not in created.after
+    [imported] = records("person.import")
+    assert imported.target_kind == "roster" and imported.target_label == "九月名单.csv"
+    assert imported.after == {"created": 1, "rejected": 1}
+
+
 def test_content_sync_is_recorded_as_the_system(content):
     [row] = records("content.sync")
     assert row.actor_id is None and row.actor_name == "" and row.area_path == ""
