@@ -289,6 +289,8 @@ def test_an_outage_backs_off_then_the_failed_are_revived(app, runner, store, lrs
     assert second.exit_code == 3 and len(store.posts) == 1
     assert "queued 0 new; sent 0" in second.output
     assert re.search(r"60 waiting \(60 after an outage\), next try at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC", second.output)
+    status = runner.invoke(args=["xapi", "status"])
+    assert status.exit_code == 0 and "60 held back by: HTTP 500 INTERNAL SERVER ERROR" in status.output
     send = lrs.http_sender(store.url, store.username, store.password)
     moment = started
     for tries in range(2, app.config["XAPI_LRS_MAX_TRIES"] + 1):

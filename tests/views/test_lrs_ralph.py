@@ -85,6 +85,7 @@ def _ours(statement: dict) -> dict:
     return {k: v for k, v in statement.items() if k not in ("stored", "authority", "version")}
 
 
+@pytest.mark.slow
 def test_ralph_takes_every_statement_kind_and_the_failures_are_told(app, runner, records, ralph,  # noqa: F811
                                                                    monkeypatch):
     monkeypatch.setattr(lrs, "BATCH", 10)           # several POSTs, appended to one file
