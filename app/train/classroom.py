@@ -43,6 +43,11 @@ def drills_offered() -> list[DrillVersion]:
     return db.session.scalars(select(DrillVersion).where(DrillVersion.active).order_by(DrillVersion.title)).all()
 
 
+def drill_titles() -> dict[str, str]:
+    """Drill id → title of the drills offered (for the timetable's linked drills)."""
+    return {d.drill_id: d.title for d in drills_offered()}
+
+
 def start(actor: User, session: ClassSession, drill_id: str) -> ClassDrill:
     if not runs(actor, session):
         raise Refusal(_("Only the session's instructor and the class's organizers run its drills."))

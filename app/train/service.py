@@ -19,7 +19,7 @@ from ..accounts.roster import read_roster
 from ..extensions import db
 from ..learn.progress import learners_query
 from ..models import (
-    Area, ClassAttendance, ClassEnrolment, ClassSession, Course, LeaveRequest, Quiz, QuizAttempt, SessionRating,
+    Area, ClassAttendance, ClassEnrolment, ClassSession, Course, DrillVersion, LeaveRequest, Quiz, QuizAttempt, SessionRating,
     TrainingClass, User,
 )
 from ..notifications import notify
@@ -169,6 +169,10 @@ def add_session(actor: User, training_class: TrainingClass, fields: SessionField
     name = (fields.instructor_name or "").strip()
     if instructor is None and not name:
         raise FieldRefusal(_("Choose an instructor, or give an external expert's name and unit."), "instructor_name")
+    drill_slug = (fields.drill_slug or "").strip()
+    if drill_slug and db.session.scalar(select(DrillVersion.id).where(DrillVersion.drill_id == drill_slug,
+                                                                      DrillVersion.active).limit(1)) is None:
+        raise FieldRefusal(_("Choose a drill from the list."), "drill_slug")
     course = db.session.get(Course, fields.course_id) if fields.course_id else None
     quiz = db.session.get(Quiz, fields.quiz_id) if fields.quiz_id else None
     if fields.course_id and course is None:
@@ -182,7 +186,7 @@ def add_session(actor: User, training_class: TrainingClass, fields: SessionField
                            instructor_unit="" if instructor else (fields.instructor_unit or "").strip()[:100],
                            requires_sign_out=bool(fields.requires_sign_out),
                            course_id=course.id if course else None, quiz_id=quiz.id if quiz else None,
-                           drill_slug=(fields.drill_slug or "").strip()[:64])
+                           drill_slug=drill_slug[:64])
     db.session.add(session)
     db.session.flush()
     db.session.refresh(training_class)

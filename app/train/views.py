@@ -106,7 +106,7 @@ def _detail(training_class: TrainingClass, session_form: SessionForm | None = No
                "mine": completion.progress(current_user, training_class) if enrolment else None,
                "rooms": {s.id: classroom.drills_of(s) for s in training_class.sessions},
                "drill_versions": classroom.drills_offered() if organizer or service.teaches(current_user, training_class)
-               else []}
+               else [], "drill_titles": classroom.drill_titles()}
     if organizer:
         context.update(
             session_form=session_form or SessionForm(),

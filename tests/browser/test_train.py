@@ -109,6 +109,9 @@ def test_class_sign_in_and_hours(live_server, page, browser, content, people, mo
     page.goto(base + f"/train/{training_class.id}")
     page.locator("#timetable .session-slot").first.get_by_role("link", name="考勤").click()
     expect(page.locator(f"#person-{people['mentor'].id}")).to_contain_text("迟到 15 分钟")
+    page.goto(base + "/train/report")
+    expect(page.locator("#rates")).to_contain_text("幸福社区 · 年度轮训")
+    expect(page.locator("#rates")).to_contain_text("100.0% 到课：2 人次中到课 2 人次")
     rows = {a.user_id: (a.late_minutes, a.hours) for a in db.session.scalars(select(ClassAttendance))}
     assert rows == {people["worker"].id: (0, 3.0), people["mentor"].id: (15, 2.7)}
 
