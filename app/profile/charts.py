@@ -98,7 +98,7 @@ def radar_svg(axes: Sequence[tuple[str, str]], series: Sequence[Series], title: 
     order (put "now" first: its missing levels mark the axes). Raises ValueError under 3 axes."""
     if len(axes) < 3:
         raise ValueError("a radar chart needs at least 3 axes")
-    width, radius, cx, cy, font = 400, 110, 200, 165, 12
+    width, radius, cx, cy, font = 400, 110, 200, 165, 14
     n = len(axes)
     angles = [-math.pi / 2 + 2 * math.pi * i / n for i in range(n)]
 
@@ -243,6 +243,56 @@ def sparkline_svg(values: Sequence[float | None], label: str, width: int = 120, 
     if not drawn:
         out.append(f'<line class="empty" x1="{pad}" y1="{height / 2}" x2="{width - pad}" y2="{height / 2}" '
                    f'stroke="#9aa5b1" stroke-width="1" stroke-dasharray="3 3"/>')
+    out.append("</svg>")
+    return "\n".join(out)
+
+
+def trend_svg(points: Sequence[tuple[str, float | None]], label: str, width: int = 340, height: int = 150,
+              colour: str = "#2b6cb0") -> str | None:
+    """A level over time with its axes: 0, 50 and 100 on the left, each point's label (a month such as
+    "7月") under it, gaps where a value is None. None when fewer than two points have a value: a
+    single dot says nothing about a trend."""
+    if sum(value is not None for _label, value in points) < 2:
+        return None
+    left, right, top, bottom, font = 30.0, 12.0, 10.0, 24.0, 11
+    n = len(points)
+    plot_w, plot_h = width - left - right, height - top - bottom
+    step = plot_w / (n - 1) if n > 1 else 0.0
+
+    def xy(i: int, value: float) -> tuple[float, float]:
+        return left + i * step, top + (1 - _clamp(value) / 100) * plot_h
+
+    spoken = ", ".join(f"{text} {'—' if v is None else f'{float(v):g}'}" for text, v in points)
+    aria = f"{label}: {spoken}"
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" class="trend" role="img" '
+           f'aria-label="{_attr(aria)}" font-family="sans-serif" font-size="{font}">', f"<title>{escape(aria)}</title>"]
+    for tick in (0, 50, 100):
+        y = top + (1 - tick / 100) * plot_h
+        out.append(f'<line class="grid" x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="#e4e7eb" '
+                   f'stroke-width="1"/><text class="tick" x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" '
+                   f'fill="#616e7c">{tick}</text>')
+    out.append(f'<line class="axis" x1="{left}" y1="{top}" x2="{left}" y2="{top + plot_h}" stroke="#9aa5b1"/>')
+    for i, (text, _value) in enumerate(points):
+        x = left + i * step
+        out.append(f'<text class="tick" x="{x:.1f}" y="{height - 6}" text-anchor="middle" fill="#616e7c">'
+                   f"{escape(text)}</text>")
+    runs: list[list[tuple[float, float]]] = [[]]
+    for i, (_text, value) in enumerate(points):
+        if value is None:
+            if runs[-1]:
+                runs.append([])
+            continue
+        runs[-1].append(xy(i, value))
+    for run in runs:
+        if len(run) > 1:
+            pts = " ".join(f"{x:.1f},{y:.1f}" for x, y in run)
+            out.append(f'<polyline points="{pts}" fill="none" stroke="{colour}" stroke-width="2" '
+                       f'stroke-linejoin="round" stroke-linecap="round"/>')
+    for i, (text, value) in enumerate(points):
+        if value is not None:
+            x, y = xy(i, value)
+            out.append(f'<circle class="point" cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colour}">'
+                       f"<title>{escape(text)}: {float(value):.0f}</title></circle>")
     out.append("</svg>")
     return "\n".join(out)
 

@@ -20,10 +20,11 @@ from ..scope import scope_areas
 from ..security import roles_required
 from ..web import float_arg, int_arg, page_of, paginate, perform
 from . import lrs
-from .charts import Series, heat_colour, radar_svg, sparkline_svg
+from .charts import Series, heat_colour, radar_svg, sparkline_svg, trend_svg
 from .export import records_workbook, statements_for
 from .forms import CohortAssignForm
 from .pages import below_threshold, cohort_page, cohort_people, hire_years, profile_page, training_courses
+from .standing import recommendation_status
 
 bp = Blueprint("profile", __name__, template_folder="templates", url_prefix="/profile")
 
@@ -63,11 +64,17 @@ def show(user_id):
     person = person_or_404(current_user, user_id)
     page = profile_page(person)
     group_radar, indicator_radar = radars(page)
-    sparks = {ind: Markup(sparkline_svg([p.level for p in points], ind))  # noqa: S704 (charts escape every text)
-              for ind, points in page.trends.items()}
+    titles = competency.names()
+    sparks, charts = {}, {}
+    for ind, points in page.trends.items():
+        sparks[ind] = Markup(sparkline_svg([p.level for p in points], titles.get(ind, "")))  # noqa: S704
+        months = [(_("month %(month)d", month=int(p.month[5:])), p.level) for p in points]
+        chart = trend_svg(months, titles.get(ind, ""))
+        charts[ind] = Markup(chart) if chart else None  # noqa: S704 (app.profile.charts escapes every text)
     return render_template("profile/show.html", page=page, person=person, group_radar=group_radar,
-                           indicator_radar=indicator_radar, sparks=sparks, indicators=competency.model(),
-                           titles=competency.names())
+                           indicator_radar=indicator_radar, sparks=sparks, charts=charts,
+                           indicators=competency.model(), titles=titles,
+                           done=recommendation_status(person, page.recommendations))
 
 
 def _area_or_404(area_id: int | None) -> Area | None:

@@ -183,3 +183,14 @@ def test_contrast_ratio_reference_values():
     assert contrast_ratio("#000000", "#ffffff") == pytest.approx(21)
     assert contrast_ratio("#ffffff", "#ffffff") == pytest.approx(1)
     assert math.isclose(relative_luminance("#808080"), 0.2158605, rel_tol=1e-4)
+
+
+def test_trend_has_axes_and_month_labels_and_needs_two_points():
+    from app.profile.charts import trend_svg
+
+    assert trend_svg([("6月", None), ("7月", 40.0)], "沟通") is None  # one point is not a trend
+    svg = trend_svg([("6月", 30.0), ("7月", None), ("8月", 55.0), ("9月", 60.0)], "与居民沟通")
+    ticks = re.findall(r'<text class="tick"[^>]*>([^<]+)</text>', svg)
+    assert ticks[:3] == ["0", "50", "100"] and ticks[3:] == ["6月", "7月", "8月", "9月"]
+    assert svg.count("<polyline") == 1  # 6月 stands alone before the gap; 8月-9月 joined
+    assert 'class="axis"' in svg and "与居民沟通" in svg

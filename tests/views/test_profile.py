@@ -1,5 +1,6 @@
 """Profiles and the cohort view: constant query counts, access, assigning a course to the weakest,
 records out as Excel and valid xAPI, and the LRS outbox with retries."""
+import re
 import json
 from contextlib import contextmanager
 from datetime import timedelta
@@ -133,3 +134,23 @@ def test_xapi_export_is_valid(client, content, people, login):
     assert [s["id"] for s in again] == [s["id"] for s in statements]  # stable ids
     excel = client.get(f"/profile/{people['worker'].id}/records.xlsx")
     assert excel.status_code == 200 and excel.data[:2] == b"PK"
+
+
+def test_profile_reads_for_a_person(client, content, people, login):
+    """Evidence sections say how to open them, trends have axes once two months have levels, each
+    recommendation gives its own reason, no indicator id or source kind reaches the text, and only
+    managers are offered the xAPI download."""
+    add_evidence(people["worker"], 60)
+    login("worker")
+    page = client.get(f"/profile/{people['worker'].id}").get_data(as_text=True)
+    text = re.sub(r"<[^>]+>", " ", page)
+    assert not re.search(r"\b(comm|policy|handling|info|care)\.[a-z_]+\b", text), "indicator id in the page"
+    assert "quiz_answer" not in text and "drill_decision" not in text
+    assert 'class="expander"' in page and "证据（" in page
+    assert 'class="trend"' in page and ">0</text>" in page and "月</text>" in page
+    reasons = [re.sub(r"<[^>]+>", "", r).strip() for r in re.findall(r'<span class="muted reason">(.*?)</span></li>', page, re.S)]
+    assert len(reasons) >= 2 and all("还没" in r or "已" in r for r in reasons)
+    assert "xapi.json" not in page
+    client.post("/logout", data={"csrf_token": csrf_from(client, "/")})
+    login("organizer")
+    assert "xapi.json" in client.get(f"/profile/{people['worker'].id}").get_data(as_text=True)
