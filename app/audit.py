@@ -12,8 +12,10 @@ leaves no record)::
   ``CompetitionRound``, ``QuestionBank``, ``Course``, ``Quiz``) or a ``Target(kind, id, label)``;
 - ``before``/``after``: the changed fields only, as a person reads them (names, not ids); equal
   keys are dropped, and a change that changes nothing is not recorded;
-- ``area``: the area the change belongs to (managers of that subtree see it); by default the
-  target's area when it has one, else the actor's.
+- ``area``: the area the change belongs to (its path is stored, so records can be scoped by subtree
+  like every other list); by default the target's area when it has one, else the actor's.
+
+Admins read the records on ``/audit`` (``app.auditlog``), filtered, and export them to Excel.
 
 Records are never changed or deleted in the app: ``app.models.audit`` refuses it.
 """
@@ -62,21 +64,16 @@ ACTIONS: dict[str, Any] = {
     "assignment.delete": _l("Course requirement withdrawn"),
     "competition.create": _l("Competition created"),
     "competition.edit": _l("Competition edited"),
-    "competition.delete": _l("Competition deleted"),
     "competition.enrol": _l("Contestants enrolled"),
     "round.create": _l("Round created"),
     "round.edit": _l("Round edited"),
     "round.delete": _l("Round deleted"),
-    "round.open": _l("Round opened"),
-    "round.close": _l("Round closed"),
     "judge.assign": _l("Judges assigned"),
     "judge.swap": _l("Judge replaced"),
     "score.enter": _l("Score entered"),
     "score.change": _l("Score changed"),
     "results.publish": _l("Results published"),
     "bank.import": _l("Question bank imported"),
-    "bank.edit": _l("Question bank edited"),
-    "quiz.edit": _l("Quiz settings changed"),
     "content.sync": _l("Content synced"),
 }
 
@@ -94,6 +91,9 @@ TARGET_KINDS: dict[str, Any] = {
     "content": _l("Content"),
     "roster": _l("Roster"),
 }
+
+#: The two ways of handing out ranking prizes (``app.compete.rules.PRIZE_MODES``).
+PRIZE_MODES = {"count": _l("by number of places"), "share": _l("by share of contestants")}
 
 #: What a person reads for a field name in before/after; ``register_field`` adds more.
 FIELD_LABELS: dict[str, Any] = {
@@ -292,7 +292,8 @@ def value_text(value, field: str = "") -> str:
         return "、".join(value_text(v, field) for v in value) if value else "—"
     if isinstance(value, dict):
         return "；".join(f"{field_text(k)}：{value_text(v, k)}" for k, v in value.items())
-    names = {"roles": ROLE_NAMES, "role": ROLE_NAMES, "status": STATUS_NAMES, "kind": ROUND_KINDS}.get(field, {})
+    names = {"roles": ROLE_NAMES, "role": ROLE_NAMES, "status": STATUS_NAMES, "kind": ROUND_KINDS,
+             "prize_mode": PRIZE_MODES}.get(field, {})
     if isinstance(value, str) and value in names:
         return str(names[value])
     return str(value)

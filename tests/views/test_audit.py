@@ -154,6 +154,17 @@ def test_round_edit_is_recorded_before_and_after(client, competition):  # noqa: 
     assert deleted.before["title"] == "加赛（改）" and deleted.after is None
 
 
+def test_prize_settings_are_recorded_in_words(competition, people):  # noqa: F811
+    from app.compete import service
+
+    service.set_prizes(people["organizer"], competition, "share", (10, 20, 30))
+    db.session.commit()
+    [row] = records("competition.edit")
+    assert row.before == {"prize_mode": "count", "prizes": [1.0, 2.0, 3.0]}
+    assert row.after == {"prize_mode": "share", "prizes": [10.0, 20.0, 30.0]}
+    assert audit.changes(row)[0][1:] == ("按名额", "按比例")
+
+
 def test_scores_entered_and_changed_are_recorded(client, competition, login, people, make_user, areas):  # noqa: F811
     second = make_user("judge2", ("worker",), areas["grid2"], name="钱进")
     token = as_user(client, login, "organizer")
