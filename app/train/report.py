@@ -8,6 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from openpyxl import Workbook
 from sqlalchemy import func, select
@@ -25,6 +26,8 @@ from ..notifications import notify
 from ..refusal import Refusal
 from ..scope import scope_areas
 from . import rules, service
+from .sender import Message
+from .texts import TEXTS
 
 
 @dataclass
@@ -169,43 +172,49 @@ def _sent(user_id: int, kind: str, link: str, since: datetime | None = None) -> 
     return db.session.scalar(query.limit(1)) is not None
 
 
-def remind(actor: User, year: int, config) -> int:
+def _tell(user: User, kind: str, link: str, outbox: list[Message], config, **params) -> None:
+    """An in-app notification, and the same text for the reminder sender (in the default language)."""
+    notify(user.id, kind, link, **params)
+    with force_locale(config["BABEL_DEFAULT_LOCALE"]):
+        outbox.append(Message(user.name, user.phone or "", TEXTS[kind](params)))
+
+
+def remind(actor: User, year: int, config) -> list[Message]:
     """催学: tell everyone who missed a session (once per session) and everyone short of the annual hours
-    (once a day) in-app. Returns how many were told."""
+    (once a day) in-app; returns the messages for the reminder sender (sent after the commit)."""
     if not actor.is_manager:
         raise Refusal(_("Only organizers send reminders."))
     report = attendance_report(actor, year, config)
-    sent = 0
+    tz = config["BABEL_DEFAULT_TIMEZONE"]
+    outbox: list[Message] = []
     for miss in report.missed:
         if miss.leave == "approved":
             continue
         link = f"/train/{miss.session.class_id}#session-{miss.session.id}"
         if not _sent(miss.user.id, "class_missed", link):
-            notify(miss.user.id, "class_missed", link, topic=miss.session.topic,
-                   title=miss.session.training_class.title,
-                   day=clock.local_text(miss.session.starts_at, "%m-%d", config["BABEL_DEFAULT_TIMEZONE"]))
-            sent += 1
-    today = datetime.combine(clock.local_today(config["BABEL_DEFAULT_TIMEZONE"]), datetime.min.time(),
-                             tzinfo=clock.zone(config["BABEL_DEFAULT_TIMEZONE"]))
+            _tell(miss.user, "class_missed", link, outbox, config, topic=miss.session.topic,
+                  title=miss.session.training_class.title, day=clock.local_text(miss.session.starts_at, "%m-%d", tz))
+    today = datetime.combine(clock.local_today(tz), datetime.min.time(), tzinfo=clock.zone(tz))
     for short in report.short:
         if not _sent(short.user.id, "hours_short", "/train/hours", since=today):
-            notify(short.user.id, "hours_short", "/train/hours", earned=f"{short.earned:g}",
-                   required=f"{short.required:g}", year=year)
-            sent += 1
+            _tell(short.user, "hours_short", "/train/hours", outbox, config, earned=f"{short.earned:g}",
+                  required=f"{short.required:g}", year=year)
     db.session.flush()
-    return sent
+    return outbox
 
 
-def day_before_reminders(tz: str, moment: datetime | None = None) -> int:
+def day_before_reminders(config, moment: datetime | None = None) -> list[Message]:
     """Remind everyone with a place (and no approved leave) of each session that starts tomorrow (local
-    time), once per person and session. Returns how many were sent (``flask train remind``)."""
+    time), once per person and session; returns the messages for the reminder sender
+    (``flask train remind``)."""
+    tz = config["BABEL_DEFAULT_TIMEZONE"]
     moment = moment or service.now()
     tomorrow = clock.local_today(tz, moment) + timedelta(days=1)
     zone = clock.zone(tz)
     start = datetime.combine(tomorrow, datetime.min.time(), tzinfo=zone).astimezone(timezone.utc)
     sessions = db.session.scalars(select(ClassSession).where(ClassSession.starts_at >= start,
                                                              ClassSession.starts_at < start + timedelta(days=1))).all()
-    sent = 0
+    outbox: list[Message] = []
     for s in sessions:
         excused = set(db.session.scalars(select(LeaveRequest.user_id).where(LeaveRequest.session_id == s.id,
                                                                             LeaveRequest.status == "approved")))
@@ -214,11 +223,10 @@ def day_before_reminders(tz: str, moment: datetime | None = None) -> int:
             if enrolment.status != "enrolled" or enrolment.user_id in excused or _sent(enrolment.user_id,
                                                                                        "class_reminder", link):
                 continue
-            notify(enrolment.user_id, "class_reminder", link, topic=s.topic, title=s.training_class.title,
-                   time=clock.local_text(s.starts_at, "%H:%M", tz), room=s.room or s.training_class.place)
-            sent += 1
+            _tell(enrolment.user, "class_reminder", link, outbox, config, topic=s.topic, title=s.training_class.title,
+                  time=clock.local_text(s.starts_at, "%H:%M", tz), room=s.room or s.training_class.place)
     db.session.flush()
-    return sent
+    return outbox
 
 
 def leave_text(status: str | None) -> str:

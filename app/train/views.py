@@ -25,6 +25,7 @@ from ..security import roles_required
 from ..refusal import Refusal
 from ..web import perform, perform_on
 from . import classroom, completion, report as reports, room as rooms, service, tokens
+from .sender import send_all
 from .forms import ClassForm, DecideForm, EmptyForm, EnrolForm, LeaveForm, MarkForm, RatingForm, SessionForm
 
 bp = Blueprint("train", __name__, template_folder="templates", url_prefix="/train")
@@ -388,7 +389,8 @@ def remind():
     year = _report_year()
     done = perform(reports.remind, current_user, year, current_app.config)
     if done:
-        flash(_("%(n)d reminders sent.", n=done.value), "success")
+        send_all(current_app.config, done.value)   # after the commit: a slow endpoint undoes nothing
+        flash(_("%(n)d reminders sent.", n=len(done.value)), "success")
     return redirect(url_for("train.report", year=year))
 
 

@@ -3,7 +3,12 @@ Excel export, the day-before reminder command, and scope."""
 from __future__ import annotations
 
 import io
+import json
+import threading
 from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
 
 from openpyxl import load_workbook
 from sqlalchemy import select
@@ -65,9 +70,68 @@ def test_another_street_sees_none_of_it(app, people, setup, monkeypatch, client)
 
 def test_day_before_reminder_command(app, runner, people, setup):
     first = runner.invoke(args=["train", "remind"])
-    assert first.exit_code == 0 and "2 reminders sent" in first.output
+    assert first.exit_code == 0 and "2 reminders sent (2 delivered" in first.output
     again = runner.invoke(args=["train", "remind"])
     assert "0 reminders sent" in again.output
     note = db.session.scalar(select(Notification).where(Notification.kind == "class_reminder"))
     assert note.link == f"/train/{setup['class'].id}#session-{setup['second'].id}"
     assert note.params["topic"] == "矛盾纠纷调解实务"
+
+
+@pytest.fixture
+def fake_robot():
+    """A group-robot webhook on loopback that records what it is sent."""
+    received = []
+
+    class Hook(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802
+            received.append((self.path, json.loads(self.rfile.read(int(self.headers["Content-Length"])))))
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b'{"errcode":0}')
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Hook)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/cgi-bin/webhook/send?key=test", received
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=5)
+
+
+def test_reminders_go_out_through_the_configured_webhook(app, runner, people, setup, fake_robot, monkeypatch):
+    url, received = fake_robot
+    people["worker"].phone = "13800000001"
+    db.session.commit()
+    monkeypatch.setitem(app.config, "REMINDER_SENDER", "wecom")
+    monkeypatch.setitem(app.config, "REMINDER_WEBHOOK_URL", url)
+    result = runner.invoke(args=["train", "remind"])
+    assert "2 reminders sent (2 delivered" in result.output
+    bodies = [body for _path, body in received]
+    assert all(b["msgtype"] == "text" for b in bodies) and len(bodies) == 2
+    mine = next(b for b in bodies if b["text"]["mentioned_mobile_list"] == ["13800000001"])
+    assert mine["text"]["content"].startswith("张晓梅：提醒：") and "矛盾纠纷调解实务" in mine["text"]["content"]
+
+
+def test_a_dead_webhook_is_logged_and_changes_nothing(app, client, people, setup, monkeypatch, caplog):
+    monkeypatch.setitem(app.config, "REMINDER_SENDER", "dingtalk")
+    monkeypatch.setitem(app.config, "REMINDER_WEBHOOK_URL", "http://127.0.0.1:9/robot/send")
+    monkeypatch.setitem(app.config, "REMINDER_TIMEOUT", "1")
+    token = csrf_from(client, "/train/report")
+    page = client.post("/train/report/remind", data={"csrf_token": token}, follow_redirects=True)
+    assert "已发送 2 条催学提醒" in page.get_data(as_text=True)   # both short of the annual hours
+    assert db.session.scalar(select(db.func.count(Notification.id)).where(Notification.kind == "hours_short")) == 2
+    assert "reminder webhook failed" in caplog.text
+
+
+def test_the_sender_payloads_and_fallback():
+    from app.train.sender import LogSender, Message, WebhookSender, sender_from
+    message = Message("张晓梅", "13800000001", "提醒：明天上课")
+    ding = WebhookSender("http://127.0.0.1/x", "dingtalk").payload(message)
+    assert ding["at"]["atMobiles"] == ["13800000001"] and ding["text"]["content"] == "张晓梅：提醒：明天上课"
+    assert isinstance(sender_from({"REMINDER_SENDER": "sms-somewhere", "REMINDER_WEBHOOK_URL": "x"}), LogSender)
+    assert isinstance(sender_from({"REMINDER_SENDER": "wecom", "REMINDER_WEBHOOK_URL": "ftp://x"}), LogSender)
+    assert isinstance(sender_from({}), LogSender)
