@@ -26,6 +26,9 @@ from .checker import CASE_PARTS, digest
 from .search import Document, Index, default_segmenter, plain
 
 KINDS = ("faq", "case", "lesson", "question")
+#: How documents are segmented (part of each row's digest: a change re-segments every document).
+#: 2: title lines kept apart (``search.LINE_BREAK``), jieba without its HMM guesses.
+FORMAT = "2"
 _STATE_ID = 1
 
 
@@ -45,7 +48,7 @@ class Source:
     @property
     def digest(self) -> str:
         return digest(self.key, self.kind, self.title, self.title_text, self.body_text, self.category, self.url,
-                      self.gate, terms.VERSION)[:64]
+                      self.gate, terms.VERSION, FORMAT)[:64]
 
 
 def entry_url(slug: str) -> str:
@@ -98,7 +101,7 @@ def _segment(source: Source) -> tuple[str, str]:
     found = _token_memo.get(key)
     if found is None:
         segmenter = default_segmenter()
-        found = (" ".join(segmenter.tokens(source.title_text)), " ".join(segmenter.tokens(source.body_text)))
+        found = (" ".join(segmenter.title_tokens(source.title_text)), " ".join(segmenter.tokens(source.body_text)))
         if len(_token_memo) >= _MEMO_LIMIT:
             _token_memo.clear()
         _token_memo[key] = found

@@ -33,6 +33,7 @@ with the unknown ones (低宝 → 低保).
 """
 from __future__ import annotations
 
+import heapq
 import logging
 import math
 import re
@@ -41,18 +42,23 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import jieba
+from pypinyin.pinyin_dict import pinyin_dict
 
 from . import terms
 
-TITLE_WEIGHT = 3
-K1 = 1.2
+TITLE_WEIGHT = 2
+K1 = 1.5
 B = 0.75
 #: Frequency given to the domain words (jieba's own frequencies rarely pass a few thousand).
 DOMAIN_FREQ = 50_000
 
 _WORD = re.compile(r"[\w]", re.UNICODE)
+_CJK = re.compile(r"[\u4e00-\u9fff]+")
+#: Token between the lines of a title (an FAQ's question and each phrasing) in ``Document.title_tokens``.
+LINE_BREAK = "|"
 
 
 def _is_word(token: str) -> bool:
@@ -64,7 +70,8 @@ class Segmenter:
 
     def __init__(self, words: Iterable[str] = terms.DOMAIN_WORDS,
                  synonyms: Iterable[Iterable[str]] = terms.SYNONYMS,
-                 stopwords: Iterable[str] = terms.STOPWORDS):
+                 stopwords: Iterable[str] = terms.STOPWORDS,
+                 phrases: Iterable[tuple[str, str]] = terms.PHRASES):
         self._words = tuple(words)
         self.canonical: dict[str, str] = {}
         self.variants: dict[str, set[str]] = defaultdict(set)
@@ -74,11 +81,13 @@ class Segmenter:
                 self.canonical[word] = group[0]
                 self.variants[group[0]].add(word)
         self.stopwords = frozenset(stopwords)
+        self._phrases = [(re.compile(pattern), replacement) for pattern, replacement in phrases]
         self._tokenizer = None
+        self._pinyin: dict[str, set[str]] = {}
         self._lock = threading.Lock()
 
     def load(self) -> Segmenter:
-        """Load jieba's dictionary and add the domain words (about a second, once)."""
+        """Load jieba's dictionary, add the domain words and index them by sound (about a second, once)."""
         if self._tokenizer is None:
             with self._lock:
                 if self._tokenizer is None:
@@ -87,13 +96,25 @@ class Segmenter:
                     tokenizer.initialize()
                     for word in {*self._words, *self.canonical}:
                         tokenizer.add_word(word, DOMAIN_FREQ)
+                    table: dict[str, set[str]] = defaultdict(set)
+                    for word in {*self._words, *self.canonical}:
+                        if 2 <= len(word) <= 4 and _CJK.fullmatch(word):
+                            table[_pinyin_key(word)].add(word)
+                    self._pinyin = table
                     self._tokenizer = tokenizer
         return self
 
-    def raw(self, text: str) -> list[str]:
-        """jieba's search-mode pieces of ``text`` (normalised width, lower case), nothing dropped."""
+    def normalise(self, text: str) -> str:
+        """``text`` in normal width and lower case, with the phrases of ``terms.PHRASES`` rewritten."""
         text = unicodedata.normalize("NFKC", text or "").lower()
-        return [t for t in self.load()._tokenizer.cut_for_search(text) if t.strip()]
+        for pattern, replacement in self._phrases:
+            text = pattern.sub(replacement, text)
+        return text
+
+    def raw(self, text: str) -> list[str]:
+        """jieba's search-mode pieces of ``text`` (normalised), nothing dropped."""
+        text = self.normalise(text)
+        return [t for t in self.load()._tokenizer.cut_for_search(text, HMM=False) if t.strip()]
 
     def tokens(self, text: str) -> list[str]:
         """The index words of ``text``: search-mode pieces, stop words and punctuation dropped,
@@ -105,20 +126,33 @@ class Segmenter:
             out.append(self.canonical.get(token, token))
         return out
 
-    def analyse(self, text: str) -> list[tuple[str, tuple[str, ...]]]:
+    def title_tokens(self, text: str) -> list[str]:
+        """The index words of a title text, line by line, with ``LINE_BREAK`` between the lines."""
+        out: list[str] = []
+        for line in (text or "").splitlines():
+            words = self.tokens(line)
+            if words:
+                if out:
+                    out.append(LINE_BREAK)
+                out.extend(words)
+        return out
+
+    def analyse(self, text: str, fix: Callable[[list[str]], list[str]] | None = None) -> list[tuple[str, tuple[str, ...]]]:
         """A question's words (precise mode, stop words dropped, synonyms replaced) with, for each word
-        longer than two characters, its search-mode sub-words (异地就医 → 异地, 就医)."""
-        text = unicodedata.normalize("NFKC", text or "").lower()
+        longer than two characters, its search-mode sub-words (异地就医 → 异地, 就医). ``fix`` may rewrite
+        jieba's words first (the index's homophone repair)."""
+        text = self.normalise(text)
         tokenizer = self.load()._tokenizer
+        cut = tokenizer.lcut(text, HMM=False)
         out = []
-        for token in tokenizer.lcut(text):
+        for token in (fix(cut) if fix else cut):
             if token in self.stopwords or not _is_word(token):
                 continue
             word = self.canonical.get(token, token)
             parts: list[str] = []
             for whole in dict.fromkeys((token, word)):
                 if len(whole) > 2:
-                    for piece in tokenizer.lcut_for_search(whole):
+                    for piece in tokenizer.lcut_for_search(whole, HMM=False):
                         piece = self.canonical.get(piece, piece)
                         if piece != word and piece not in self.stopwords and _is_word(piece):
                             parts.append(piece)
@@ -129,6 +163,18 @@ class Segmenter:
         """Whether ``word`` is a word of jieba's general dictionary (or the domain's), as opposed to a
         piece jieba's HMM glued together from characters it could not place (费在, 卡坐)."""
         return len(word) > 1 and self.load()._tokenizer.FREQ.get(word, 0) > 0
+
+    def sounds_like(self, text: str) -> str | None:
+        """The domain word (the index's spelling) that ``text`` sounds like and shares all characters
+        but one with (of two characters: one), or None."""
+        self.load()
+        need = 1 if len(text) == 2 else len(text) - 1
+        found = [w for w in self._pinyin.get(_pinyin_key(text), ())
+                 if w != text and len(w) == len(text) and sum(a == b for a, b in zip(w, text)) >= need]
+        if not found:
+            return None
+        word = min(found)
+        return self.canonical.get(word, word)
 
     def surfaces(self, word: str) -> set[str]:
         """The spellings of an index word that may appear in a text (the word and its synonyms)."""
@@ -168,10 +214,12 @@ class Document:
 @dataclass(frozen=True)
 class Hit:
     document: Document
-    score: float
+    score: float                 # the ranking score (word BM25F + character bigrams + best line, see Index)
     matched: frozenset[str]      # index words of the query found in the document
     coverage: float              # share of the query's IDF weight found in the document (0-1)
     title_coverage: float        # … found in its title (0-1)
+    bm25: float = 0.0            # the word BM25F score alone
+    line: float = 0.0            # similarity of the question to the closest title line (0-1)
 
 
 @dataclass(frozen=True)
@@ -190,6 +238,7 @@ class Query:
 
     text: str
     concepts: list[Concept] = field(default_factory=list)
+    bigrams: tuple[str, ...] = ()    # character bigrams of its words, run together
 
     @property
     def words(self) -> list[str]:
@@ -216,25 +265,114 @@ PART_WEIGHT = 0.5
 #: lacks and weighs as much as the rarest word.
 UNKNOWN_SHARE = 0.2
 UNKNOWN_LEXICAL_SHARE = 1.0
+#: BM25F: a field's term frequency counts ``W`` times, normalised by the field's length with ``B``
+#: (each field against its own average length: many phrasings do not make an entry "long").
+TITLE_B = 0.3
+BODY_B = 0.75
+#: Shares of the three signals in the ranking score, each first divided by its best value for the
+#: question: word BM25F (1), character-bigram BM25F (robust to how jieba cut the words), and the
+#: similarity of the question to the closest single title line (an FAQ's question or one phrasing).
+BIGRAM_SHARE = 0.5
+LINE_SHARE = 0.6
+
+
+def surface(tokens: Iterable[str]) -> str:
+    """The words of a token list run together without the search-mode sub-words (异地 就医 异地就医 备案
+    → 异地就医备案): the text as the index sees it, for character bigrams."""
+    tokens = [t for t in tokens if t != LINE_BREAK]
+    kept = [t for i, t in enumerate(tokens) if not any(t != later and t in later for later in tokens[i + 1:i + 8])]
+    return "".join(kept)
+
+
+def bigrams(text: str) -> list[str]:
+    """Overlapping character pairs of ``text`` (a 1-character text is its own)."""
+    if len(text) < 2:
+        return [text] if text else []
+    return [text[i:i + 2] for i in range(len(text) - 1)]
+
+
+def _lines(tokens: Iterable[str]) -> list[tuple[str, ...]]:
+    lines, current = [], []
+    for token in tokens:
+        if token == LINE_BREAK:
+            if current:
+                lines.append(tuple(current))
+            current = []
+        else:
+            current.append(token)
+    if current:
+        lines.append(tuple(current))
+    return lines
+
+
+class _Field:
+    """BM25F postings of one kind of term (words, or character bigrams) over title and body."""
+
+    def __init__(self, titles: list[Counter], bodies: list[Counter], weight_title: float):
+        self.postings: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
+        for number, (title, body) in enumerate(zip(titles, bodies)):
+            for term in title.keys() | body.keys():
+                self.postings[term].append((number, title[term], body[term]))
+        size = len(titles) or 1
+        self.title_len = [sum(t.values()) for t in titles]
+        self.body_len = [sum(b.values()) for b in bodies]
+        self.avg_title = (sum(self.title_len) / size) or 1.0
+        self.avg_body = (sum(self.body_len) / size) or 1.0
+        self.weight_title = weight_title
+        self.size = len(titles)
+        self._idf: dict[str, float] = {}
+
+    def idf(self, term: str) -> float:
+        found = self._idf.get(term)
+        if found is None:
+            df = len(self.postings.get(term, ()))
+            found = self._idf[term] = math.log(1 + (self.size - df + 0.5) / (df + 0.5))
+        return found
+
+    def score(self, weights: dict[str, float], into: dict[int, float]) -> None:
+        for term, weight in weights.items():
+            idf = self.idf(term)
+            for number, title_tf, body_tf in self.postings.get(term, ()):
+                tf = 0.0
+                if title_tf:
+                    tf += self.weight_title * title_tf / (1 - TITLE_B + TITLE_B * self.title_len[number] / self.avg_title)
+                if body_tf:
+                    tf += body_tf / (1 - BODY_B + BODY_B * self.body_len[number] / self.avg_body)
+                into[number] += weight * idf * tf * (K1 + 1) / (tf + K1)
 
 
 class Index:
-    """BM25 over documents already segmented (``Document.title_tokens`` / ``body_tokens``)."""
+    """Ranks documents already segmented (``Document.title_tokens`` / ``body_tokens``).
+
+    The ranking score of a document for a question adds three signals, each divided by its best value
+    for the question: word BM25F over the title (counted ``TITLE_WEIGHT`` times) and the body, each
+    normalised by its own average length; the same over character bigrams of the words run together
+    (``BIGRAM_SHARE``: a word jieba cut differently in the question and the entry still matches by its
+    characters); and ``LINE_SHARE`` × how close the question is to the closest title line (an FAQ's
+    question or one of its phrasings: IDF-weighted overlap over the geometric mean of both sides).
+    """
 
     def __init__(self, documents: Iterable[Document], segmenter: Segmenter | None = None):
         self.documents: list[Document] = list(documents)
         self.segmenter = segmenter or default_segmenter()
-        self._postings: dict[str, list[tuple[int, int, int]]] = defaultdict(list)  # word → (doc, title tf, body tf)
-        self._lengths: list[int] = []
+        titles, bodies, title_bigrams, body_bigrams = [], [], [], []
         self._terms: list[frozenset[str]] = []
         self._title_terms: list[frozenset[str]] = []
-        for number, doc in enumerate(self.documents):
-            title, body = Counter(doc.title_tokens), Counter(doc.body_tokens)
-            for word in title.keys() | body.keys():
-                self._postings[word].append((number, title[word], body[word]))
-            self._lengths.append(TITLE_WEIGHT * len(doc.title_tokens) + len(doc.body_tokens))
+        self._lines: list[list[tuple[frozenset[str], frozenset[str]]]] = []   # (all terms, surface words) per line
+        for doc in self.documents:
+            lines = _lines(doc.title_tokens)
+            title = Counter(t for line in lines for t in line)
+            body = Counter(t for t in doc.body_tokens if t != LINE_BREAK)
+            titles.append(title)
+            bodies.append(body)
+            title_bigrams.append(Counter(g for line in lines for g in bigrams(surface(line))))
+            body_bigrams.append(Counter(bigrams(surface(doc.body_tokens))))
             self._terms.append(frozenset(title.keys() | body.keys()))
             self._title_terms.append(frozenset(title.keys()))
+            self._lines.append([(frozenset(line), frozenset(_surface_words(line))) for line in lines])
+        self._words = _Field(titles, bodies, TITLE_WEIGHT)
+        self._bigrams = _Field(title_bigrams, body_bigrams, TITLE_WEIGHT)
+        self._postings = self._words.postings
         #: words of 3+ characters by their spelling with one character blanked (居?证 → 居住证), for typos
         self._near: dict[str, set[str]] = defaultdict(set)
         for word in self._postings:
@@ -242,13 +380,12 @@ class Index:
                 for i in range(len(word)):
                     self._near[word[:i] + "\x00" + word[i + 1:]].add(word)
         self.size = len(self.documents)
-        self._average = (sum(self._lengths) / self.size) if self.size else 0.0
+        self._line_weight = [[sum(self.idf(w) for w in words) for _terms, words in lines] for lines in self._lines]
         self.by_key = {doc.key: doc for doc in self.documents}
 
     # -- statistics ---------------------------------------------------------------------------
     def idf(self, word: str) -> float:
-        df = len(self._postings.get(word, ()))
-        return math.log(1 + (self.size - df + 0.5) / (df + 0.5))
+        return self._words.idf(word)
 
     @property
     def max_idf(self) -> float:
@@ -267,7 +404,7 @@ class Index:
     # -- queries ------------------------------------------------------------------------------
     def parse(self, text: str) -> Query:
         concepts: dict[str, Concept] = {}
-        for word, parts in self.segmenter.analyse(text):
+        for word, parts in self.segmenter.analyse(text, self.homophones):
             if word in concepts:
                 continue
             known = self.knows(word)
@@ -279,7 +416,8 @@ class Index:
                 found = tuple(dict.fromkeys(p for p in pieces if self.knows(p)))
             concepts[word] = Concept(word=word, known=known, parts=found,
                                      lexical=not known and not found and self.segmenter.in_dictionary(word))
-        return Query(text=text, concepts=list(concepts.values()))
+        run = "".join(c.word if c.known or not c.parts else c.parts[0] for c in concepts.values())
+        return Query(text=text, concepts=list(concepts.values()), bigrams=tuple(dict.fromkeys(bigrams(run))))
 
     def near(self, word: str) -> tuple[str, ...]:
         """Indexed words of the same length differing from ``word`` (3+ characters) in one character
@@ -292,6 +430,40 @@ class Index:
             found |= self._near.get(word[:i] + "\x00" + word[i + 1:], set())
         found.discard(word)
         return tuple(sorted(found, key=lambda w: (-self.document_frequency(w), w))[:2])
+
+    def homophones(self, tokens: list[str]) -> list[str]:
+        """jieba's words of a question with pinyin typos of the domain's words repaired: one to four
+        consecutive words, not all of them dictionary words (a single character, or characters jieba
+        glued together because it could not place them), that together are no dictionary word but
+        sound like a domain word of ``app.kb.terms`` (each character's usual reading, without tones) and
+        share all its characters but one (of two characters: one) become that word (医宝 → 医保,
+        身份正 → 身份证, 居主证 → 居住证; 一包 is not 医保: no character shared). Three or more single
+        characters, none a stop word, one character away from an index word become that word
+        (居仁证 → 居住证, ``near``)."""
+        out: list[str] = []
+        i = 0
+        while i < len(tokens):
+            best = None
+            for j in range(min(len(tokens), i + 4), i, -1):
+                span = tokens[i:j]
+                text = "".join(span)
+                if not 2 <= len(text) <= 4 or not _CJK.fullmatch(text) or all(self.segmenter.in_dictionary(t) for t in span):
+                    continue
+                if text in self.segmenter.canonical or self.segmenter.in_dictionary(text):
+                    continue
+                found = self.segmenter.sounds_like(text)
+                if not found and len(text) >= 3 and all(len(t) == 1 and t not in self.segmenter.stopwords for t in span):
+                    found = next(iter(self.near(text)), None)
+                if found:
+                    best = (j, found)
+                    break
+            if best:
+                out.append(best[1])
+                i = best[0]
+            else:
+                out.append(tokens[i])
+                i += 1
+        return out
 
     def _weight(self, concept: Concept) -> float:
         if concept.known:
@@ -310,6 +482,42 @@ class Index:
         got = sum(self.idf(p) for p in concept.parts if p in terms)
         return (PART_OF_KNOWN if concept.known else PART_OF_UNKNOWN) * got / total if total else 0.0
 
+    def _credits(self, query: Query) -> list[tuple[str, bool, float, tuple[tuple[str, float], ...]]]:
+        """Per concept of ``query``: its word, whether known, its weight and what each part earns
+        (``_match`` × weight, precomputed for one question)."""
+        out = []
+        for concept in query.concepts:
+            weight = self._weight(concept)
+            total = sum(self.idf(p) for p in concept.parts)
+            share = PART_OF_KNOWN if concept.known else PART_OF_UNKNOWN
+            parts = tuple((p, weight * share * self.idf(p) / total) for p in concept.parts) if total else ()
+            out.append((concept.word, concept.known, weight, parts))
+        return out
+
+    @staticmethod
+    def _held(credits, terms: frozenset[str]) -> float:
+        """The weight of the question's concepts that ``terms`` hold (the sum of ``_match`` × weight)."""
+        got = 0.0
+        for word, known, weight, parts in credits:
+            if known and word in terms:
+                got += weight
+            else:
+                got += sum(credit for part, credit in parts if part in terms)
+        return got
+
+    def _line(self, credits, number: int, total: float, matched: frozenset[str]) -> float:
+        """Similarity of the question to the document's closest title line (0-1): the harmonic mean of
+        how much of the question the line holds and how much of the line the question holds (by IDF)."""
+        best = 0.0
+        for (terms, words), weight in zip(self._lines[number], self._line_weight[number]):
+            if not weight or not terms & matched:
+                continue
+            got = self._held(credits, terms) / total
+            found = sum(self.idf(w) for w in words if w in matched) / weight
+            if got and found:
+                best = max(best, 2 * got * found / (got + found))
+        return min(best, 1.0)
+
     def search(self, query: Query | str, *, kinds: Collection | None = None, category: str = "",
                hidden: Callable[[Document], bool] | None = None, limit: int | None = 20) -> list[Hit]:
         """Documents matching ``query``, best first; ``kinds``/``category`` filter, ``hidden`` drops."""
@@ -323,16 +531,18 @@ class Index:
                 weights[concept.word] = 1.0
             for part in concept.parts:
                 weights[part] = max(weights.get(part, 0.0), PART_WEIGHT)
-        scores: dict[int, float] = defaultdict(float)
-        for term, weight in weights.items():
-            idf = self.idf(term)
-            for number, title_tf, body_tf in self._postings.get(term, ()):
-                tf = TITLE_WEIGHT * title_tf + body_tf
-                norm = K1 * (1 - B + B * self._lengths[number] / self._average)
-                scores[number] += weight * idf * tf * (K1 + 1) / (tf + norm)
-        total = sum(self._weight(c) for c in query.concepts) or 1.0
-        hits = []
-        for number, score in scores.items():
+        words: dict[int, float] = defaultdict(float)
+        self._words.score(weights, words)
+        if not words:
+            return []
+        grams: dict[int, float] = defaultdict(float)
+        self._bigrams.score({g: 1.0 for g in query.bigrams}, grams)
+        credits = self._credits(query)
+        total = sum(weight for _word, _known, weight, _parts in credits) or 1.0
+        best_words = max(words.values()) or 1.0
+        best_grams = max((grams[n] for n in words), default=0.0) or 1.0
+        first: dict[int, float] = {}
+        for number, score in words.items():
             doc = self.documents[number]
             if kinds and doc.kind not in kinds:
                 continue
@@ -340,13 +550,24 @@ class Index:
                 continue
             if hidden is not None and hidden(doc):
                 continue
+            first[number] = score / best_words + BIGRAM_SHARE * grams.get(number, 0.0) / best_grams
+        hits: list[Hit] = []
+        best: list[float] = []          # the ``limit`` best ranking scores so far (a min-heap)
+        for number in sorted(first, key=lambda n: (-first[n], self.documents[n].key)):
+            if limit is not None and len(best) >= limit and first[number] + LINE_SHARE < best[0]:
+                break                   # neither this document nor any after it can reach the first ``limit``
             terms, title = self._terms[number], self._title_terms[number]
-            matches = {c: self._match(c, terms) for c in query.concepts}
-            hits.append(Hit(document=doc, score=score,
-                            matched=frozenset(t for t in weights if t in terms),
-                            coverage=sum(self._weight(c) * m for c, m in matches.items()) / total,
-                            title_coverage=sum(self._weight(c) * self._match(c, title)
-                                               for c in query.concepts) / total))
+            found_terms = frozenset(t for t in weights if t in terms)
+            line = self._line(credits, number, total, found_terms)
+            rank = first[number] + LINE_SHARE * line
+            hits.append(Hit(document=self.documents[number], score=rank, matched=found_terms,
+                            coverage=self._held(credits, terms) / total,
+                            title_coverage=self._held(credits, title) / total, bm25=words[number], line=line))
+            if limit is not None:
+                if len(best) < limit:
+                    heapq.heappush(best, rank)
+                elif rank > best[0]:
+                    heapq.heapreplace(best, rank)
         hits.sort(key=lambda h: (-h.score, h.document.key))
         return hits if limit is None else hits[:limit]
 
@@ -374,6 +595,26 @@ class Index:
         for term in terms:
             out |= self.segmenter.surfaces(term)
         return {s for s in out if s}
+
+
+@lru_cache(maxsize=8192)
+def _reading(char: str) -> str:
+    """The usual pinyin reading of a Chinese character, without tone (保 → bao; 长 → chang)."""
+    found = pinyin_dict.get(ord(char))
+    if not found:
+        return char
+    first = found.split(",")[0]
+    return "".join(c for c in unicodedata.normalize("NFD", first) if not unicodedata.combining(c))
+
+
+def _pinyin_key(word: str) -> str:
+    return " ".join(_reading(char) for char in word)
+
+
+def _surface_words(tokens: Iterable[str]) -> list[str]:
+    """The tokens that are not search-mode sub-words of a following token."""
+    tokens = list(tokens)
+    return [t for i, t in enumerate(tokens) if not any(t != later and t in later for later in tokens[i + 1:i + 8])]
 
 
 def snippet(text: str, marks: Iterable[str], width: int = 90) -> list[tuple[str, bool]]:

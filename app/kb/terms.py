@@ -7,7 +7,10 @@ search treats as one word, and the words that carry no meaning in a question (pu
 - ``SYNONYMS``: groups of words meaning the same thing to a resident; the first word of a group is the
   one the index stores, the others are mapped to it in entries and in questions alike (煤气 → 燃气,
   最低生活保障 → 低保). Every word of a group is also a domain word, so it is kept whole.
-- ``STOPWORDS``: question words and particles (怎么, 吗, 请问 ...) left out of queries and the index.
+- ``STOPWORDS``: question words, particles and fillers (怎么, 吗, 请问, 到底, 听说 ...) left out of
+  queries and the index.
+- ``PHRASES``: several words residents use for one thing, rewritten before segmentation (老爷子走了 →
+  老爷子去世了).
 
 Adding a term or a synonym is an edit here; the next ``flask content sync`` re-indexes every entry
 (the index records ``VERSION``, a digest of this vocabulary) and restarted processes segment with it.
@@ -49,6 +52,13 @@ DOMAIN_WORDS: tuple[str, ...] = (
     "心理调适", "心理疏导", "职业倦怠", "情绪管理", "压力",
     # words jieba splits wrongly in questions (刚入职 → 刚入 + 职)
     "入职", "新入职", "刚入职", "社工证", "助餐", "断缴", "寄宿", "拿不准", "认知障碍", "无儿无女", "拴绳",
+    # everyday words jieba's dictionary lacks (without its guesses they fall apart into characters)
+    "对门", "楼上楼下", "那口子", "老伴", "老伴儿", "老爹", "老娘", "儿媳", "儿媳妇", "身份证", "户口本",
+    "退休金", "退休工资", "养老钱", "新农合", "农合", "合作医疗", "居民医保", "看病报销", "老年卡", "老人卡",
+    "敬老卡", "工钱", "血汗钱", "欠薪", "讨薪", "拌嘴", "吵嘴", "干仗", "干架", "煤气中毒", "一氧化碳中毒",
+    "脑梗", "脑溢血", "脑出血", "晕倒", "昏倒", "栽倒", "不喘气", "没呼吸", "寻短见", "想不开", "一了百了",
+    "不想活", "残废", "肢残", "楼梯间", "管理费", "物业管理费", "赔钱", "带教", "师傅", "师父", "规矩",
+    "整宿", "睡不踏实", "心慌", "发慌", "骗子", "被骗", "忽悠", "上当", "补助", "补贴", "津贴",
 )
 
 #: Synonym groups; the first word of each is what the index stores.
@@ -79,7 +89,7 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("临时救助", "临时求助"),
     ("残疾人", "残急人", "残疾人士"),
     ("社工证", "社工正"),
-    ("物业费", "物业废"),
+    ("物业费", "物业废", "物业管理费", "管理费"),
     # colloquial words for the same thing
     ("助餐", "送饭", "送餐"),
     ("无儿无女", "没儿没女"),
@@ -105,6 +115,37 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("星期", "礼拜"),
     ("睡不着", "失眠", "睡不好"),
     ("找工作", "找活", "找活儿"),
+    # colloquial and older names for the standard terms the entries use
+    ("养老金", "退休金", "退休工资", "养老钱"),
+    ("城乡居民医保", "居民医保", "新农合", "农合", "合作医疗"),
+    ("老年卡", "老人卡", "敬老卡"),
+    ("工钱", "工资", "薪水", "血汗钱"),
+    ("欠薪", "讨薪", "拖欠工资"),
+    ("争吵", "吵架", "拌嘴", "吵嘴", "干仗"),
+    ("打架", "干架", "动手"),
+    ("一氧化碳中毒", "煤气中毒", "煤烟中毒"),
+    ("中风", "脑卒中", "脑梗", "脑溢血", "脑出血"),
+    ("晕倒", "昏倒", "栽倒", "昏过去"),
+    ("没有呼吸", "不喘气", "没呼吸", "没了呼吸"),
+    ("轻生", "寻短见", "想不开", "一了百了", "不想活"),
+    ("残疾", "残废", "肢残", "残障"),
+    ("楼道", "楼梯间", "走廊"),
+    ("赔偿", "赔钱"),
+    ("导师", "带教", "师傅", "师父"),
+    ("公约", "规矩"),
+    ("老伴", "老伴儿", "那口子"),
+    ("儿媳", "儿媳妇"),
+    ("诈骗", "骗子", "被骗", "忽悠", "上当"),
+    ("补贴", "补助", "津贴"),
+    ("去世", "过世", "离世", "病故"),
+)
+
+#: Phrases rewritten before segmentation, in questions and entries alike: what residents say in several
+#: words for one thing (老爷子昨天走了 → 老爷子去世了; 整宿睡不着 → 失眠). Regular expressions, in order.
+PHRASES: tuple[tuple[str, str], ...] = (
+    (r"(老人|老爷子|老头子?|老太太?|老伴儿?|爷爷|奶奶|姥姥|姥爷|外公|外婆|爹|娘|老爸|老妈|父亲|母亲|我爸|我妈|大爷|大妈)"
+     r"(昨天|前天|昨晚|夜里|上午|下午|刚刚|刚|已经|突然)?(走了|没了)", r"\1\2去世了"),
+    (r"(整宿|整夜|晚上|半夜|老是|总是)(整宿)?(睡不着|合不上眼|睡不好|睡不踏实)", r"失眠"),
 )
 
 STOPWORDS: frozenset[str] = frozenset("""
@@ -118,12 +159,15 @@ STOPWORDS: frozenset[str] = frozenset("""
 知道 告诉 说 讲 看看 帮 帮忙 办 弄 搞 行 好 对吗 吧吗 呢吗 是否 已经 现在 今天 刚才
 俺 俺们 俺家 咱家 咋 咋整 咋弄 咋办 咋样 咋回事 咋的 中不中 中 晓得 晓不晓得 嘞 哩 哈 嘛 滴 不咧 咧 叫
 时候 天天 老是 一直 人 还能 能不 行不行 管不管 有啥 没啥
+你好 您好 谢谢 麻烦 咨询 问问 在线等 急急急 到底 究竟 真的 其实 反正 好像 感觉 觉得 听说 据说 老 总 总是
+经常 最近 这阵子 这几天 平时 平常 每次 一般 会不会 要不要 用不用 算不算 该不该 对不对 行吗 好吗 可以吗
+咋个 咋搞 怎么整 怎么弄 怎么搞 弄啥 干啥 做啥 啥子 么子 啥时候 不咋 咋地 呀呀 哎 唉 哎呀 诶 欸 吗啊
 """.split())
 
 
 def _version() -> str:
     digest = hashlib.sha256()
-    for part in (DOMAIN_WORDS, *SYNONYMS, tuple(sorted(STOPWORDS))):
+    for part in (DOMAIN_WORDS, *SYNONYMS, tuple(sorted(STOPWORDS)), *PHRASES):
         digest.update("\x1f".join(part).encode("utf-8"))
         digest.update(b"\x1e")
     return digest.hexdigest()[:16]

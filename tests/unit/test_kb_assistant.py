@@ -2,6 +2,7 @@
 when not; the optional LLM phrases only from the retrieved entries (a fake OpenAI-compatible server on
 loopback) and any failure leaves the retrieved answer."""
 import json
+import math
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -17,41 +18,53 @@ ENTRIES = {
 }
 
 
-def hit(key, coverage, title_coverage, kind=None, score=5.0):
+THRESHOLD = 0.66
+
+
+def hit(key, line, title_coverage, kind=None, score=None, bm25=20.0):
     doc = Document(key=key, kind=kind or key.split(":")[0], title=key, text="", title_tokens=(), body_tokens=())
-    return Hit(document=doc, score=score, matched=frozenset(), coverage=coverage, title_coverage=title_coverage)
+    return Hit(document=doc, score=line + title_coverage if score is None else score, matched=frozenset(),
+               coverage=title_coverage, title_coverage=title_coverage, bm25=bm25, line=line)
 
 
-def test_confidence_is_the_larger_of_the_evidence_and_the_coverage():
-    half = assistant.SCORE_HALF
-    assert confidence(hit("faq:dibao", 0.0, 0.0, score=half)) == pytest.approx(0.5)          # BM25 evidence, saturated
-    assert confidence(hit("faq:dibao", 0.0, 0.0, score=3 * half)) == pytest.approx(0.75)
-    assert confidence(hit("faq:dibao", 1.0, 1.0, score=0.0)) == pytest.approx(assistant.COVERAGE_SHARE)
-    assert confidence(hit("faq:dibao", 0.6, 0.2, score=0.0)) == pytest.approx(0.4 * assistant.COVERAGE_SHARE)
-    assert confidence(hit("faq:dibao", 1.0, 1.0, score=3 * half)) == pytest.approx(0.75)
-    assert confidence(hit("faq:dibao", 0.0, 0.0, score=0.0)) == 0.0
+def test_confidence_grows_with_each_signal_and_stays_between_0_and_1():
+    base = confidence(hit("faq:dibao", 0.2, 0.2, bm25=5.0), margin=0.1)
+    assert 0 < base < 1
+    assert confidence(hit("faq:dibao", 0.8, 0.2, bm25=5.0), margin=0.1) > base        # closer to a title line
+    assert confidence(hit("faq:dibao", 0.2, 0.8, bm25=5.0), margin=0.1) > base        # more of it in the title
+    assert confidence(hit("faq:dibao", 0.2, 0.2, bm25=40.0), margin=0.1) > base       # more BM25 evidence
+    assert confidence(hit("faq:dibao", 0.2, 0.2, bm25=5.0), margin=0.6) > base        # a clearer winner
+    assert confidence(hit("faq:dibao", 0, 0, bm25=0), margin=0) == pytest.approx(1 / (1 + math.exp(-assistant.BIAS)), abs=1e-3)
+    assert confidence(hit("faq:dibao", 1, 1, bm25=1e9), margin=5) < 1
+
+
+def test_a_clear_winner_is_surer_than_one_of_two_near_equal_entries():
+    close = assistant.assess([hit("faq:dibao", 0.6, 0.6, score=2.0), hit("case:gas", 0.6, 0.6, score=1.9)])
+    clear = assistant.assess([hit("faq:dibao", 0.6, 0.6, score=2.0), hit("case:gas", 0.2, 0.2, score=0.8)])
+    assert clear > close
+    assert assistant.assess([hit("lesson:x", 1, 1)]) == 0.0 and assistant.assess([]) == 0.0   # lessons never answer
 
 
 def test_sure_reply_is_the_best_entry_with_its_sources():
-    answer = reply([hit("lesson:x", 1, 1), hit("faq:dibao", 0.9, 0.9), hit("case:gas", 0.5, 0.4)], ENTRIES, 0.45)
+    answer = reply([hit("lesson:x", 1, 1), hit("faq:dibao", 0.9, 0.9), hit("case:gas", 0.8, 0.8)], ENTRIES, THRESHOLD)
     assert answer.sure and answer.text == "向街道办事处提出书面申请。" and answer.local_rules
     assert [s["key"] for s in answer.sources] == ["faq:dibao", "case:gas"]     # lessons never answer
     assert answer.sources[0]["url"] == "/kb/entries/dibao" and answer.keys == ["faq:dibao"]
 
 
 def test_weak_sources_are_left_out():
-    answer = reply([hit("faq:dibao", 0.9, 0.9), hit("case:gas", 0.2, 0.0)], ENTRIES, 0.45)
+    answer = reply([hit("faq:dibao", 0.9, 0.9), hit("case:gas", 0.2, 0.0, bm25=2.0)], ENTRIES, THRESHOLD)
     assert [s["key"] for s in answer.sources] == ["faq:dibao"]
 
 
 def test_not_sure_below_the_threshold_shows_no_text_but_the_closest_entries():
-    answer = reply([hit("case:gas", 0.4, 0.2, score=0.0)], ENTRIES, 0.45)
-    assert not answer.sure and answer.text == "" and answer.confidence == pytest.approx(0.3 * assistant.COVERAGE_SHARE)
+    answer = reply([hit("case:gas", 0.1, 0.0, bm25=0.0)], ENTRIES, THRESHOLD)
+    assert not answer.sure and answer.text == "" and answer.confidence < THRESHOLD
     assert [s["key"] for s in answer.sources] == ["case:gas"] and not answer.local_rules
 
 
 def test_nothing_found():
-    answer = reply([], ENTRIES, 0.45)
+    answer = reply([], ENTRIES, THRESHOLD)
     assert not answer.sure and answer.sources == [] and answer.confidence == 0
 
 
@@ -98,7 +111,7 @@ def fake_llm():
 
 
 def test_the_llm_phrases_from_the_retrieved_entries_only(fake_llm):
-    sure = reply([hit("faq:dibao", 1, 1), hit("case:gas", 0.9, 0.9)], ENTRIES, 0.45)
+    sure = reply([hit("faq:dibao", 1, 1), hit("case:gas", 0.9, 0.9)], ENTRIES, THRESHOLD)
     phrased = rephrase(sure, fake_llm, "低保咋办", ENTRIES)
     assert phrased.text == "您可以向街道办事处书面申请低保。" and phrased.llm
     assert phrased.sources == sure.sources and phrased.keys == ["faq:dibao", "case:gas"]
@@ -114,20 +127,20 @@ def test_the_llm_phrases_from_the_retrieved_entries_only(fake_llm):
 @pytest.mark.parametrize("mode", ["error", "garbage", "empty"])
 def test_any_llm_failure_keeps_the_retrieved_answer(fake_llm, mode):
     FakeOpenAI.mode = mode
-    sure = reply([hit("faq:dibao", 1, 1)], ENTRIES, 0.45)
+    sure = reply([hit("faq:dibao", 1, 1)], ENTRIES, THRESHOLD)
     assert rephrase(sure, fake_llm, "低保咋办", ENTRIES) == sure
 
 
 def test_unreachable_llm_keeps_the_retrieved_answer():
-    sure = reply([hit("faq:dibao", 1, 1)], ENTRIES, 0.45)
+    sure = reply([hit("faq:dibao", 1, 1)], ENTRIES, THRESHOLD)
     closed = LlmConfig(base_url="http://127.0.0.1:9/v1", model="x", timeout=2)
     assert rephrase(sure, closed, "低保", ENTRIES) == sure
 
 
 def test_no_llm_when_not_configured_or_not_sure(fake_llm):
-    sure = reply([hit("faq:dibao", 1, 1)], ENTRIES, 0.45)
+    sure = reply([hit("faq:dibao", 1, 1)], ENTRIES, THRESHOLD)
     assert rephrase(sure, LlmConfig(), "低保", ENTRIES) == sure
-    unsure = reply([hit("faq:dibao", 0.1, 0)], ENTRIES, 0.45)
+    unsure = reply([hit("faq:dibao", 0.1, 0, bm25=0.0)], ENTRIES, THRESHOLD)
     assert rephrase(unsure, fake_llm, "低保", ENTRIES) == unsure
     assert FakeOpenAI.requests == []
 

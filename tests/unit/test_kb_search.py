@@ -2,7 +2,7 @@
 questions (2-character terms such as 低保 and 燃气 included), coverage, snippets and suggestions."""
 import pytest
 
-from app.kb.search import Document, Index, Segmenter, default_segmenter, plain, snippet
+from app.kb.search import Document, Index, Segmenter, bigrams, default_segmenter, plain, snippet, surface
 
 
 @pytest.fixture(scope="module")
@@ -110,10 +110,57 @@ def test_an_unknown_word_of_the_language_weighs_more_than_a_glued_fragment(index
 
 
 def test_a_typo_of_one_character_finds_the_word(index):
-    concept = index.parse("居注证到期了").concepts[0]
-    assert concept.word == "居注证" and not concept.known and concept.parts == ("居住证",)
-    assert index.search("居注证到期了")[0].document.key == "faq:permit"
+    concept = index.parse("居仁证到期了").concepts[0]           # 居/仁/证: characters jieba could not place
+    assert concept.word == "居住证" and concept.known
+    assert index.search("居仁证到期了")[0].document.key == "faq:permit"
+    assert index.near("居仁证") == ("居住证",)
     assert index.near("高考") == () and index.near("护照本") == ()
+
+
+def test_pinyin_typos_of_domain_words_are_repaired(seg, index):
+    assert seg.sounds_like("医宝") == "医保" and seg.sounds_like("低宝") == "低保"
+    assert seg.sounds_like("身份正") == "身份证" and seg.sounds_like("居主证") == "居住证"   # toneless: 主 zhǔ, 住 zhù
+    assert seg.sounds_like("燃汽") == "燃气" and seg.sounds_like("残急人") == "残疾人"
+    assert seg.sounds_like("一包") is None and seg.sounds_like("已报") is None    # same sound, no character shared
+    assert seg.sounds_like("堆着") is None                                      # not a domain word
+    assert [c.word for c in index.parse("医宝咋交").concepts][0] == "医保"
+    assert index.search("医宝咋交")[0].document.key == "faq:medical"
+    assert index.homophones(["买", "了", "一包", "烟"]) == ["买", "了", "一包", "烟"]
+    assert index.homophones(["已", "报警"]) == ["已", "报警"]
+
+
+def test_fillers_and_dialect_particles_are_dropped(seg):
+    assert seg.tokens("请问到底咋办啊呢") == []
+    assert seg.tokens("听说最近那个低保咋弄呀") == ["低保"]
+    assert [w for w, _parts in seg.analyse("请问，俺想问问低保怎么办呢？")] == ["低保"]
+
+
+def test_colloquial_words_map_to_the_standard_terms(seg):
+    assert "养老金" in seg.tokens("俺爹的退休金啥时候涨")
+    assert "城乡居民医保" in seg.tokens("老家交的新农合在这能用不")
+    assert "老年卡" in seg.tokens("老人卡坐公交")
+    assert {"看病", "报销"} <= set(seg.tokens("看病报销找谁"))
+    assert "燃气" in seg.tokens("煤气罐") and "低保" in seg.tokens("最低生活保障")
+    assert "一氧化碳中毒" in seg.tokens("冬天煤气中毒咋救")
+    assert "去世" in seg.tokens("老爷子昨天走了，要办啥手续")                 # 走了 of a person → 去世
+    assert "去世" not in seg.tokens("车开走了")
+
+
+def test_title_lines_are_kept_apart_and_the_closest_line_counts(seg):
+    lines = seg.title_tokens("低保怎么申请？\n\n最低生活保障去哪里办")
+    assert lines.count("|") == 1 and lines[:2] == ["低保", "申请"] and lines[2] == "|" and "低保" in lines[3:]
+    one = Document(key="faq:one", kind="faq", title="燃气灶打不着火", text="检查燃气阀门。",
+                   title_tokens=tuple(seg.title_tokens("燃气灶打不着火\n燃气费怎么交")), body_tokens=tuple(seg.tokens("检查燃气阀门。")))
+    spread = Document(key="faq:spread", kind="faq", title="燃气安全", text="打火前检查。",
+                      title_tokens=tuple(seg.title_tokens("燃气安全\n灶台打扫\n交费提醒")), body_tokens=tuple(seg.tokens("打火前检查。")))
+    hits = Index([one, spread], seg).search("燃气费怎么交")
+    assert hits[0].document.key == "faq:one" and hits[0].line == pytest.approx(1.0)
+    assert hits[1].line < hits[0].line
+
+
+def test_bigrams_of_the_words_run_together():
+    assert surface(["异地", "就医", "异地就医", "备案"]) == "异地就医备案"      # search-mode sub-words left out
+    assert bigrams("低保户") == ["低保", "保户"] and bigrams("保") == ["保"] and bigrams("") == []
 
 
 def test_a_typo_still_finds_known_pieces(index):
@@ -122,8 +169,8 @@ def test_a_typo_still_finds_known_pieces(index):
 
 
 def test_suggestions_when_nothing_matches(index):
-    assert index.search("低包") == []
-    assert "低保" in index.suggest("低包")
+    assert index.search("低泡") == []                       # 低泡 is no typo of 低保 by sound (pao, bao)
+    assert "低保" in index.suggest("低泡")
 
 
 def test_empty_question_and_empty_index(seg, index):
