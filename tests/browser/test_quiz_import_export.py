@@ -10,7 +10,7 @@ from app.extensions import db
 from app.models import QuestionBank
 from app.quiz.gift import parse_gift
 from app.quiz.questions import ImportDefaults
-from tests.browser.conftest import log_in
+from tests.browser.conftest import assert_fits_width, log_in
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "moodle" / "examples.txt"
 
@@ -45,8 +45,11 @@ def test_organizer_imports_moodles_examples_and_exports_the_bank(live_server, pa
     bank = db.session.scalar(select(QuestionBank).where(QuestionBank.slug == "moodle-examples"))
     assert len(bank.questions) == 24
 
+    page.set_viewport_size({"width": 360, "height": 740})  # the report and the bank on a phone
+    assert_fits_width(page)
     page.locator("#report").get_by_role("link", name="打开题库").click()
     expect(page.locator("h1")).to_contain_text("Moodle 示例题")
+    assert_fits_width(page)
     expect(page.locator("#q-jesus-hometown")).to_contain_text("Nazareth")
     expect(page.locator("#q-jesus-hometown")).to_contain_text("50%")
     with page.expect_download() as info:
