@@ -36,7 +36,8 @@ lines and the notices. It reads a file as Moodle's own importer does
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
+from dataclasses import replace
 from typing import Any
 
 from .interop import (
@@ -57,8 +58,10 @@ _BLANK_MARK = "\ue010"
 BLANK = "_____"
 
 
-def parse_gift(text: str, defaults: ImportDefaults) -> ParseResult:
-    """The questions of a GIFT file (see the module docstring)."""
+def parse_gift(text: str, defaults: ImportDefaults, indicator_ids: Collection[str] = ()) -> ParseResult:
+    """The questions of a GIFT file (see the module docstring). With ``indicator_ids`` (the model's),
+    a question whose comment carries Moodle tags naming indicators (``// [tag:policy.accuracy]``, as
+    ``giftwriter`` writes them) keeps those indicators, and ``[tag:difficulty-2]`` its difficulty."""
     result = ParseResult()
     seen: dict[str, int] = {}
     ids: set[str] = set()
@@ -69,7 +72,7 @@ def parse_gift(text: str, defaults: ImportDefaults) -> ParseResult:
         result.read += 1
         try:
             spec, title, raw_text, general = parser.parse()
-            spec = finish(spec, defaults, general)
+            spec = finish(spec, _tagged(defaults, _tags(block), indicator_ids), general)
         except Unsupported as exc:
             result.unsupported.setdefault(exc.kind, []).append(parser.line_at(exc.pos))
             continue
@@ -86,7 +89,7 @@ def looks_like_gift(text: str) -> int:
     """How many blocks have the structure of a GIFT question (an answer block with GIFT's marks)."""
     count = 0
     for _start, block in _blocks(text):
-        body = _escape("\n".join(block)).translate(_FULL_MARKS)
+        body = _escape("\n".join(line for line in block if not line.lstrip().startswith("//"))).translate(_FULL_MARKS)
         match = re.search(r"\{([^{}]*)\}", body)
         if match and (not match.group(1).strip() or re.search(r"(^|\s)[~=#]|^\s*(T|F|TRUE|FALSE)\s*(#|$)",
                                                                match.group(1))):
@@ -95,7 +98,8 @@ def looks_like_gift(text: str) -> int:
 
 
 def _blocks(text: str) -> Iterable[tuple[int, list[str]]]:
-    """(first line number, lines) per blank-line separated block; comment lines become ""."""
+    """(first line number, lines) per blank-line separated block; comment lines start with "//"
+    (``_Block`` reads them as empty lines, ``_tags`` reads their Moodle tags)."""
     block: list[str] = []
     start = 1
     for number, line in enumerate(lines_of(text), 1):
@@ -104,9 +108,25 @@ def _blocks(text: str) -> Iterable[tuple[int, list[str]]]:
                 yield start, block
             block, start = [], number + 1
         else:
-            block.append("" if line.lstrip().startswith("//") else line)
+            block.append(line)
     if block:
         yield start, block
+
+
+def _tags(block: list[str]) -> list[str]:
+    """Moodle's ``[tag:…]`` marks in the block's comment lines (``\\]`` escapes a bracket)."""
+    comments = " ".join(line for line in block if line.lstrip().startswith("//"))
+    return [" ".join(t.replace("\\]", "]").split()) for t in re.findall(r"\[tag:((?:\\\]|[^\]])*)\]", comments)]
+
+
+def _tagged(defaults: ImportDefaults, tags: list[str], indicator_ids: Collection[str]) -> ImportDefaults:
+    """The defaults, with the indicators and difficulty the question's own tags name."""
+    indicators = tuple(dict.fromkeys(t for t in tags if t in indicator_ids))
+    levels = [int(t[-1]) for t in tags if re.fullmatch(r"difficulty-[123]", t)]
+    if not indicators and not levels:
+        return defaults
+    return replace(defaults, indicators=indicators or defaults.indicators,
+                   difficulty=levels[0] if levels else defaults.difficulty)
 
 
 def _escape(text: str) -> str:
@@ -132,7 +152,7 @@ class _Block:
 
     def __init__(self, start: int, lines: list[str]):
         self.start = start
-        self.text = _escape("\n".join(lines))
+        self.text = _escape("\n".join("" if line.lstrip().startswith("//") else line for line in lines))
         self.notices: list[tuple[str, dict[str, Any]]] = []
         if "{" not in self.text and "}" not in self.text and ("｛" in self.text or "｝" in self.text):
             self.text = self.text.translate(_FULL_BRACES)

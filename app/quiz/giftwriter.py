@@ -13,6 +13,8 @@ control characters escaped, the explanation as general feedback (``####``).
 - A fill-in blank (``_____``) inside the text takes the answer block's place (Moodle's missing-word
   format); otherwise the block ends the question.
 
+The comment before each question carries Moodle's ``[id:…]`` and ``[tag:…]`` marks: the indicators and
+``difficulty-N``, which Moodle keeps as tags and ``parse_gift`` (given the indicator ids) reads back.
 ``parse_gift(write_gift(...))`` gives the same questions back (``tests/unit/test_quiz_export.py``).
 """
 from __future__ import annotations
@@ -58,9 +60,9 @@ def write_question(spec: Mapping[str, Any]) -> str:
         body = escape(before) + block + escape(after)
     else:
         body = escape(text) + block
-    indicators = " ".join(f"[tag:{i}]" for i in spec.get("indicators", ()))
-    return (f"// question: {spec['id']}  type: {spec['type']}  difficulty: {spec.get('difficulty', 1)}\n"
-            f"// [id:{spec['id']}] {indicators}\n"
+    tags = " ".join(f"[tag:{i}]" for i in (*spec.get("indicators", ()), f"difficulty-{spec.get('difficulty', 1)}"))
+    return (f"// question: {spec['id']}  type: {spec['type']}\n"
+            f"// [id:{spec['id']}] {tags}\n"
             f"::{escape(spec['id'])}::[markdown]{body}\n")
 
 

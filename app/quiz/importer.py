@@ -123,7 +123,10 @@ def import_questions(text: str, fmt: str, bank_slug: str, defaults: ImportDefaul
             raise Refusal(_("The bank %(bank)s belongs to another area (or is shared by everyone): only its "
                             "own area's organizers may add to it or retitle it. Choose another bank id.",
                             bank=bank_slug))
-    parsed: ParseResult = (parse_gift if fmt == "gift" else parse_aiken)(text, defaults)
+    if fmt == "gift":  # a GridAcademy export names each question's indicators and difficulty in Moodle tags
+        parsed: ParseResult = parse_gift(text, defaults, indicator_ids=set(competency.indicators()))
+    else:
+        parsed = parse_aiken(text, defaults)
     report = _report(parsed, bank_slug, fmt)
     existing = {q.key: q for q in bank.questions} if bank is not None else {}
     by_content = {content_key(q.spec): q.key for q in existing.values() if q.active}

@@ -10,7 +10,7 @@ from app.quiz.giftwriter import write_gift, write_question
 from app.quiz.moodle_xml import write_moodle_xml
 from app.quiz.questions import ImportDefaults, build_question
 
-DEFAULTS = ImportDefaults(indicators=("handling.emergency",), difficulty=2)
+DEFAULTS = ImportDefaults(indicators=("policy.learning",), difficulty=1)  # the tags in the file win
 BASE = {"indicators": ["handling.emergency"], "difficulty": 2}
 
 SPECS = {
@@ -22,7 +22,8 @@ SPECS = {
     "multiple": {"id": "fire-2", "type": "multiple", "text": "报火警时要讲清哪些？",
                  "options": [{"text": "地址", "correct": True}, {"text": "起火物", "correct": True},
                              {"text": "自己的爱好"}],
-                 "explanation": "地址和起火物。", **BASE},
+                 "explanation": "地址和起火物。", "indicators": ["handling.emergency", "comm.departments"],
+                 "difficulty": 3},
     "multiple-weighted": {"id": "fire-3", "type": "multiple", "text": "哪些人埋在格兰特墓？",
                           "options": [{"text": "无人", "weight": 0.0}, {"text": "格兰特", "correct": True, "weight": 50.0},
                                       {"text": "格兰特夫人", "correct": True, "weight": 50.0,
@@ -43,7 +44,7 @@ SPECS = {
 def test_gift_round_trip_gives_the_same_question(name):
     spec = SPECS[name]
     original = build_question(spec)
-    result = parse_gift(write_gift([spec], title="题库"), DEFAULTS)
+    result = parse_gift(write_gift([spec], title="题库"), DEFAULTS, indicator_ids=INDICATORS)
     assert result.refused == [] and result.unsupported == {}
     (back,) = [q.spec for q in result.questions]
     assert build_question(back) == original  # same id, text, key, weights, feedback, explanation: same hash
@@ -51,7 +52,7 @@ def test_gift_round_trip_gives_the_same_question(name):
 
 def test_a_whole_bank_round_trips():
     text = write_gift(SPECS.values(), title="GridAcademy 应急 (emergency)")
-    result = parse_gift(text, DEFAULTS)
+    result = parse_gift(text, DEFAULTS, indicator_ids=INDICATORS)
     assert [build_question(q.spec).to_spec() for q in result.questions] == [
         build_question(s).to_spec() for s in SPECS.values()]
 
@@ -60,12 +61,14 @@ def test_gift_looks_like_moodles_export():
     text = write_question(SPECS["truefalse"])
     assert "::tf-1::[markdown]网格员可以承诺低保一定能批。{FALSE#不能承诺：由民政部门审批。#对。####见低保政策。}" in text
     text = write_question(SPECS["multiple"])
+    assert "// [id:fire-2] [tag:handling.emergency] [tag:comm.departments] [tag:difficulty-3]\n" in text
     assert "\t~%50%地址\n\t~%50%起火物\n\t~%-50%自己的爱好\n\t####地址和起火物。\n}" in text
 
 
 def test_shipped_banks_export_and_read_back():
-    """Every question GridAcademy ships reads back with the same text, key and explanation (GIFT has
-    no place for option ids or pinned options: they come back positional and unpinned)."""
+    """Every question GridAcademy ships reads back with the same text, key, explanation, indicators and
+    difficulty (GIFT has no place for option ids, pinned options or the course link: they come back
+    positional, unpinned and without a source)."""
     from app.quiz.bank import load_banks
 
     banks, problems = load_banks(Path(__file__).resolve().parents[2] / "questions", INDICATORS)
@@ -75,11 +78,11 @@ def test_shipped_banks_export_and_read_back():
         spec = build_question(spec).to_spec()
         for option in spec.get("options", ()):
             option.pop("id"), option.pop("pinned", None)
-        return {k: v for k, v in spec.items() if k not in ("indicators", "difficulty", "source")}
+        return {k: v for k, v in spec.items() if k != "source"}
 
     for bank in banks:
         specs = [q.to_spec() for q in bank.questions]
-        result = parse_gift(write_gift(specs), ImportDefaults(indicators=("policy.learning",)))
+        result = parse_gift(write_gift(specs), ImportDefaults(indicators=("policy.learning",)), INDICATORS)
         assert result.refused == [] and result.duplicates == []
         back = {q.spec["id"]: q.spec for q in result.questions}
         for spec in specs:

@@ -218,11 +218,11 @@ def test_bank_page_exports_gift_and_moodle_xml_that_round_trip(client, runner, c
     finally:
         path.unlink()
     assert "新增 5 道" in result.output
-    specs = {q.key: {k: v for k, v in q.spec.items() if k != "indicators"}
+    specs = {q.key: q.spec
              for q in db.session.scalar(select(QuestionBank).where(QuestionBank.slug == "moodle-fixture")).questions}
-    copies = {q.key: {k: v for k, v in q.spec.items() if k != "indicators"}
+    copies = {q.key: q.spec
               for q in db.session.scalar(select(QuestionBank).where(QuestionBank.slug == "moodle-copy")).questions}
-    assert copies == specs
+    assert copies == specs  # indicators and difficulty too: the export's Moodle tags carry them
 
 
 def test_cli_export(runner, tmp_path, content):
