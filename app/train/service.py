@@ -334,6 +334,8 @@ def sign(user: User, session: ClassSession, purpose: str, token: str, secret: st
     enrolment = enrolment_of(user, training_class)
     if enrolment is None or enrolment.status != "enrolled":
         raise Refusal(_("You have no place in this class, so you cannot sign in to it."))
+    if enrolment.certificate_serial is not None:
+        raise Refusal(_("You have completed this class already."))
     moment = now()
     row = _attendance(session, user)
     if purpose == "in":
@@ -402,6 +404,9 @@ def mark(actor: User, session: ClassSession, user: User, present: bool, reason: 
     enrolment = enrolment_of(user, training_class)
     if enrolment is None or enrolment.status != "enrolled":
         raise Refusal(_("%(name)s has no place in this class.", name=user.name))
+    if enrolment.certificate_serial is not None:
+        raise Refusal(_("%(name)s has completed the class: the attendance on the certificate stays as issued.",
+                        name=user.name))
     row = _attendance(session, user)
     before = None if row is None else {"status": _status_text(row.status), "hours": row.hours}
     if row is None:

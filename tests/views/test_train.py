@@ -305,6 +305,10 @@ def test_completion_certificate_and_ratings(app, client, people, setup, monkeypa
     other = db.session.scalar(select(ClassEnrolment).where(ClassEnrolment.user_id == people["mentor"].id))
     year = local(after, TZ).year
     assert mine.certificate_serial == f"{year}-长青街道-培训-001" and other.certificate_serial is None
+    token = csrf_from(client, f"/train/sessions/{setup['first'].id}")
+    changed = client.post(f"/train/sessions/{setup['first'].id}/mark", data={
+        "csrf_token": token, "user": people["worker"].id, "present": "0", "reason": "补录"}, follow_redirects=True)
+    assert "证书上的出勤保持颁发时的记录" in changed.get_data(as_text=True)
     worker = logged_in(app, "worker")
     pdf = worker.get(f"/train/enrolments/{mine.id}/certificate.pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
