@@ -9,6 +9,8 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from . import competency
+
 TIER_NAMES = {
     "onboarding": _l("Onboarding training"),
     "annual": _l("Annual rotation"),
@@ -79,8 +81,10 @@ def attention_text(item) -> str:
 
 
 def reason_text(reason) -> str:
-    """A reason behind a pairing suggestion (``app.mentor.pairing.Reason``)."""
+    """A reason behind a pairing suggestion (``app.mentor.pairing.Reason``); indicators by their title."""
     p = dict(reason.params)
+    if "indicator" in p:
+        p["indicator"] = competency.names().get(p["indicator"], p["indicator"])
     texts = {
         "same_grid": lambda: _("works in the same grid"),
         "same_community": lambda: _("works in the same community"),

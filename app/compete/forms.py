@@ -11,6 +11,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import DateTimeLocalField, Field, FloatField, IntegerField, StringField, TextAreaField
 
+from .. import competency
 from ..clock import from_local
 from ..forms import FiniteFloatField, IdField, IdListField
 
@@ -87,16 +88,19 @@ class RoundForm(FlaskForm):
                 "drill_id": self.drill_id.data, "rubric": self.rubric_rows()}
 
     def rubric_rows(self) -> list[dict]:
-        """One criterion per line, ``name | max points | indicator id`` (full-width ｜ too). A line that
-        does not read as one keeps its name with an impossible maximum, so the rubric check names it."""
+        """One criterion per line, ``name | max points | indicator`` (full-width ｜ too); the indicator by
+        its Chinese title as organizers read it (群众沟通能力), or by its id. A line that does not read as
+        one keeps its name with an impossible maximum, so the rubric check names it."""
+        by_title = {title: key for key, title in competency.names().items()}
         rows = []
         for line in self.rubric.data.splitlines():
             parts = [p.strip() for p in line.replace("｜", "|").split("|")]
             if len(parts) == 3 and parts[0]:
+                indicator = by_title.get(parts[2], parts[2])
                 try:
-                    rows.append({"name": parts[0], "max": float(parts[1]), "indicator": parts[2]})
+                    rows.append({"name": parts[0], "max": float(parts[1]), "indicator": indicator})
                 except ValueError:
-                    rows.append({"name": parts[0], "max": -1, "indicator": parts[2]})
+                    rows.append({"name": parts[0], "max": -1, "indicator": indicator})
             elif line.strip():
                 rows.append({"name": line.strip(), "max": -1, "indicator": ""})
         return rows

@@ -79,7 +79,7 @@ def test_two_round_competition_sealed_then_published(live_server, page, content,
     expect(page.locator("#rounds")).to_contain_text("知识竞赛")
     add_round(page, "实操考核", "入户走访实操", now - timedelta(minutes=5), now + timedelta(hours=2))
     page.locator("details", has_text="评分细则").locator("summary").click()
-    page.locator("#rubric").fill("入户沟通 | 10 | comm.residents\n信息采集 | 10 | info.collection")
+    page.locator("#rubric").fill("入户沟通 | 10 | 群众沟通技巧\n信息采集 | 10 | 信息采集准确性")
     page.get_by_role("button", name="添加环节").click()
     expect(page.locator("#rounds")).to_contain_text("入户走访实操")
 

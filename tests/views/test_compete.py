@@ -42,7 +42,7 @@ def competition(client, content, people, login):
     client.post(f"/compete/{comp.id}/rounds", data={
         "csrf_token": token, "kind": "practical", "title": "实操考核", "weight": "1",
         "opens_at": local(now - timedelta(hours=1)), "closes_at": local(now + timedelta(hours=2)),
-        "rubric": "入户沟通 | 10 | comm.residents\n信息采集 | 10 | info.collection"})
+        "rubric": "入户沟通 | 10 | 群众沟通技巧\n信息采集 | 10 | info.collection"})  # a title or an id
     client.post(f"/compete/{comp.id}/enrol", data={"csrf_token": token, "how": "people",
                                                    "people": [people["worker"].id, people["mentor"].id]})
     practical = comp.rounds[1]
@@ -301,3 +301,9 @@ def test_enrol_a_cohort_or_a_roster(client, competition, people, login, make_use
     assert "LH001" in page  # another street's worker is not found in the organizer's area
     entry = db.session.scalar(select(Entry).where(Entry.user_id == people["worker"].id))
     assert entry.bracket_id == bracket.id and db.session.scalar(select(func.count(Entry.id))) == 3
+
+
+def test_rubric_indicators_are_typed_by_their_chinese_titles(competition):
+    """Organizers type 群众沟通技巧, not comm.residents; the page lists titles only."""
+    rubric = competition.rounds[1].rubric
+    assert [c["indicator"] for c in rubric] == ["comm.residents", "info.collection"]
