@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from .. import audit, clock
 from ..certificates import DEFAULT_SUBTITLES, render_certificate
@@ -126,6 +127,7 @@ def issue(actor: User, training_class: TrainingClass, tz: str) -> int:
     issued = db.session.scalar(select(func.count(ClassEnrolment.id)).where(
         ClassEnrolment.certificate_serial.startswith(prefix, autoescape=True))) or 0
     count = 0
+    savepoint = db.session.begin_nested()
     for enrolment, standing in progress_of_class(training_class):
         if enrolment.certificate_serial is not None or not standing.complete:
             continue
@@ -133,8 +135,16 @@ def issue(actor: User, training_class: TrainingClass, tz: str) -> int:
         count += 1
         enrolment.certificate_serial = f"{prefix}{issued:03d}"
         enrolment.completed_at = moment
-        notify(enrolment.user_id, "class_completed", f"/train/{training_class.id}", title=training_class.title,
-               serial=enrolment.certificate_serial)
+    try:
+        db.session.flush()
+        savepoint.commit()
+    except IntegrityError:  # numbers taken by certificates issued at the same moment elsewhere
+        savepoint.rollback()
+        raise Refusal(_("Certificates of this area were being issued at the same moment: please try again.")) from None
+    for enrolment in training_class.enrolments:
+        if enrolment.completed_at == moment:
+            notify(enrolment.user_id, "class_completed", f"/train/{training_class.id}", title=training_class.title,
+                   serial=enrolment.certificate_serial)
     if count:
         audit.record(actor, "class.complete", service._target(training_class), after={"count": count},
                      area=training_class.area)

@@ -305,6 +305,8 @@ def test_completion_certificate_and_ratings(app, client, people, setup, monkeypa
     other = db.session.scalar(select(ClassEnrolment).where(ClassEnrolment.user_id == people["mentor"].id))
     year = local(after, TZ).year
     assert mine.certificate_serial == f"{year}-长青街道-培训-001" and other.certificate_serial is None
+    told = db.session.scalars(select(Notification).where(Notification.kind == "class_completed")).all()
+    assert [(n.user_id, n.params["serial"]) for n in told] == [(people["worker"].id, mine.certificate_serial)]
     token = csrf_from(client, f"/train/sessions/{setup['first'].id}")
     changed = client.post(f"/train/sessions/{setup['first'].id}/mark", data={
         "csrf_token": token, "user": people["worker"].id, "present": "0", "reason": "补录"}, follow_redirects=True)
