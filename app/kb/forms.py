@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Form, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import BooleanField, Form, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from .. import competency
@@ -35,6 +35,14 @@ class CheckboxesField(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+class CasebookForm(Form):
+    """The monthly 案例汇编 export (a GET form, no CSRF token): the month (``2026-11``) and whether to add
+    the shipped cases."""
+
+    month = StringField(_l("Month"), default="", filters=[_strip, _cut(10)])
+    shipped = BooleanField(_l("Add the cases of the shipped library"), default=False)
 
 
 class SearchForm(Form):

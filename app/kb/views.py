@@ -2,18 +2,22 @@
 hand-off, the inbox of mentors and organizers, and cases written in the app with their review."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from urllib.parse import quote
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from .. import competency
+from ..clock import local_today
 from ..extensions import db
 from ..models import MANAGER_ROLES, CaseSubmission, KbQuestion
+from ..refusal import Refusal
 from ..security import roles_required
 from ..web import perform, perform_on, visible_or_404
-from . import service
+from . import monthly, service
 from .checker import CATEGORIES
-from .forms import AskForm, CaseForm, PromoteForm, ReplyForm, ReviewForm, SearchForm, SendForm
+from .forms import AskForm, CaseForm, CasebookForm, PromoteForm, ReplyForm, ReviewForm, SearchForm, SendForm
 
 bp = Blueprint("kb", __name__, template_folder="templates", url_prefix="/kb")
 
@@ -120,10 +124,30 @@ def promote(question_id):
 @bp.route("/inbox")
 @roles_required(*REVIEWERS)
 def inbox():
-    """What waits for a mentor or organizer: questions sent to them, cases to review, answers to promote."""
+    """What waits for a mentor or organizer: questions sent to them, cases to review, answers to promote;
+    for organizers, the monthly 案例汇编."""
+    book = CasebookForm(request.args) if current_user.is_manager else None
+    if book is not None and not book.month.data:
+        book.month.data = local_today().strftime("%Y-%m")
     return render_template("kb/inbox.html", waiting=service.waiting_for(current_user),
                            cases=service.cases_to_review(current_user), promotable=service.promotable(current_user),
-                           answered=service.answered_by(current_user))
+                           answered=service.answered_by(current_user), book=book)
+
+
+@bp.route("/cases/casebook.pdf")
+@roles_required(*MANAGER_ROLES)
+def casebook():
+    """The month's approved cases of the organizer's area (and optionally the shipped ones) as the
+    printable 《网格员工作案例汇编》."""
+    form = CasebookForm(request.args)
+    try:
+        name, pdf = monthly.casebook(current_user, form.month.data, bool(form.shipped.data))
+    except Refusal as refused:
+        flash(str(refused), "error")
+        return redirect(url_for("kb.inbox", month=form.month.data, shipped="y" if form.shipped.data else None))
+    chinese = quote(f"网格员工作案例汇编-{name.removeprefix('casebook-')}")
+    return Response(pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f"attachment; filename={name}; filename*=UTF-8''{chinese}", "Cache-Control": "no-store"})
 
 
 # --- cases written in the app ---------------------------------------------------------------------

@@ -1,6 +1,8 @@
 """A worker searches the knowledge base from the header, opens a case, asks the assistant a question it
 answers with a source and one it cannot answer and sends that one to her mentor; the mentor answers
 from the mentoring dashboard; the worker is notified and reads the answer."""
+from zoneinfo import ZoneInfo
+
 from playwright.sync_api import expect
 from sqlalchemy import select
 
@@ -62,3 +64,37 @@ def test_search_case_assistant_and_hand_off(live_server, phone, kb, people):
     page.get_by_role("link", name="李建国回答了您的问题").first.click()
     expect(page.locator(".reply")).to_contain_text("挂失补办")
     assert_fits_width(page)
+
+
+def test_organizer_downloads_the_monthly_casebook(live_server, phone, kb, people):
+    """An organizer picks the month on the review page and downloads the 案例汇编 with the case approved
+    this month in her street, its author credited."""
+    import io
+    from pathlib import Path
+
+    from pypdf import PdfReader
+
+    from app.clock import utcnow
+    from app.models import CaseSubmission
+
+    page, base = phone, live_server
+    db.session.add(CaseSubmission(
+        author_id=people["worker"].id, title="楼道堆物引发的口角，约上两家一起清", category="dispute", tags=["楼道"],
+        indicators=["comm.residents"], status="approved", submitted_at=utcnow(), reviewed_at=utcnow(),
+        reviewer_id=people["organizer"].id, description="两家为楼道里的鞋柜吵了起来。", handling="约两家当面商量。",
+        lessons_learned="先听两边说完。", feedback="两家都说满意。"))
+    db.session.commit()
+
+    log_in(page, base, "organizer")
+    page.goto(base + "/kb/inbox")
+    section = page.locator("#casebook")
+    expect(section).to_contain_text("月度案例汇编")
+    expect(section.get_by_label("月份")).to_have_value(utcnow().astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m"))
+    assert_fits_width(page)
+    with page.expect_download() as info:
+        section.get_by_role("button", name="下载 PDF").click()
+    assert info.value.suggested_filename.endswith(".pdf")
+    pdf = Path(info.value.path()).read_bytes()
+    reader = PdfReader(io.BytesIO(pdf))
+    text = "\n".join(p.extract_text() for p in reader.pages)
+    assert "长青街道" in text and "楼道堆物引发的口角" in text and "作者：张晓梅" in text and "群众反馈" in text

@@ -190,6 +190,7 @@ CHECKED_ELSEWHERE = {
     "auth.login": "the public login page: tests/views/test_auth.py",
     "auth.forgot_password": "the public 忘记密码 page: tests/views/test_password_reset.py",
     "auth.reset_password": "the public reset-with-a-code page: tests/views/test_password_reset.py",
+    "kb.casebook": "the monthly 案例汇编 PDF: organizers and admins, their area's cases; workers and mentors 403: tests/views/test_kb_casebook.py",
     "train.detail": "a class: its organizers, enrolled people and instructors; another street's organizer gets 404: tests/views/test_train.py",
     "train.session_sheet": "a session's attendance: organizers of the class only: tests/views/test_train.py",
     "train.projector": "the sign-in code: organizers and the session's instructor: tests/views/test_train.py",
