@@ -5,14 +5,17 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..accounts.areas import label_map, scoped_areas
+from ..clock import date_text
 from ..extensions import db
 from ..forms import choices
 from ..kb import service as kb_service
 from ..labels import ROLE_NAMES, TIER_NAMES
 from ..models import MANAGER_ROLES, ROLES, Course, CourseAssignment, User
 from ..security import roles_required
-from ..web import int_arg, paginate, perform, perform_quietly
-from .assign import assign_chosen, assignable_people, may_remove, remove_assignment, visible_assignments
+from ..web import int_arg, paginate, perform, perform_on, perform_quietly
+from .assign import (
+    carry_out, inherited_assignments, may_remove, plan_assignment, remove_assignment, visible_assignments,
+)
 from .catalogue import assignable_courses, course_named, course_quizzes, courses_by_tier, lesson_named
 from .check import credit_lesson, open_lesson
 from .forms import AssignmentForm, MarkDoneForm
@@ -92,22 +95,32 @@ def lesson_done(slug, lesson_slug):
 @bp.route("/manage/assignments", methods=["GET", "POST"])
 @roles_required(*MANAGER_ROLES)
 def assignments():
+    """Required courses: the form (a role at a node, a hire year or a list, with a due date), its preview
+    of who gets what, the assignments made at or below the organizer's node and those inherited from above."""
     form = AssignmentForm()
     form.course.choices = choices((c.id, f"{TIER_NAMES[c.tier]} · {c.title}") for c in assignable_courses())
     form.role.choices = choices((r, str(ROLE_NAMES[r])) for r in ROLES)
-    people = assignable_people(current_user)
-    form.people.choices = choices((u.id, f"{u.name} ({u.username})") for u in people)
+    areas = scoped_areas(current_user)
+    form.area.choices = choices([(0, _("All of my area"))] + [(a.id, "\u3000" * a.depth + a.name) for a in areas])
+    plan = None
     if form.validate_on_submit():
-        course = db.get_or_404(Course, form.course.data)
-        assigned = perform(assign_chosen, current_user, course, target=form.target.data, role=form.role.data,
-                           chosen=set(form.people.data or []), offered=people, due_date=form.due_date.data)
-        if assigned:
-            flash(_("Assigned %(title)s (%(n)d new).", title=course.title, n=len(assigned.value)), "success")
-            return redirect(url_for("learn.assignments"))
+        planned = perform_on(form, plan_assignment, current_user, db.session.get(Course, form.course.data or -1),
+                             target=form.target.data, due_date=form.due_date.data, role=form.role.data,
+                             area_id=form.area.data, hired=form.hired.data, people_list=form.people_list.data)
+        if planned and form.step.data == "confirm":
+            done = perform_on(form, carry_out, current_user, planned.value)
+            if done:
+                flash(_("Assigned %(title)s, due %(due)s: %(n)d people.", title=planned.value.course.title,
+                        due=date_text(planned.value.due_date), n=len(planned.value.new)), "success")
+                return redirect(url_for("learn.assignments"))
+        elif planned:
+            plan = planned.value
     shown = visible_assignments(current_user)
-    labels = label_map([a.area for a in shown if a.area is not None])
-    return render_template("learn/assignments.html", form=form, assignments=shown, labels=labels,
-                           action_form=MarkDoneForm())
+    inherited = inherited_assignments(current_user)
+    labels = label_map([a.area for a in shown if a.area is not None]
+                       + [i.assignment.area for i in inherited if i.assignment.area is not None])
+    return render_template("learn/assignments.html", form=form, assignments=shown, inherited=inherited,
+                           labels=labels, plan=plan, action_form=MarkDoneForm())
 
 
 @bp.route("/manage/assignments/<int:assignment_id>/delete", methods=["POST"])

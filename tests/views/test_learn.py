@@ -390,8 +390,8 @@ def test_role_assignment_reaches_only_people_below(client, content, people, logi
     login("organizer")
     course = db.session.scalar(select(Course).where(Course.slug == "annual-mediation"))
     token = csrf_from(client, "/manage/assignments")
-    client.post("/manage/assignments", data={"csrf_token": token, "course": course.id, "target": "role",
-                                              "role": "worker", "due_date": "2026-12-31"})
+    client.post("/manage/assignments", data={"csrf_token": token, "course": course.id, "target": "area",
+                                              "role": "worker", "due_date": "2026-12-31", "step": "confirm"})
     assert db.session.scalar(select(CourseAssignment)).area_id == people["organizer"].area_id
     assert [c.slug for c, _a in required_courses(people["worker"])] == ["annual-mediation"]
     assert required_courses(people["other_worker"]) == []
@@ -403,8 +403,8 @@ def test_assignment_to_person_outside_scope_is_refused(client, content, people, 
     login("organizer")
     course = db.session.scalar(select(Course).where(Course.slug == "annual-mediation"))
     token = csrf_from(client, "/manage/assignments")
-    client.post("/manage/assignments", data={"csrf_token": token, "course": course.id, "target": "people",
-                                              "people": [people["other_worker"].id]})
+    client.post("/manage/assignments", data={"csrf_token": token, "course": course.id, "target": "list",
+                                              "people_list": "LH001", "due_date": "2026-12-31", "step": "confirm"})
     assert db.session.scalar(select(CourseAssignment)) is None
 
 
