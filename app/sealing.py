@@ -36,22 +36,40 @@ class Checks:
     practice_blocked: Callable[[object, str, str, datetime | None], bool] | None = None
     book_deferred: Callable[[object, datetime | None], bool] | None = None
     evidence_deferred: Callable[[object, datetime | None], bool] | None = None
+    #: ``sealed`` for many attempts at once (a list page): the ``(class name, id)`` of those sealed.
+    sealed_many: Callable[[list, object | None, datetime | None], set] | None = None
 
 
 _checks: dict[str, Checks] = {}
 
 
 def register(name: str, *, sealed: Callable | None = None, practice_blocked: Callable | None = None,
-             book_deferred: Callable | None = None, evidence_deferred: Callable | None = None) -> None:
+             book_deferred: Callable | None = None, evidence_deferred: Callable | None = None,
+             sealed_many: Callable | None = None) -> None:
     """Register (or replace) a feature's checks: ``sealed(attempt, viewer, now)``,
     ``practice_blocked(user, kind, ref, now)``, ``book_deferred(attempt, now)`` and
-    ``evidence_deferred(attempt, now)``, each True when the thing must stay hidden, blocked or deferred."""
-    _checks[name] = Checks(sealed, practice_blocked, book_deferred, evidence_deferred)
+    ``evidence_deferred(attempt, now)``, each True when the thing must stay hidden, blocked or deferred;
+    optionally ``sealed_many(attempts, viewer, now)``, the same answer as ``sealed`` for a list of
+    attempts at once, as a set of ``(class name, id)``."""
+    _checks[name] = Checks(sealed, practice_blocked, book_deferred, evidence_deferred, sealed_many)
 
 
 def sealed(attempt, viewer=None, now: datetime | None = None) -> bool:
     """True while ``attempt``'s results (a QuizAttempt's or DrillAttempt's) are hidden from ``viewer``."""
     return any(c.sealed(attempt, viewer, now) for c in _checks.values() if c.sealed is not None)
+
+
+def sealed_among(attempts, viewer=None, now: datetime | None = None) -> set:
+    """``(class name, id)`` of the attempts whose results are hidden from ``viewer``: what ``sealed``
+    says of each, asked at once of the checks that can (a list page's query count does not grow)."""
+    attempts = list(attempts)
+    hidden: set = set()
+    for check in _checks.values():
+        if check.sealed_many is not None:
+            hidden |= check.sealed_many(attempts, viewer, now)
+        elif check.sealed is not None:
+            hidden |= {(type(a).__name__, a.id) for a in attempts if check.sealed(a, viewer, now)}
+    return hidden
 
 
 def practice_blocked(user, kind: str, ref: str, now: datetime | None = None) -> bool:

@@ -14,4 +14,5 @@ def init_app(app) -> None:
     signals.quiz_submitted.connect(service.on_quiz_submitted)
     signals.drill_finished.connect(service.on_drill_finished)
     sealing.register("competition", sealed=service.sealed, practice_blocked=service.practice_blocked,
-                     book_deferred=service.book_deferred, evidence_deferred=service.evidence_deferred)
+                     book_deferred=service.book_deferred, evidence_deferred=service.evidence_deferred,
+                     sealed_many=service.sealed_many)

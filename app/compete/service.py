@@ -478,10 +478,42 @@ def sealed(attempt, viewer: User | None = None, now: datetime | None = None) -> 
     now = now or utcnow()
     found = _attempt_round(attempt)
     if found is not None:
-        competition, round_ = found
-        if viewer is not None and is_organizer(viewer, competition):
-            return False
-        return rules.is_sealed(first_opens_at=round_.opens_at, published_at=competition.published_at, now=now)
+        return _sealed_in_round(found, viewer, now)
+    return _sealed_outside(attempt, viewer, now)
+
+
+def _sealed_in_round(found: tuple[Competition, CompetitionRound], viewer: User | None, now: datetime) -> bool:
+    competition, round_ = found
+    if viewer is not None and is_organizer(viewer, competition):
+        return False
+    return rules.is_sealed(first_opens_at=round_.opens_at, published_at=competition.published_at, now=now)
+
+
+def sealed_many(attempts, viewer: User | None = None, now: datetime | None = None) -> set:
+    """``sealed`` for a list of attempts: ``(class name, id)`` of the sealed ones. Two queries for the
+    rounds of all of them; for a ``viewer``, ``sealed``'s own queries for those made outside rounds."""
+    now = now or utcnow()
+    rounds: dict[tuple[str, int], tuple[Competition, CompetitionRound]] = {}
+    for model, column in ((QuizAttempt, RoundResult.quiz_attempt_id), (DrillAttempt, RoundResult.drill_attempt_id)):
+        ids = [a.id for a in attempts if isinstance(a, model)]
+        if ids:
+            for attempt_id, competition, round_ in db.session.execute(
+                    select(column, Competition, CompetitionRound)
+                    .join(CompetitionRound, CompetitionRound.competition_id == Competition.id)
+                    .join(RoundResult, RoundResult.round_id == CompetitionRound.id)
+                    .where(column.in_(ids))).all():
+                rounds[(model.__name__, attempt_id)] = (competition, round_)
+    hidden = set()
+    for attempt in attempts:
+        key = (type(attempt).__name__, attempt.id)
+        found = rounds.get(key)
+        if (_sealed_in_round(found, viewer, now) if found is not None else _sealed_outside(attempt, viewer, now)):
+            hidden.add(key)
+    return hidden
+
+
+def _sealed_outside(attempt, viewer: User | None, now: datetime) -> bool:
+    """``sealed`` for an attempt made outside any competition."""
     if viewer is None:
         return False
     if isinstance(attempt, DrillAttempt):

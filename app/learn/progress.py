@@ -148,20 +148,42 @@ def _assignment_applies():
 def required_courses(user: User) -> list[tuple[Course, CourseAssignment]]:
     """Active courses required of ``user`` (earliest-due assignment per course), in the order to take
     them (``_next_step_order``)."""
+    return required_courses_of([user.id]).get(user.id, [])
+
+
+def required_courses_of(user_ids) -> dict[int, list[tuple[Course, CourseAssignment]]]:
+    """``required_courses`` of several people, in one query (people with none are left out)."""
     rows = db.session.execute(
-        select(Course, CourseAssignment)
+        select(User.id, Course, CourseAssignment)
         .join(CourseAssignment, CourseAssignment.course_id == Course.id)
-        .join(User, User.id == user.id)
+        .join(User, User.id.in_(list(user_ids)))
         .join(Area, Area.id == User.area_id)
         .where(Course.active, _assignment_applies())
     ).all()
-    chosen: dict[int, tuple[Course, CourseAssignment]] = {}
-    for course, assignment in rows:
-        current = chosen.get(course.id)
+    chosen: dict[int, dict[int, tuple[Course, CourseAssignment]]] = defaultdict(dict)
+    for user_id, course, assignment in rows:
+        current = chosen[user_id].get(course.id)
         if current is None or (assignment.due_date and (current[1].due_date is None
                                                         or assignment.due_date < current[1].due_date)):
-            chosen[course.id] = (course, assignment)
-    return sorted(chosen.values(), key=_next_step_order)
+            chosen[user_id][course.id] = (course, assignment)
+    return {user_id: sorted(courses.values(), key=_next_step_order) for user_id, courses in chosen.items()}
+
+
+def course_progress_of(user_ids, course_ids: list[int]) -> dict[int, dict[int, Progress]]:
+    """``course_progress(user, course_ids)`` of several people, in two queries: person → course → Progress."""
+    user_ids = list(user_ids)
+    totals = dict(db.session.execute(select(Lesson.course_id, func.count(Lesson.id))
+                                     .where(Lesson.active, Lesson.course_id.in_(course_ids))
+                                     .group_by(Lesson.course_id)).all()) if course_ids else {}
+    done: dict[int, dict[int, int]] = defaultdict(dict)
+    if totals and user_ids:
+        for user_id, course_id, count in db.session.execute(
+                select(LessonProgress.user_id, Lesson.course_id, func.count(LessonProgress.id))
+                .join(LessonProgress, LessonProgress.lesson_id == Lesson.id)
+                .where(Lesson.active, Lesson.course_id.in_(course_ids), LessonProgress.user_id.in_(user_ids))
+                .group_by(LessonProgress.user_id, Lesson.course_id)).all():
+            done[user_id][course_id] = count
+    return {uid: {cid: Progress(done[uid].get(cid, 0), total) for cid, total in totals.items()} for uid in user_ids}
 
 
 #: Tiers in the order a worker takes them: onboarding first, then annual rotation, then topical courses.

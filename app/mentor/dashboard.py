@@ -12,17 +12,22 @@ from datetime import date, timedelta
 from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import competency
 from ..clock import utcnow
 from ..extensions import db
-from ..learn.progress import HoursRequirement, course_progress, hour_requirements, required_courses
-from ..models import DrillAttempt, DrillComment, DrillStep, LessonProgress, Lesson, Mentorship, QuizAttempt
+from ..learn.progress import (
+    HoursRequirement, course_progress, course_progress_of, hour_requirements, required_courses, required_courses_of,
+)
+from ..models import (
+    DrillAttempt, DrillComment, DrillStep, DrillVersion, JointVisit, LessonProgress, Lesson, Mentorship, QuizAttempt, User,
+)
 from ..profile.charts import Series, radar_svg
 from ..profile.service import profiles_for
-from ..sealing import sealed
+from ..sealing import sealed_among
 from . import rules
-from .service import visits_by_month
 
 
 @dataclass
@@ -85,7 +90,7 @@ def drill_results(mentee, limit: int | None = None) -> list[DrillAttempt]:
 
 def sealed_ids(attempts) -> set:
     """(kind, id) of the attempts whose results are sealed."""
-    return {(type(a).__name__, a.id) for a in attempts if sealed(a)}
+    return sealed_among(attempts)
 
 
 def readiness(pairing: Mentorship, config) -> Readiness:
@@ -107,47 +112,97 @@ def readiness(pairing: Mentorship, config) -> Readiness:
                      drills=outcomes, sealed=len(hidden))
 
 
-def _radar(mentee) -> Markup:
-    now = utcnow()
-    current = profiles_for([mentee.id], now)[mentee.id]
-    before = profiles_for([mentee.id], now - timedelta(days=91))[mentee.id]
+def _radar(current, before) -> Markup:
+    """The five abilities now and three months ago, from two scored profiles."""
     groups = {item.group_id: item.group_title for item in competency.model()}
-    return Markup(radar_svg(list(groups.items()),  # noqa: S704 (app.profile.charts XML-escapes every text)
+    return Markup(radar_svg(list(groups.items()),
                             [Series(_("now"), {g: current.groups[g].level for g in groups}),
                              Series(_("3 months ago"), {g: before.groups[g].level for g in groups},
                                     dashed=True, fill=False)],
                             title=_("Competency groups"), missing_label=_("not enough evidence yet")))
 
 
+def _newest(model, order, user_ids: list[int], limit: int, *where, options=()) -> dict[int, list]:
+    """Each person's ``limit`` newest rows of ``model`` by ``order``, in one query (a window function)."""
+    ranked = (select(model.id, func.row_number().over(partition_by=model.user_id, order_by=(order.desc(), model.id.desc()))
+                     .label("rank")).where(model.user_id.in_(user_ids), *where).subquery())
+    rows = db.session.scalars(select(model).join(ranked, ranked.c.id == model.id).where(ranked.c.rank <= limit)
+                              .order_by(model.user_id, order.desc(), model.id.desc()).options(*options)).all()
+    found: dict[int, list] = {uid: [] for uid in user_ids}
+    for row in rows:
+        found[row.user_id].append(row)
+    return found
+
+
 def mentee_card(pairing: Mentorship, today: date, visit_minimum: int) -> MenteeCard:
-    mentee = pairing.mentee
-    by_month = visits_by_month(pairing)
-    this_month = by_month.get(today.strftime("%Y-%m"), 0)
-    months = rules.term_months(pairing.start_date, min(today, pairing.planned_end))
-    check = rules.visits_short(by_month, months, today=today, minimum=visit_minimum)
-    courses = required_progress(mentee)
-    quizzes, drills = quiz_results(mentee, 5), drill_results(mentee, 5)
-    commented = set(db.session.scalars(select(DrillStep.attempt_id).join(DrillComment)
-                                       .where(DrillComment.author_id == pairing.mentor_id)))
-    hidden = sealed_ids([*quizzes, *drills])
-    failed = [a.id for a in drills if a.outcome == "failure" and a.id not in commented
-              and ("DrillAttempt", a.id) not in hidden]
-    last_progress = dict(db.session.execute(
-        select(Lesson.course_id, func.max(LessonProgress.completed_at)).join(LessonProgress)
-        .where(LessonProgress.user_id == mentee.id).group_by(Lesson.course_id)).all())
-    stalled = {}
-    for course, p in courses:
-        if p is None or not p.complete:
-            last = last_progress.get(course.id)
-            stalled[course.title] = last.date() if last else pairing.start_date
-    card = MenteeCard(pairing=pairing, days_in=(today - pairing.start_date).days,
-                      days_left=(pairing.planned_end - today).days, visits_this_month=this_month,
-                      visit_minimum=visit_minimum, short_months=list(check.short), courses=courses,
-                      quizzes=quizzes, drills=drills, sealed=hidden)
-    card.radar = _radar(mentee)
-    if pairing.status == "active":
-        card.attention = rules.attention_items(
-            today=today, visits_this_month=this_month, visit_minimum=visit_minimum,
-            failed_drills_uncommented=failed, course_last_progress=stalled,
-            planned_end=pairing.planned_end, signed_off=pairing.signed_off_at is not None)
-    return card
+    return mentee_cards([pairing], today, visit_minimum)[0]
+
+
+def mentee_cards(pairings: list[Mentorship], today: date, visit_minimum: int) -> list[MenteeCard]:
+    """A card per pairing, built with the same number of queries for one pairing as for many: every
+    list (mentees, visits, required courses and their progress, the newest quizzes and drills, the
+    mentors' comments, sealing, lesson dates, evidence for the radars) is read once for all."""
+    if not pairings:
+        return []
+    mentee_ids = sorted({p.mentee_id for p in pairings})
+    mentees = {p.mentee_id: p.__dict__["mentee"] for p in pairings if "mentee" in p.__dict__}
+    missing = [uid for uid in mentee_ids if uid not in mentees]
+    if missing:
+        mentees.update((u.id, u) for u in db.session.scalars(select(User).where(User.id.in_(missing))))
+    visits: dict[int, dict[str, int]] = {p.id: {} for p in pairings}
+    for pairing_id, day in db.session.execute(
+            select(JointVisit.mentorship_id, JointVisit.visit_date)
+            .where(JointVisit.mentorship_id.in_([p.id for p in pairings]), JointVisit.confirmed_at.is_not(None))):
+        key = day.strftime("%Y-%m")
+        visits[pairing_id][key] = visits[pairing_id].get(key, 0) + 1
+    required = required_courses_of(mentee_ids)
+    course_ids = sorted({c.id for courses in required.values() for c, _a in courses})
+    progress = course_progress_of(mentee_ids, course_ids)
+    quizzes = _newest(QuizAttempt, QuizAttempt.submitted_at, mentee_ids, 5, QuizAttempt.submitted_at.is_not(None),
+                      options=[selectinload(QuizAttempt.quiz)])
+    drills = _newest(DrillAttempt, DrillAttempt.started_at, mentee_ids, 5,
+                     options=[selectinload(DrillAttempt.drill_version).defer(DrillVersion.data)])
+    commented: dict[int, set[int]] = {}
+    for author_id, attempt_id in db.session.execute(
+            select(DrillComment.author_id, DrillStep.attempt_id).join(DrillStep, DrillComment.step_id == DrillStep.id)
+            .where(DrillComment.author_id.in_({p.mentor_id for p in pairings})).distinct()):
+        commented.setdefault(author_id, set()).add(attempt_id)
+    hidden = sealed_among([a for uid in mentee_ids for a in (*quizzes[uid], *drills[uid])])
+    last_progress: dict[int, dict[int, object]] = {uid: {} for uid in mentee_ids}
+    for user_id, course_id, last in db.session.execute(
+            select(LessonProgress.user_id, Lesson.course_id, func.max(LessonProgress.completed_at))
+            .join(Lesson, Lesson.id == LessonProgress.lesson_id)
+            .where(LessonProgress.user_id.in_(mentee_ids)).group_by(LessonProgress.user_id, Lesson.course_id)):
+        last_progress[user_id][course_id] = last
+    now = utcnow()
+    profiles_now, profiles_before = profiles_for(mentee_ids, now), profiles_for(mentee_ids, now - timedelta(days=91))
+
+    cards = []
+    for pairing in pairings:
+        uid = pairing.mentee_id
+        set_committed_value(pairing, "mentee", mentees[uid])
+        by_month = visits[pairing.id]
+        this_month = by_month.get(today.strftime("%Y-%m"), 0)
+        months = rules.term_months(pairing.start_date, min(today, pairing.planned_end))
+        check = rules.visits_short(by_month, months, today=today, minimum=visit_minimum)
+        courses = [(course, progress[uid].get(course.id)) for course, _a in required.get(uid, [])]
+        mine = {key for key in hidden if key in {(type(a).__name__, a.id) for a in (*quizzes[uid], *drills[uid])}}
+        failed = [a.id for a in drills[uid] if a.outcome == "failure"
+                  and a.id not in commented.get(pairing.mentor_id, set()) and ("DrillAttempt", a.id) not in mine]
+        stalled = {}
+        for course, p in courses:
+            if p is None or not p.complete:
+                last = last_progress[uid].get(course.id)
+                stalled[course.title] = last.date() if last else pairing.start_date
+        card = MenteeCard(pairing=pairing, days_in=(today - pairing.start_date).days,
+                          days_left=(pairing.planned_end - today).days, visits_this_month=this_month,
+                          visit_minimum=visit_minimum, short_months=list(check.short), courses=courses,
+                          quizzes=quizzes[uid], drills=drills[uid], sealed=mine)
+        card.radar = _radar(profiles_now[uid], profiles_before[uid])
+        if pairing.status == "active":
+            card.attention = rules.attention_items(
+                today=today, visits_this_month=this_month, visit_minimum=visit_minimum,
+                failed_drills_uncommented=failed, course_last_progress=stalled,
+                planned_end=pairing.planned_end, signed_off=pairing.signed_off_at is not None)
+        cards.append(card)
+    return cards

@@ -14,6 +14,8 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.orm import lazyload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import audit, clock, signals
 from ..access import is_mentor_of
@@ -46,6 +48,19 @@ def mentorships_of(user: User, as_mentor: bool) -> list[Mentorship]:
     column = Mentorship.mentor_id if as_mentor else Mentorship.mentee_id
     return db.session.scalars(select(Mentorship).where(column == user.id)
                               .order_by(Mentorship.status, Mentorship.start_date.desc())).all()
+
+
+def load_people(pairings: list[Mentorship]) -> None:
+    """Load the mentors and mentees of ``pairings`` in one query (without their roles) and set them on
+    the pairings, so a list of pairings reads no more."""
+    ids = {p.mentor_id for p in pairings} | {p.mentee_id for p in pairings}
+    if not ids:
+        return
+    people = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids))
+                                                  .options(lazyload(User.role_rows)))}
+    for pairing in pairings:
+        set_committed_value(pairing, "mentor", people[pairing.mentor_id])
+        set_committed_value(pairing, "mentee", people[pairing.mentee_id])
 
 
 def active_count(mentor: User) -> int:

@@ -16,7 +16,7 @@ from ..scope import can_manage_user
 from ..security import roles_required
 from ..web import perform, visible_or_404
 from . import rules, service
-from .dashboard import mentee_card, readiness
+from .dashboard import mentee_card, mentee_cards, readiness
 from .forms import (
     AcceptForm, CohortForm, CommentForm, ConfirmForm, EndForm, ExtendForm, ObservationForm, PairForm, SignOffForm,
     VisitForm,
@@ -41,9 +41,10 @@ def index():
     """Mentor: a card per mentee. Mentee: their mentorship. Organizer: the pairings in their area."""
     today, minimum = local_today(), current_app.config["VISITS_PER_MONTH"]
     as_mentor = service.mentorships_of(current_user, as_mentor=True)
-    cards = [mentee_card(p, today, minimum) for p in as_mentor if p.status == "active"]
-    past = [p for p in as_mentor if p.status != "active"]
     mine = service.mentorships_of(current_user, as_mentor=False)
+    service.load_people([*as_mentor, *mine])  # every name shown, in one query
+    cards = mentee_cards([p for p in as_mentor if p.status == "active"], today, minimum)
+    past = [p for p in as_mentor if p.status != "active"]
     context = {"cards": cards, "past": past, "mine": mine, "attention_text": attention_text}
     if current_user.is_manager:
         pairings = service.pairings_in_scope(current_user)

@@ -7,15 +7,20 @@ gives every request its own app context (tests/conftest.py), as gunicorn does, a
   it with one UPDATE: 4 statements, however many questions the attempt has, and nothing read back.
 - A drill step reads the user, the attempt and its version (without the drill file), then writes
   the attempt and the step: 5 statements, the same after a long history of steps and steps back.
+- The mentor dashboard makes the same number of queries for one mentee as for two, ended pairings
+  included.
 """
 from __future__ import annotations
+
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import event, func, select, text
 
+from app.clock import local_today
 from app.drill import engine, service as drills
 from app.extensions import db
-from app.models import AttemptAnswer, DrillAttempt, DrillStep, QuizAttempt
+from app.models import AttemptAnswer, DrillAttempt, DrillStep, Mentorship, QuizAttempt
 from app.quiz import service as quizzes
 from tests.conftest import csrf_from
 
@@ -29,7 +34,7 @@ def statements(app):
     seen: list[str] = []
 
     def count(_conn, _cursor, statement, *_args):
-        seen.append(" ".join(statement.split())[:160])
+        seen.append(" ".join(statement.split())[:100])
 
     event.listen(db.engine, "before_cursor_execute", count)
     yield seen
@@ -144,3 +149,48 @@ def test_a_drill_step_in_the_same_session_as_a_loaded_history_sees_the_new_step(
     assert [s.seq for s in attempt.steps] == [1]  # the history is loaded here
     drills.choose(worker, attempt, _first_choice(attempt), 1)
     assert [s.seq for s in attempt.steps] == [1, 2]
+
+
+# --- the mentor dashboard ----------------------------------------------------------------------
+
+def _pair(mentor, mentee, status="active", days=30):
+    start = local_today() - timedelta(days=days)
+    pairing = Mentorship(mentor_id=mentor.id, mentee_id=mentee.id, start_date=start,
+                         planned_end=start + timedelta(days=150), status=status,
+                         ended_on=start + timedelta(days=100) if status == "ended" else None)
+    db.session.add(pairing)
+    db.session.commit()
+    return pairing
+
+
+def _dashboard_statements(client, statements) -> tuple[int, str]:
+    client.get("/mentoring")  # warm up
+    statements.clear()
+    response = client.get("/mentoring")
+    assert response.status_code == 200
+    return len(statements), response.get_data(as_text=True)
+
+
+def test_the_mentor_dashboard_makes_as_many_queries_for_two_mentees_as_for_one(client, content, people, login,
+                                                                              make_user, areas, statements):
+    mentor = people["mentor"]
+    first = people["worker"]
+    second = make_user("mentee2", ("worker",), areas["grid2"], worker_number="CQ010", name="赵小川")
+    gone = make_user("mentee3", ("worker",), areas["grid2"], worker_number="CQ011", name="钱多多")
+    _pair(mentor, first)
+    for user in (first, second):
+        attempt = quizzes.start_attempt(user, db.session.scalar(select(quizzes.Quiz).where(quizzes.Quiz.slug == QUIZ)),
+                                        "Asia/Shanghai")
+        quizzes.submit(user, attempt, "Asia/Shanghai")
+        drills.start_attempt(user, drills.current_version(DRILL), "practice")
+    db.session.commit()
+    login("mentor")
+    one, page = _dashboard_statements(client, statements)
+    first_sql = list(statements)
+    assert "张晓梅" in page
+    _pair(mentor, second)
+    _pair(mentor, gone, status="ended", days=200)
+    two, page = _dashboard_statements(client, statements)
+    second_sql = list(statements)
+    assert "张晓梅" in page and "赵小川" in page
+    assert two == one, "\n".join(first_sql + ["--"] + second_sql)
