@@ -68,6 +68,8 @@ class Source:
     verb: str = "experienced"
     activity_type: str = "interaction"
     links: Callable[[list[EvidenceRecord]], dict[int, str]] | None = None
+    #: Record id → what produced it in words a person reads (course, drill · node · choice), for exports.
+    describe: Callable[[list[EvidenceRecord]], dict[int, str]] | None = None
     statements: Callable[[StatementContext], Iterable[dict]] | None = None
     on_repeat: str = "add"
 
@@ -154,6 +156,22 @@ def links(records: list[EvidenceRecord]) -> dict[int, str]:
         found = _sources.get(kind)
         if found is not None and found.links is not None:
             out.update(found.links(rows))
+    return out
+
+
+def descriptions(records: list[EvidenceRecord]) -> dict[int, str]:
+    """Record id → a readable description of what produced it, one batch per source kind; a source
+    without ``describe`` gives its label."""
+    by_kind: dict[str, list[EvidenceRecord]] = defaultdict(list)
+    for record in records:
+        by_kind[record.source_kind].append(record)
+    out: dict[int, str] = {}
+    for kind, rows in by_kind.items():
+        found = _sources.get(kind)
+        if found is not None and found.describe is not None:
+            out.update(found.describe(rows))
+        else:
+            out.update({row.id: label(kind) for row in rows})
     return out
 
 

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from .. import sealing, signals
 from ..evidence import Item, Source, StatementContext, register_source, source
 from ..extensions import db
-from ..models import DrillAttempt, DrillStep
+from ..labels import OUTCOME_NAMES
+from ..models import DrillAttempt, DrillStep, DrillVersion
 from ..profile import xapi
 from . import engine
 from .service import analysis, drill_of, kept_steps, state_of
@@ -84,6 +86,40 @@ def ending_links(records) -> dict[int, str]:
     return {r.id: f"/drills/attempts/{r.source_id}/result" for r in records if r.source_id is not None}
 
 
+def decision_descriptions(records) -> dict[int, str]:
+    """演练《…》· the node's title · the choice taken, read from the drill version the attempt played
+    (one query for the steps, one load per drill version)."""
+    ids = {r.source_id for r in records if r.source_id is not None}
+    steps = {row.id: row for row in db.session.execute(
+        select(DrillStep.id, DrillStep.node_id, DrillStep.choice_id, DrillAttempt.drill_version_id)
+        .join(DrillAttempt, DrillAttempt.id == DrillStep.attempt_id).where(DrillStep.id.in_(ids)))} if ids else {}
+    drills: dict[int, engine.Drill] = {}
+    out = {}
+    for r in records:
+        step = steps.get(r.source_id)
+        if step is None:
+            continue
+        if step.drill_version_id not in drills:
+            drills[step.drill_version_id] = drill_of(db.session.get(DrillVersion, step.drill_version_id))
+        drill = drills[step.drill_version_id]
+        node = drill.nodes.get(step.node_id)
+        choice = next((c.text for c in node.choices if c.id == step.choice_id), None) if node else None
+        out[r.id] = _("drill “%(title)s” · %(node)s · %(choice)s", title=drill.title,
+                      node=node.title if node else "", choice=choice or _("no decision in time"))
+    return out
+
+
+def ending_descriptions(records) -> dict[int, str]:
+    ids = {r.source_id for r in records if r.source_id is not None}
+    attempts = {row.id: row for row in db.session.execute(
+        select(DrillAttempt.id, DrillAttempt.outcome, DrillVersion.title)
+        .join(DrillVersion, DrillVersion.id == DrillAttempt.drill_version_id).where(DrillAttempt.id.in_(ids)))} \
+        if ids else {}
+    return {r.id: _("drill “%(title)s” · %(outcome)s", title=attempts[r.source_id].title,
+                    outcome=OUTCOME_NAMES.get(attempts[r.source_id].outcome, ""))
+            for r in records if r.source_id in attempts}
+
+
 def drill_statements(context: StatementContext) -> list[dict]:
     """Each decision ("answered") and each finished play ("passed"/"failed"/"completed")."""
     config, actors, out = context.config, context.actors, []
@@ -118,10 +154,10 @@ def drill_statements(context: StatementContext) -> list[dict]:
 
 def register() -> None:
     register_source(Source("drill_decision", _l("drill decision"), verb="answered", activity_type="interaction",
-                           links=decision_links),
+                           links=decision_links, describe=decision_descriptions),
                     signal=signals.drill_finished, collect=decision_evidence)
     register_source(Source("drill_ending", _l("drill outcome"), verb="completed", activity_type="simulation",
-                           links=ending_links, statements=drill_statements),
+                           links=ending_links, describe=ending_descriptions, statements=drill_statements),
                     signal=signals.drill_finished, collect=ending_evidence)
     register_source(source("drill_decision"), signal=signals.attempt_published, collect=decision_evidence)
     register_source(source("drill_ending"), signal=signals.attempt_published, collect=ending_evidence)

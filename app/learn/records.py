@@ -2,6 +2,7 @@
 (with the reading time as duration and the lesson check as score, when the hours were earned so)."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -26,6 +27,13 @@ def completion_links(records) -> dict[int, str]:
     return {r.id: "/courses/" + r.source_ref.split(":", 1)[1] for r in records if ":" in r.source_ref}
 
 
+def completion_descriptions(records) -> dict[int, str]:
+    slugs = {r.source_ref.split(":", 1)[1] for r in records if ":" in r.source_ref}
+    titles = dict(db.session.execute(select(Course.slug, Course.title).where(Course.slug.in_(slugs))).all())
+    return {r.id: _("course “%(title)s”", title=titles[slug])
+            for r in records if ":" in r.source_ref and (slug := r.source_ref.split(":", 1)[1]) in titles}
+
+
 def lesson_statements(context: StatementContext) -> list[dict]:
     config, out = context.config, []
     for progress, lesson, course in db.session.execute(
@@ -45,5 +53,6 @@ def lesson_statements(context: StatementContext) -> list[dict]:
 
 def register() -> None:
     register_source(Source("course_completion", _l("course completion"), verb="completed", activity_type="course",
-                           links=completion_links, statements=lesson_statements, on_repeat="skip"),
+                           links=completion_links, describe=completion_descriptions, statements=lesson_statements,
+                           on_repeat="skip"),
                     signal=signals.course_completed, collect=completion_evidence)

@@ -55,14 +55,16 @@ def records_workbook(people: list[User]) -> bytes:
         levels.append(safe_row([person.name, person.worker_number or person.username,
                                 *[profile.level(i.id) for i in indicators]]))
     records = book.create_sheet(_("Evidence"))
-    records.append(safe_row([_("Name"), _("Indicator"), _("Score"), _("Weight"), _("Source"), _("Reference"),
-                             _("Content version"), _("Time (Beijing time)")]))
+    records.append(safe_row([_("Name"), _("Indicator"), _("Score"), _("Weight"), _("Source"), _("What"),
+                             _("Time (Beijing time)")]))
     names = {p.id: p.name for p in people}
     titles = competency.names()
-    for row in db.session.scalars(select(EvidenceRecord).where(EvidenceRecord.user_id.in_(list(names)))
-                                  .order_by(EvidenceRecord.user_id, EvidenceRecord.created_at)) if names else []:
+    rows = db.session.scalars(select(EvidenceRecord).where(EvidenceRecord.user_id.in_(list(names)))
+                              .order_by(EvidenceRecord.user_id, EvidenceRecord.created_at)).all() if names else []
+    described = evidence.descriptions(rows)
+    for row in rows:
         records.append(safe_row([names[row.user_id], titles.get(row.indicator, row.indicator), row.score, row.weight,
-                                 evidence.label(row.source_kind), row.source_ref, row.content_version[:12],
+                                 evidence.label(row.source_kind), described.get(row.id, ""),
                                  naive_local(row.created_at)]))
     finish_workbook(book)
     out = io.BytesIO()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -34,6 +35,13 @@ def answer_links(records) -> dict[int, str]:
     attempts = dict(db.session.execute(select(AttemptAnswer.id, AttemptAnswer.attempt_id)
                                        .where(AttemptAnswer.id.in_(ids))).all()) if ids else {}
     return {r.id: f"/quizzes/attempts/{attempts[r.source_id]}/review" for r in records if r.source_id in attempts}
+
+
+def answer_descriptions(records) -> dict[int, str]:
+    slugs = {r.source_ref.split(":")[1] for r in records if r.source_ref.count(":") >= 2}
+    titles = dict(db.session.execute(select(Quiz.slug, Quiz.title).where(Quiz.slug.in_(slugs))).all())
+    return {r.id: _("quiz “%(title)s”", title=titles[r.source_ref.split(":")[1]])
+            for r in records if r.source_ref.count(":") >= 2 and r.source_ref.split(":")[1] in titles}
 
 
 def _response(answer) -> str | None:
@@ -77,6 +85,6 @@ def quiz_statements(context: StatementContext) -> list[dict]:
 
 def register() -> None:
     register_source(Source("quiz_answer", _l("quiz answer"), verb="answered", activity_type="question",
-                           links=answer_links, statements=quiz_statements),
+                           links=answer_links, describe=answer_descriptions, statements=quiz_statements),
                     signal=signals.quiz_submitted, collect=answer_evidence)
     register_source(source("quiz_answer"), signal=signals.attempt_published, collect=answer_evidence)

@@ -96,3 +96,26 @@ def test_excel_exports_are_readable_when_opened(app, objects):
                 if isinstance(h, str) and "时间" in h:
                     assert "北京时间" in h, (url, h)
             assert "UTC" not in " ".join(str(h) for h in header)
+
+
+def test_exports_carry_no_internal_ids(app, objects):
+    """The personal and cohort Excel files say what produced each record in words (课程《…》, 演练《…》·
+    node title · choice), never a reference such as drill:gas-leak:v2:door_301:let-hood, an indicator
+    id or a source kind."""
+    import re
+
+    from app import evidence as hub
+    from app.competency import model
+
+    competition = db.session.get(Competition, objects["competition"])
+    organizer = logged_in(app, "organizer")
+    worker_id = db.session.scalar(select(User.id).where(User.username == "worker"))
+    ids = {i.id for i in model()} | {s.kind for s in hub.sources()}
+    for url in (f"/profile/{worker_id}/records.xlsx", "/profile/cohort/records.xlsx",
+                "/quizzes/onboarding-emergency-test/stats.xlsx", f"/compete/{competition.id}/results.xlsx"):
+        values = [v for v in texts(organizer.get(url).get_data()) if isinstance(v, str)]
+        assert not [v for v in values if v in ids], url
+        assert not [v for v in values if re.fullmatch(r"[a-z_]+:[\w:.-]+", v)], url
+    described = [v for v in texts(organizer.get(f"/profile/{worker_id}/records.xlsx").get_data())
+                 if isinstance(v, str) and v.startswith("演练《")]
+    assert described and all("·" in v for v in described)
