@@ -104,7 +104,7 @@ def _area_in_scope(actor: User, area_id: int | None) -> Area | None:
     return area
 
 
-def _split(people_list: list[User], course: Course) -> tuple[list[User], list[User]]:
+def split_required(people_list: list[User], course: Course) -> tuple[list[User], list[User]]:
     """(for whom ``course`` would be new, for whom it is already required)."""
     required = required_map(people_list)
     new = [u for u in people_list if course.id not in required.get(u.id, set())]
@@ -164,7 +164,7 @@ def plan_assignment(actor: User, course: Course | None, *, target: str, due_date
                                             select(UserRole.user_id).where(UserRole.user_id == User.id,
                                                                            UserRole.role == role).exists())
                    .order_by(User.name_key, User.name))
-        plan.new, plan.already = _split(db.session.scalars(holders).all(), course)
+        plan.new, plan.already = split_required(db.session.scalars(holders).all(), course)
         return plan
     if target == "hired":
         if not hired or not 1950 <= hired <= 2100:
@@ -176,7 +176,7 @@ def plan_assignment(actor: User, course: Course | None, *, target: str, due_date
         people = listed_people(actor, people_list)
     if not people:
         raise Refusal(_("Nobody matches: no course was assigned."))
-    plan.new, plan.already = _split(people, course)
+    plan.new, plan.already = split_required(people, course)
     return plan
 
 

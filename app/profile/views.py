@@ -11,10 +11,10 @@ from markupsafe import Markup
 
 from .. import competency
 from ..access import person_or_404
-from ..clock import utcnow
+from ..clock import date_text, utcnow
 from ..accounts.areas import scoped_areas
 from ..extensions import db
-from ..learn.assign import assign_course
+from ..learn.assign import assign_course, split_required
 from ..models import MANAGER_ROLES, Area, Course
 from ..scope import scope_areas
 from ..security import roles_required
@@ -104,12 +104,17 @@ def cohort():
 @bp.route("/cohort/assign", methods=["POST"])
 @roles_required(*MANAGER_ROLES)
 def cohort_assign():
-    """Require a course of everyone in the filtered cohort whose level on an indicator is below the threshold."""
+    """Require a course of everyone in the filtered cohort whose level on an indicator is below the
+    threshold and for whom it is not required yet: first a preview naming them (and those left alone
+    because it is already required), then, with a due date, the assignment."""
     form = CohortAssignForm()
     area_id, hired, threshold, indicator = form.area.data, form.hired.data, form.threshold.data, form.indicator.data
     course = db.session.get(Course, form.course.data or -1)
     back = url_for("profile.cohort", area=area_id, hired=hired, threshold=threshold)
-    if course is None or threshold is None or indicator not in competency.indicators():
+    if not form.validate_on_submit() and form.csrf_token.errors:
+        flash(_("The form expired. Please submit it again."), "error")
+        return redirect(back)
+    if course is None or not course.active or threshold is None or indicator not in competency.indicators():
         flash(_("Choose an indicator, a course and a threshold."), "error")
         return redirect(back)
     if not 0 <= threshold <= 100:
@@ -119,11 +124,20 @@ def cohort_assign():
     if not below:
         flash(_("Nobody in this cohort is below %(n)s on that indicator.", n=f"{threshold:g}"), "info")
         return redirect(back)
-    assigned = perform(assign_course, current_user, course, users=below)
-    if assigned:
-        flash(_("Assigned %(title)s to %(n)d people below %(t)s (%(new)d new assignments).", title=course.title,
-                n=len(below), t=f"{threshold:g}", new=len(assigned.value)), "success")
-    return redirect(back)
+    new, already = split_required(below, course)
+    if form.step.data == "confirm" and new:
+        if form.due_date.data is None:
+            form.due_date.errors = [_("Give a due date.")]
+        else:
+            assigned = perform(assign_course, current_user, course, users=new, due_date=form.due_date.data)
+            if assigned:
+                flash(_("Assigned %(title)s, due %(due)s, to %(n)d people below %(t)s (%(skipped)d already had it "
+                        "required).", title=course.title, due=date_text(form.due_date.data), n=len(new),
+                        t=f"{threshold:g}", skipped=len(already)), "success")
+            return redirect(back)
+    return render_template("profile/cohort_assign.html", form=form, course=course, new=new, already=already,
+                           indicator=competency.names().get(indicator, ""), threshold=threshold, back=back,
+                           area_id=area_id, hired=hired, indicator_id=indicator)
 
 
 @bp.route("/<int:user_id>/records.xlsx")

@@ -109,7 +109,8 @@ def test_cohort_assigns_a_course_to_everyone_below_the_threshold(client, content
     course = db.session.scalar(select(Course).where(Course.slug == "onboarding-policy"))
     token = csrf_from(client, "/profile/cohort")
     client.post("/profile/cohort/assign", data={"csrf_token": token, "indicator": "policy.accuracy",
-                                                "course": course.id, "threshold": "60"})
+                                                "course": course.id, "threshold": "60", "step": "confirm",
+                                                "due_date": "2027-06-30"})
     assigned = {a.user_id for a in db.session.scalars(select(CourseAssignment))}
     assert assigned == {p.id for p in low}
 
