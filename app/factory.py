@@ -38,6 +38,7 @@ from .profile import hooks as profile_hooks, views as profile_views
 from .profile.cli import xapi_cli
 from .quiz import hooks as quiz_hooks, views as quiz_views
 from .quiz.cli import quiz_cli
+from .forms import init_wtforms_i18n
 from .templating import init_templating
 from .train import hooks as train_hooks, views as train_views
 
@@ -104,6 +105,7 @@ def create_app(config=None, **overrides) -> Flask:
     for command in (backup_cli, content_cli, demo_cli, users_cli, drill_cli, jobs_cli, quiz_cli, xapi_cli):
         app.cli.add_command(command)
     init_templating(app)
+    init_wtforms_i18n(app)
     init_errors(app)
     init_headers(app)
     init_proxy(app)

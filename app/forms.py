@@ -3,7 +3,11 @@ from __future__ import annotations
 
 import math
 
+from babel import support
+from flask import request
+from flask_babel import get_locale, get_translations, gettext, ngettext
 from wtforms import Field, FloatField, IntegerField
+from wtforms.i18n import messages_path
 from wtforms.fields.choices import SelectChoice
 
 
@@ -40,3 +44,39 @@ class FiniteFloatField(FloatField):
         super().process_formdata(valuelist)
         if self.data is not None and not math.isfinite(self.data):
             self.data = None
+
+
+# --- WTForms' own messages in Chinese ------------------------------------------------------------
+# WTForms ships a Chinese catalogue, but some of its messages are missing from it ("'admin' is not a
+# valid choice for this field." reached pages in English). These are the missing ones, translated in
+# our own catalogue; ``init_wtforms_i18n`` lays our catalogue over WTForms' for each request.
+
+def _wtforms_messages() -> None:  # never called: lets `pybabel extract` find the messages
+    ngettext("'%(value)s' is not a valid choice for this field.",
+             "'%(value)s' are not valid choices for this field.", 2)
+    gettext("'%(value)s' is not a valid choice for this field.")
+    gettext("Date must be at least %(min)s.")
+    gettext("Date must be at most %(max)s.")
+    gettext("Date must be between %(min)s and %(max)s.")
+    gettext("This field is disabled and cannot have a value.")
+
+
+_merged: dict[str, object] = {}
+
+
+def init_wtforms_i18n(app) -> None:
+    """Flask-WTF translates WTForms' messages with WTForms' catalogue for the request's locale (it keeps
+    it on ``request.wtforms_translations``); put there WTForms' catalogue merged with ours, once per
+    locale."""
+
+    @app.before_request
+    def _wtforms_translations():
+        locale = str(get_locale())
+        merged = _merged.get(locale)
+        if merged is None:
+            merged = support.Translations.load(messages_path(), [locale], domain="wtforms")
+            ours = get_translations()
+            if isinstance(merged, support.Translations) and isinstance(ours, support.Translations):
+                merged.merge(ours)
+            _merged[locale] = merged
+        request.wtforms_translations = merged

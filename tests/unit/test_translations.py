@@ -28,5 +28,8 @@ def test_every_ui_string_is_translated():
 def test_placeholders_survive_translation():
     for message in catalog():
         if message.id and message.string:
-            assert sorted(re.findall(r"%\(\w+\)[sd]", message.id)) == \
-                sorted(re.findall(r"%\(\w+\)[sd]", message.string)), message.id
+            ids = message.id if isinstance(message.id, tuple) else (message.id,)
+            strings = message.string if isinstance(message.string, tuple) else (message.string,)
+            for text in strings:  # a plural entry: every form keeps the singular's placeholders
+                assert sorted(re.findall(r"%\(\w+\)[sd]", ids[0])) == \
+                    sorted(re.findall(r"%\(\w+\)[sd]", text)), message.id
