@@ -33,3 +33,14 @@ def test_placeholders_survive_translation():
             for text in strings:  # a plural entry: every form keeps the singular's placeholders
                 assert sorted(re.findall(r"%\(\w+\)[sd]", ids[0])) == \
                     sorted(re.findall(r"%\(\w+\)[sd]", text)), message.id
+
+
+def test_chinese_strings_use_full_width_punctuation():
+    """Next to a Chinese character, punctuation is full-width (，；：！？（）), as Chinese text is written."""
+    beside_han = re.compile(r"[\u4e00-\u9fff][,;:!?()]|[,;:!?(][\u4e00-\u9fff]")
+    bad = []
+    for message in catalog():
+        for text in (message.string if isinstance(message.string, tuple) else (message.string,)):
+            if text and beside_han.search(re.sub(r"%\(\w+\)[sd]", "X", text)):
+                bad.append(f"{message.id!r}: {text}")
+    assert not bad, "\n".join(bad[:20])
