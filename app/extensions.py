@@ -1,7 +1,8 @@
 """Flask extensions, created once and bound to an app in ``create_app`` with ``init_app``."""
 import sqlite3
+from functools import cached_property
 
-from flask_babel import Babel
+import flask_babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -21,6 +22,32 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class RequestTranslationsDomain(flask_babel.Domain):
+    """Flask-Babel's message domain, with the translations looked up once per app context (request).
+
+    Flask-Babel 4 keeps the loaded catalogues in a process-wide cache but resolves the locale and
+    that cache on every ``gettext`` (dozens per page). This keeps the result on the context, in the
+    attribute Flask-Babel's own ``refresh()`` and ``force_locale()`` reset and restore, so a locale
+    switched within a request still takes effect."""
+
+    def get_translations(self):
+        ctx = flask_babel._get_current_context()
+        if ctx is None:
+            return super().get_translations()
+        cached = getattr(ctx, "babel_translations", None)
+        if cached is None:
+            cached = ctx.babel_translations = super().get_translations()
+        return cached
+
+
+class Babel(flask_babel.Babel):
+    """Flask-Babel with ``RequestTranslationsDomain`` as its default domain."""
+
+    @cached_property
+    def domain_instance(self):
+        return RequestTranslationsDomain(domain=self.domain)
 
 
 db = SQLAlchemy(model_class=Base)

@@ -19,6 +19,7 @@ from .assign import (
 from .catalogue import assignable_courses, course_named, course_quizzes, courses_by_tier, lesson_named
 from .check import credit_lesson, open_lesson
 from .forms import AssignmentForm, MarkDoneForm
+from .rendering import lesson_html
 from .progress import (
     completion_grid, course_progress, hour_requirements, learners_query, lesson_records, required_courses,
 )
@@ -55,7 +56,7 @@ def lesson(slug, lesson_slug):
     lessons = course.active_lessons
     index = lessons.index(lesson)
     return render_template(
-        "learn/lesson.html", course=course, lesson=lesson, form=MarkDoneForm(), state=state,
+        "learn/lesson.html", course=course, lesson=lesson, body=lesson_html(lesson), form=MarkDoneForm(), state=state,
         previous=lessons[index - 1] if index > 0 else None,
         following=lessons[index + 1] if index + 1 < len(lessons) else None,
         position=index + 1, count=len(lessons),

@@ -9,6 +9,8 @@ gives every request its own app context (tests/conftest.py), as gunicorn does, a
   the attempt and the step: 5 statements, the same after a long history of steps and steps back.
 - The mentor dashboard makes the same number of queries for one mentee as for two, ended pairings
   included.
+- A request looks its translations up once, however many strings it translates (and a locale forced
+  within it still applies); a lesson's Markdown is rendered once per content version.
 """
 from __future__ import annotations
 
@@ -194,3 +196,56 @@ def test_the_mentor_dashboard_makes_as_many_queries_for_two_mentees_as_for_one(c
     second_sql = list(statements)
     assert "张晓梅" in page and "赵小川" in page
     assert two == one, "\n".join(first_sql + ["--"] + second_sql)
+
+
+# --- translations and lesson bodies --------------------------------------------------------------
+
+def test_translations_are_looked_up_once_per_request_and_follow_a_forced_locale(app, monkeypatch):
+    import flask_babel
+    from flask_babel import force_locale, gettext
+
+    calls = []
+    original = flask_babel.Domain.get_translations
+
+    def counting(self):
+        calls.append(1)
+        return original(self)
+
+    monkeypatch.setattr(flask_babel.Domain, "get_translations", counting)
+    with app.app_context(), app.test_request_context("/"):  # a request of its own, as under a server
+        texts = [gettext("Mentoring") for _n in range(40)]
+        assert texts == ["导师带教"] * 40 and len(calls) == 1
+        with force_locale("en"):
+            assert gettext("Mentoring") == "Mentoring"
+        assert gettext("Mentoring") == "导师带教" and len(calls) == 2
+    with app.app_context(), app.test_request_context("/"):
+        gettext("Mentoring")
+        assert len(calls) == 3  # a new request looks them up again
+
+
+def test_a_lesson_body_is_rendered_once_per_content_version(client, content, people, login, monkeypatch):
+    from app.learn import rendering
+    from app.models import Course, Lesson
+
+    rendered = []
+    real = rendering.render_markdown
+
+    def counting(text):
+        rendered.append(text)
+        return real(text)
+
+    monkeypatch.setattr(rendering, "render_markdown", counting)
+    rendering._rendered.cache_clear()
+    lesson = db.session.scalars(select(Lesson).join(Course).where(Lesson.active, Course.active)
+                                .order_by(Course.sort_order, Lesson.position)).first()
+    url = f"/courses/{lesson.course.slug}/{lesson.slug}"
+    login("worker")
+    first = client.get(url).get_data(as_text=True)
+    second = client.get(url).get_data(as_text=True)
+    assert len(rendered) == 1 and 'class="prose"' in first and "<p>" in second
+    lesson = db.session.get(Lesson, lesson.id)
+    lesson.body_md = "# 标题\n\n新版本的**正文**。"
+    lesson.content_hash = "bench-new-version"
+    db.session.commit()
+    page = client.get(url).get_data(as_text=True)
+    assert len(rendered) == 2 and "新版本的<strong>正文</strong>。" in page
