@@ -239,6 +239,17 @@ def log_in_all(port: int, usernames: list[str], password: str) -> dict[str, Sess
         return {s.username: s for s in pool.map(one, usernames)}
 
 
+def own_profile(port: int, session: Session) -> str:
+    """Where /profile sends a worker: their own profile page (the page measured, not the redirect)."""
+    conn = http.client.HTTPConnection(HOST, port, timeout=60)
+    conn.request("GET", "/profile", headers={"Cookie": session.cookie})
+    response = conn.getresponse()
+    response.read()
+    conn.close()
+    location = response.getheader("Location")
+    return urlsplit(location).path if response.status in (301, 302, 303) and location else "/profile"
+
+
 # --- Lua scripts --------------------------------------------------------------------------------
 
 def lua_get(path: str, session: Session) -> str:
@@ -478,7 +489,8 @@ def run(args, pages: list[str], folder: Path, servers: list) -> int:
     bare_script.write_text(lua_get("/", Session("", "", "")).replace('wrk.headers["Cookie"] = ""\n', ""))
     worker = sessions[city.workers[-1]]
     leaderboard = f"/compete/{city.competition_id}/leaderboard"
-    get_pages = {"home": ("/", worker), "lesson": (city.lesson_url, worker), "profile": ("/profile", worker),
+    profile = own_profile(app_server.port, worker)
+    get_pages = {"home": ("/", worker), "lesson": (city.lesson_url, worker), "profile": (profile, worker),
                  "mentor dashboard": ("/mentoring", sessions[city.mentors[0]]),
                  "cohort heatmap": ("/profile/cohort", sessions[city.organizer]),
                  "leaderboard": (leaderboard, sessions[answering[0]]),
