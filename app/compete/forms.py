@@ -68,6 +68,25 @@ class SwapForm(FlaskForm):
     new = IdField()
 
 
+def rubric_rows(text: str) -> list[dict]:
+    """One criterion per line, ``name | max points | indicator`` (full-width ｜ too); the indicator by
+    its Chinese title as organizers read it (群众沟通能力), or by its id. A line that does not read as
+    one keeps its name with an impossible maximum, so the rubric check names it."""
+    by_title = {title: key for key, title in competency.names().items()}
+    rows = []
+    for line in (text or "").splitlines():
+        parts = [p.strip() for p in line.replace("｜", "|").split("|")]
+        if len(parts) == 3 and parts[0]:
+            indicator = by_title.get(parts[2], parts[2])
+            try:
+                rows.append({"name": parts[0], "max": float(parts[1]), "indicator": indicator})
+            except ValueError:
+                rows.append({"name": parts[0], "max": -1, "indicator": indicator})
+        elif line.strip():
+            rows.append({"name": line.strip(), "max": -1, "indicator": ""})
+    return rows
+
+
 class RoundForm(FlaskForm):
     kind = StringField(default="")
     title = StringField(default="")
@@ -88,35 +107,31 @@ class RoundForm(FlaskForm):
                 "drill_id": self.drill_id.data, "rubric": self.rubric_rows()}
 
     def rubric_rows(self) -> list[dict]:
-        """One criterion per line, ``name | max points | indicator`` (full-width ｜ too); the indicator by
-        its Chinese title as organizers read it (群众沟通能力), or by its id. A line that does not read as
-        one keeps its name with an impossible maximum, so the rubric check names it."""
-        by_title = {title: key for key, title in competency.names().items()}
-        rows = []
-        for line in self.rubric.data.splitlines():
-            parts = [p.strip() for p in line.replace("｜", "|").split("|")]
-            if len(parts) == 3 and parts[0]:
-                indicator = by_title.get(parts[2], parts[2])
-                try:
-                    rows.append({"name": parts[0], "max": float(parts[1]), "indicator": indicator})
-                except ValueError:
-                    rows.append({"name": parts[0], "max": -1, "indicator": indicator})
-            elif line.strip():
-                rows.append({"name": line.strip(), "max": -1, "indicator": ""})
-        return rows
+        return rubric_rows(self.rubric.data)
 
 
 class RoundEditForm(FlaskForm):
+    """A round's changes before it opens; a part not sent (banks, count, drill, rubric) stays as it is."""
+
     title = StringField(default="")
     weight = FiniteFloatField()
     opens_at = LocalTimeField()
     closes_at = LocalTimeField()
     time_limit_min = IntegerField()
+    banks = TextListField()
+    count = IntegerField()
+    drill_id = StringField()
+    rubric = TextAreaField()
 
     def values(self) -> dict:
         """The keyword arguments of ``service.update_round``."""
+        sent = self.rubric.raw_data
+        typed = (self.count.raw_data or [""])[0].strip()
+        count = self.count.data if self.count.data is not None or not typed else -1  # unreadable: refused
         return {"title": self.title.data, "weight": self.weight.data, "opens_at": self.opens_at.data,
-                "closes_at": self.closes_at.data, "time_limit_min": self.time_limit_min.data}
+                "closes_at": self.closes_at.data, "time_limit_min": self.time_limit_min.data,
+                "banks": self.banks.data or None, "count": count, "drill_id": self.drill_id.data or None,
+                "rubric": rubric_rows(self.rubric.data) if sent else None}
 
 
 class EnrolForm(FlaskForm):

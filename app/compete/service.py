@@ -142,7 +142,8 @@ def visible_competitions(actor: User) -> list[Competition]:
 def overview(actor: User, competition: Competition, now: datetime | None = None) -> dict[str, Any]:
     """What the competition's page shows ``actor``: each round's state, their entry and own results,
     the rounds they judge, whether they have certificates; an organizer also sees the contestants, the
-    choices for setting up (people, judges, areas, question banks, drills, indicators), the judges of
+    choices for setting up (people, judges, areas, question banks, drills, indicators), each round's setup
+    in words (``round_setup``), the judges of
     each practical round with their sheets, conflicts and swaps, and where judges disagree."""
     now = now or utcnow()
     entry = entry_of(actor, competition)
@@ -167,6 +168,7 @@ def overview(actor: User, competition: Competition, now: datetime | None = None)
             drills=db.session.scalars(select(DrillVersion).where(DrillVersion.active)).all(),
             indicators=competency.model(),
             flags=disagreements(competition),
+            setups={r.id: round_setup(r) for r in competition.rounds},
             panels={r.id: judging_panel(r) for r in competition.rounds if r.kind == "practical"})
     return page
 
@@ -238,17 +240,71 @@ def add_round(actor: User, competition: Competition, *, kind: str, title: str, w
 
 
 def _audited_round(round_: CompetitionRound) -> dict:
-    """A round's settings as the audit trail shows them (times in local time)."""
+    """A round's settings as the audit trail shows them (times in local time, banks, drill and indicators
+    by title)."""
+    setup = round_setup(round_)
     quiz = round_.quiz if round_.kind == "quiz" else None
     return {"title": round_.title, "kind": round_.kind, "weight": round_.weight,
             "opens_at": local_text(round_.opens_at), "closes_at": local_text(round_.closes_at),
-            **({"time_limit_min": quiz.time_limit_s / 60 if quiz.time_limit_s else None} if quiz else {})}
+            **({"time_limit_min": quiz.time_limit_s / 60 if quiz.time_limit_s else None,
+                "banks": [f"{title} ({n})" for title, n in setup.banks], "count": setup.count} if quiz else {}),
+            **({"drill": setup.drill_title} if round_.kind == "drill" else {}),
+            **({"rubric": setup.rubric_text.splitlines()} if round_.kind == "practical" else {})}
+
+
+@dataclass
+class RoundSetup:
+    """What a round was set up with, in words: the banks of its paper by title with how many questions
+    each gave, the paper's size and time limit (minutes), the drill's title, the rubric with indicator
+    titles, and the judges' names."""
+
+    banks: list[tuple[str, int]] = field(default_factory=list)
+    bank_slugs: list[str] = field(default_factory=list)
+    count: int = 0
+    time_limit_min: int | None = None
+    drill_title: str = ""
+    criteria: list[dict] = field(default_factory=list)
+    judges: list[str] = field(default_factory=list)
+
+    @property
+    def rubric_text(self) -> str:
+        """The rubric as the edit form reads it, one ``name | max | indicator title`` per line."""
+        return "\n".join(f"{c['name']} | {c['max']:g} | {c['indicator_title']}" for c in self.criteria)
+
+
+def round_setup(round_: CompetitionRound) -> RoundSetup:
+    """``RoundSetup`` of ``round_`` (ids never shown: banks, drills and indicators by their titles)."""
+    setup = RoundSetup()
+    if round_.kind == "quiz" and round_.quiz is not None:
+        refs = (round_.quiz.selection or {}).get("fixed", [])
+        per_bank: dict[str, int] = defaultdict(int)
+        for ref in refs:
+            per_bank[ref.split("/", 1)[0]] += 1
+        titles = dict(db.session.execute(select(QuestionBank.slug, QuestionBank.title)
+                                         .where(QuestionBank.slug.in_(list(per_bank)))).all()) if per_bank else {}
+        setup.bank_slugs = sorted(per_bank)
+        setup.banks = [(titles.get(slug, slug), n) for slug, n in sorted(per_bank.items())]
+        setup.count = len(refs)
+        setup.time_limit_min = round_.quiz.time_limit_s // 60 if round_.quiz.time_limit_s else None
+    elif round_.kind == "drill" and round_.drill_id:
+        version = drills.current_version(round_.drill_id)
+        setup.drill_title = version.title if version is not None else round_.drill_id
+    elif round_.kind == "practical":
+        names = competency.names()
+        setup.criteria = [{**c, "indicator_title": names.get(c.get("indicator"), c.get("indicator", ""))}
+                          for c in round_.rubric or []]
+        setup.judges = _judge_names(round_)
+    return setup
 
 
 def update_round(actor: User, round_: CompetitionRound, *, title: str, weight: float | None,
                  opens_at: datetime | None, closes_at: datetime | None, time_limit_min: int | None = None,
+                 banks: list[str] | None = None, count: int | None = None, drill_id: str | None = None,
+                 rubric: list[dict] | None = None, indicator_ids: set[str] | None = None,
                  now: datetime | None = None) -> None:
-    """Change a round's title, weight, window and (quiz) time limit; only before it opens."""
+    """Change a round's title, weight and window, and what it is made of: a quiz round's time limit,
+    banks and number of questions (other banks or another number draw a new paper), a drill round's
+    drill, a practical round's rubric; only before it opens. ``None`` (or no banks) keeps a part as it is."""
     _check_organizer(actor, round_.competition)
     if opens_at is None or closes_at is None:
         raise Refusal(_("Give the round's opening and closing times."))
@@ -257,14 +313,35 @@ def update_round(actor: User, round_: CompetitionRound, *, title: str, weight: f
     quiz = round_.kind == "quiz"
     with _in_words():
         rules.check_round_editable(opens_at=round_.opens_at, now=now or utcnow())
-        rules.check_round_numbers(weight=weight, time_limit_min=time_limit_min if quiz else None)
+        rules.check_round_numbers(weight=weight, time_limit_min=time_limit_min if quiz else None,
+                                  count=count if quiz and count is not None else None)
         rules.check_window(opens_at, closes_at)
     was = _audited_round(round_)
     round_.title, round_.weight = title.strip()[:200], weight
     round_.opens_at, round_.closes_at = opens_at, closes_at
     if quiz and round_.quiz is not None:
+        setup = round_setup(round_)
+        chosen = sorted(set(banks)) if banks else setup.bank_slugs
+        size = count if count is not None else setup.count
+        if chosen != setup.bank_slugs or size != setup.count:
+            old = round_.quiz
+            round_.quiz = _paper(actor, round_.competition, round_.position, round_.title, chosen, size,
+                                 time_limit_min, opens_at, closes_at)
+            db.session.flush()
+            db.session.delete(old)
+        round_.quiz.title = f"{round_.competition.title} · {round_.title}"
         round_.quiz.time_limit_s = int(time_limit_min * 60) if time_limit_min else None
         round_.quiz.opens_at, round_.quiz.closes_at = opens_at, closes_at
+    elif round_.kind == "drill" and drill_id and drill_id != round_.drill_id:
+        if drills.current_version(drill_id) is None:
+            raise Refusal(_("Choose a drill."))
+        round_.drill_id = drill_id
+    elif round_.kind == "practical" and rubric is not None:
+        known = set(competency.indicators()) if indicator_ids is None else indicator_ids
+        problems = rules.rubric_problems(rubric, known)
+        if problems:
+            raise Refusal("; ".join(rule_message(p) for p in problems))
+        round_.rubric = rubric
     db.session.flush()
     audit.record(actor, "round.edit", round_, was, _audited_round(round_), area=round_.competition.area)
 
