@@ -81,3 +81,17 @@ def configure_sqlite_connection(dbapi_connection, _record) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+
+
+def begin_before_savepoint(conn, _name) -> None:
+    """A ``savepoint`` event of the engine: on SQLite, open the transaction first when none is open.
+
+    Python's sqlite3 (3.11, legacy transaction control) begins a transaction only before INSERT,
+    UPDATE or DELETE, so a SAVEPOINT issued after nothing but reads runs outside any transaction:
+    SQLite then treats it as BEGIN, and RELEASE commits it, so what the savepoint wrote survives a
+    later rollback of the request's transaction. ``BEGIN IMMEDIATE`` takes the write lock at once
+    (waiting up to the busy timeout), as the write inside the savepoint would. PostgreSQL is left alone.
+    """
+    raw = conn.connection.dbapi_connection
+    if isinstance(raw, sqlite3.Connection) and not raw.in_transaction:
+        raw.execute("BEGIN IMMEDIATE")

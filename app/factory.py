@@ -30,7 +30,7 @@ from .headers import init_headers
 from .proxy import init_proxy, proxies_problem
 from .kb import hooks as kb_hooks, views as kb_views
 from .jobs.cli import jobs_cli
-from .extensions import configure_sqlite_connection, babel, csrf, db, login_manager, migrate
+from .extensions import begin_before_savepoint, configure_sqlite_connection, babel, csrf, db, login_manager, migrate
 from .learn import hooks as learn_hooks, views as learn_views
 from .main import hooks as main_hooks, views as main_views
 from .mentor import hooks as mentor_hooks, views as mentor_views
@@ -91,6 +91,7 @@ def create_app(config=None, **overrides) -> Flask:
     db.init_app(app)
     with app.app_context():
         event.listen(db.engine, "connect", configure_sqlite_connection)
+        event.listen(db.engine, "savepoint", begin_before_savepoint)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)

@@ -274,6 +274,9 @@ BODY_B = 0.75
 #: similarity of the question to the closest single title line (an FAQ's question or one phrasing).
 BIGRAM_SHARE = 0.5
 LINE_SHARE = 0.6
+#: Ranking weight of a kind of document: a case tells a story in many everyday words that a question
+#: shares without being about it; an FAQ entry answers a question.
+KIND_PRIOR: dict[str, float] = {"case": 0.85}
 
 
 def surface(tokens: Iterable[str]) -> str:
@@ -550,7 +553,8 @@ class Index:
                 continue
             if hidden is not None and hidden(doc):
                 continue
-            first[number] = score / best_words + BIGRAM_SHARE * grams.get(number, 0.0) / best_grams
+            first[number] = KIND_PRIOR.get(doc.kind, 1.0) * (score / best_words
+                                                             + BIGRAM_SHARE * grams.get(number, 0.0) / best_grams)
         hits: list[Hit] = []
         best: list[float] = []          # the ``limit`` best ranking scores so far (a min-heap)
         for number in sorted(first, key=lambda n: (-first[n], self.documents[n].key)):

@@ -194,3 +194,10 @@ def test_snippet_leaves_escaping_to_the_template():
 
 def test_plain_strips_markdown():
     assert plain("## 标题\n\n1. **加粗** 和 [链接](http://x)\n> 引用") == "标题\n\n加粗 和 链接\n引用"
+
+
+def test_an_faq_entry_goes_before_a_case_that_matches_as_well(seg):
+    faq = doc(seg, "faq:noise", "邻居噪音扰民怎么办", "先了解情况，再约双方沟通。")
+    story = doc(seg, "case:noise", "邻居噪音扰民怎么办", "先了解情况，再约双方沟通。", kind="case")
+    hits = Index([story, faq], seg).search("邻居噪音扰民")
+    assert [h.document.key for h in hits] == ["faq:noise", "case:noise"]
