@@ -126,3 +126,15 @@ def test_city_requirements_show_as_inherited_and_read_only(client, content, peop
     assert "delete" not in inherited
     current = page.split('id="current"')[1]
     assert course.title not in current
+
+
+def test_the_demo_organizer_sees_the_citys_four_onboarding_courses(client, content):
+    from app.demo import DEMO_PASSWORD, create_demo_data
+
+    create_demo_data()
+    db.session.commit()
+    client.post("/login", data={"username": "organizer", "password": DEMO_PASSWORD,
+                                "csrf_token": csrf_from(client, "/login")})
+    page = client.get("/manage/assignments").get_data(as_text=True)
+    inherited = page.split('id="inherited"')[1].split("</section>")[0]
+    assert inherited.count("入职培训 · ") == 4 and "上级未对" not in inherited
