@@ -146,33 +146,32 @@ def _exists(kind: str, user_id: int, ref: str) -> bool:
         EvidenceRecord.source_ref == ref).limit(1)) is not None
 
 
-def links(records: list[EvidenceRecord]) -> dict[int, str]:
-    """Record id → URL of what produced it, one batch per source kind."""
+def _per_source(records: list[EvidenceRecord], what: str, fallback=None) -> dict[int, str]:
+    """Record id → the source's ``what`` (``links`` or ``describe``) for it, one batch per source kind;
+    ``fallback(kind)`` for sources without one."""
     by_kind: dict[str, list[EvidenceRecord]] = defaultdict(list)
     for record in records:
         by_kind[record.source_kind].append(record)
     out: dict[int, str] = {}
     for kind, rows in by_kind.items():
         found = _sources.get(kind)
-        if found is not None and found.links is not None:
-            out.update(found.links(rows))
+        batch = getattr(found, what, None) if found is not None else None
+        if batch is not None:
+            out.update(batch(rows))
+        elif fallback is not None:
+            out.update({row.id: fallback(kind) for row in rows})
     return out
+
+
+def links(records: list[EvidenceRecord]) -> dict[int, str]:
+    """Record id → URL of what produced it, one batch per source kind."""
+    return _per_source(records, "links")
 
 
 def descriptions(records: list[EvidenceRecord]) -> dict[int, str]:
     """Record id → a readable description of what produced it, one batch per source kind; a source
     without ``describe`` gives its label."""
-    by_kind: dict[str, list[EvidenceRecord]] = defaultdict(list)
-    for record in records:
-        by_kind[record.source_kind].append(record)
-    out: dict[int, str] = {}
-    for kind, rows in by_kind.items():
-        found = _sources.get(kind)
-        if found is not None and found.describe is not None:
-            out.update(found.describe(rows))
-        else:
-            out.update({row.id: label(kind) for row in rows})
-    return out
+    return _per_source(records, "describe", label)
 
 
 def indicator_scores(user_ids: list[int]) -> dict[tuple[str, int], dict[str, float]]:
