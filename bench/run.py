@@ -559,7 +559,9 @@ def run(args, pages: list[str], folder: Path, servers: list) -> int:
     log_errors = [ln for ln in app_server.log.read_text(errors="replace").splitlines()
                   if "Traceback" in ln or "WORKER TIMEOUT" in ln]
     if log_errors:
-        print(f"\ngunicorn log of the app: {len(log_errors)} error lines, first: {log_errors[0][:200]}")
+        lines = app_server.log.read_text(errors="replace").splitlines()
+        first = next(i for i, ln in enumerate(lines) if "Traceback" in ln or "WORKER TIMEOUT" in ln)
+        print(f"\ngunicorn log of the app: {len(log_errors)} error lines; the first:\n" + "\n".join(lines[first:first + 40]))
     if args.markdown:
         with open(args.markdown, "a", encoding="utf-8") as out:
             out.write(text + "\n\n" + "\n".join(notes) + "\n\n")
