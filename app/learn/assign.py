@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from .. import audit
 from ..extensions import db
@@ -68,11 +68,6 @@ def assign_course(actor: User, course: Course, *, role: str | None = None, area:
         "people": [u.name for u in users or []], "due": due_date},
         **({"area": area} if role is not None else {}))
     return created
-
-
-def assignable_people(actor: User) -> list[User]:
-    """The active accounts ``actor`` may require a course of, by name."""
-    return db.session.scalars(scope_users(actor).where(User.active).order_by(User.name_key, User.name)).all()
 
 
 @dataclass
@@ -225,8 +220,8 @@ def inherited_assignments(actor: User) -> list[Inherited]:
         .order_by(Course.tier, Course.slug)).all()
     counts: dict[str, int] = {}
     for role in {a.role for a in rows}:
-        counts[role] = len(db.session.scalars(scope_users(actor).where(User.active, select(UserRole.user_id).where(
-            UserRole.user_id == User.id, UserRole.role == role).exists())).all())
+        counts[role] = db.session.scalar(scope_users(actor, select(func.count(User.id))).where(
+            User.active, select(UserRole.user_id).where(UserRole.user_id == User.id, UserRole.role == role).exists()))
     return [Inherited(a, counts[a.role]) for a in rows]
 
 
