@@ -5,8 +5,8 @@ Builds a throwaway database (SQLite in a temp folder, or ``--database-url``) thr
 migrations, syncs the shipped content and knowledge base (``flask content sync``), then asks every
 question the way the assistant does (segmentation, BM25 over FAQ entries and cases, confidence) and
 prints, per batch of the file and for all, top-1 and top-3 accuracy on the answerable questions, the
-hand-off rate (confidence below ``KB_CONFIDENCE_THRESHOLD``) on answerable and unanswerable ones, and
-the time per question. ``--batches 1,2`` keeps to some batches (the development set; batch 3 is the
+hand-off rate (confidence below ``KB_CONFIDENCE_THRESHOLD``) on answerable and unanswerable ones, the
+share of answerable questions answered with a wrong entry (not handed off), and the time per question. ``--batches 1,2`` keeps to some batches (the development set; batch 3 is the
 held-out one); ``--sweep`` also prints the hand-off rates at other thresholds; ``--misses`` lists what
 went wrong.
 Goal (issue 16): top-1 ≥ 90 %, ≥ 90 % of the unanswerable handed off, under 50 ms a question.
@@ -108,7 +108,7 @@ def main() -> int:
             def pct(count: int, total: int) -> str:
                 return f"{100 * count / total:5.1f} %" if total else "    –  "
 
-            print(f"{'batch':<10} {'answerable':>10} {'top-1':>8} {'top-3':>8} {'handed off':>10} "
+            print(f"{'batch':<10} {'answerable':>10} {'top-1':>8} {'top-3':>8} {'handed off':>10} {'wrong':>8} "
                   f"{'unanswerable':>12} {'handed off':>10}")
             groups = [(str(b), results[b]) for b in sorted(results)]
             if len(groups) > 1:
@@ -118,7 +118,8 @@ def main() -> int:
                 rows, refused = group["answerable"], group["unanswerable"]
                 print(f"{name:<10} {len(rows):>10} {pct(sum(r[0] for r in rows), len(rows)):>8} "
                       f"{pct(sum(r[1] for r in rows), len(rows)):>8} "
-                      f"{pct(sum(r[2] < threshold for r in rows), len(rows)):>10} {len(refused):>12} "
+                      f"{pct(sum(r[2] < threshold for r in rows), len(rows)):>10} "
+                      f"{pct(sum(not r[0] and r[2] >= threshold for r in rows), len(rows)):>8} {len(refused):>12} "
                       f"{pct(sum(c < threshold for c in refused), len(refused)):>10}")
             print(f"time per question: {1000 * statistics.mean(times):.2f} ms mean, "
                   f"{1000 * sorted(times)[int(0.95 * (len(times) - 1))]:.2f} ms 95th percentile, "
