@@ -30,7 +30,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from .extensions import db
-from .labels import ROLE_NAMES, ROUND_KINDS, STATUS_NAMES
+from .labels import KB_CATEGORY_NAMES, ROLE_NAMES, ROUND_KINDS, STATUS_NAMES
 from .models.audit import AuditRecord
 
 
@@ -75,6 +75,8 @@ ACTIONS: dict[str, Any] = {
     "results.publish": _l("Results published"),
     "bank.import": _l("Question bank imported"),
     "content.sync": _l("Content synced"),
+    "kb.promote": _l("Answer promoted to the FAQ"),
+    "case.approve": _l("Field case approved into the library"),
 }
 
 #: What a change can be made to, by kind; ``register_target`` adds more.
@@ -90,6 +92,7 @@ TARGET_KINDS: dict[str, Any] = {
     "bank": _l("Question bank"),
     "content": _l("Content"),
     "roster": _l("Roster"),
+    "kb_entry": _l("Knowledge base entry"),
 }
 
 #: The two ways of handing out ranking prizes (``app.compete.rules.PRIZE_MODES``).
@@ -147,6 +150,9 @@ FIELD_LABELS: dict[str, Any] = {
     "added": _l("Newly enrolled"),
     "count": _l("Count"),
     "version": _l("Version"),
+    "question": _l("Question asked"),
+    "category": _l("Category"),
+    "author": _l("Author"),
 }
 
 
@@ -293,7 +299,7 @@ def value_text(value, field: str = "") -> str:
     if isinstance(value, dict):
         return "；".join(f"{field_text(k)}：{value_text(v, k)}" for k, v in value.items())
     names = {"roles": ROLE_NAMES, "role": ROLE_NAMES, "status": STATUS_NAMES, "kind": ROUND_KINDS,
-             "prize_mode": PRIZE_MODES}.get(field, {})
+             "prize_mode": PRIZE_MODES, "category": KB_CATEGORY_NAMES}.get(field, {})
     if isinstance(value, str) and value in names:
         return str(names[value])
     return str(value)

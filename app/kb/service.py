@@ -22,7 +22,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from .. import access, sealing, signals
+from .. import access, audit, sealing, signals
 from ..clock import utcnow
 from ..extensions import db
 from ..labels import KB_PART_NAMES
@@ -368,6 +368,8 @@ def promote(actor: User, question: KbQuestion, title: str, answer: str, category
     except IntegrityError:
         raise Refusal(_("This answer has already been promoted.")) from None
     question.promoted_entry_id = entry.id
+    audit.record(actor, "kb.promote", audit.Target("kb_entry", entry.id, entry.title),
+                 after={"question": question.text[:200], "category": category})
     index.put_entry(entry)
     if question.replied_by_id and question.replied_by_id != actor.id:
         notify(question.replied_by_id, "kb_promoted", index.entry_url(entry.slug), question=question.text[:60])
@@ -505,6 +507,8 @@ def review_case(actor: User, case: CaseSubmission, action: str, text: str) -> Kb
     db.session.add(entry)
     db.session.flush()
     case.entry_id = entry.id
+    audit.record(actor, "case.approve", audit.Target("kb_entry", entry.id, entry.title),
+                 after={"author": case.author.name, "category": case.category}, area=case.author.area)
     index.put_entry(entry)
     signals.case_approved.send(case, entry=entry, reviewer=actor)
     notify(case.author_id, "kb_case_approved", index.entry_url(entry.slug), title=case.title[:60])

@@ -13,12 +13,14 @@ from app import audit
 from app.accounts.service import update_account
 from app.clock import local_today
 from app.extensions import db
+from app.labels import KB_CATEGORY_NAMES
 from app.models import AuditRecord, AuditRecordImmutable, CompetitionRound, Mentorship, User
 from app.mentor.rules import add_months
 from app.models.base import utcnow
 from tests.conftest import csrf_from
 from tests.views.test_compete import as_user, competition, local  # noqa: F401  (fixture)
 from tests.views.test_compete_results import finished, judge, publish  # noqa: F401  (fixture)
+from tests.views.kb_support import kb, kb_knowledge  # noqa: F401  (fixtures)
 
 
 def records(action: str | None = None) -> list[AuditRecord]:
@@ -236,6 +238,38 @@ def test_content_sync_is_recorded_as_the_system(content):
     assert row.actor_id is None and row.actor_name == "" and row.area_path == ""
     assert row.after["version"] == content.content_hash[:12] and row.after["courses_added"] > 0
     assert audit.changes(row)[1][0] == "新增课程"
+
+
+def test_knowledge_base_answers_promoted_and_cases_approved_are_recorded(app, client, kb, people, login):  # noqa: F811
+    from app.kb import service as kb_service
+    from app.models import CaseSubmission
+    from tests.views.test_kb import UNANSWERABLE
+    from tests.views.test_kb_cases import write
+
+    worker = people["worker"]
+    question = kb_service.ask(worker, UNANSWERABLE, app.config)
+    kb_service.send_to_person(worker, question)
+    kb_service.reply(people["organizer"], question, "带上身份证，到社保卡服务网点或银行网点挂失补办。")
+    db.session.commit()
+    as_user(client, login, "organizer")
+    token = csrf_from(client, f"/kb/questions/{question.id}")
+    client.post(f"/kb/questions/{question.id}/promote", data={
+        "csrf_token": token, "title": "社保卡丢了怎么补办？", "category": "policy", "indicators": ["policy.accuracy"],
+        "answer": "带上身份证，到社保卡服务网点或银行网点挂失补办。"})
+    [promoted] = records("kb.promote")
+    assert promoted.target_kind == "kb_entry" and promoted.target_label == "社保卡丢了怎么补办？"
+    assert promoted.after == {"question": UNANSWERABLE, "category": "policy"}
+
+    as_user(client, login, "worker")
+    write(client, action="submit")
+    case = db.session.scalar(select(CaseSubmission))
+    token = as_user(client, login, "organizer")
+    client.post(f"/kb/cases/{case.id}/review", data={"csrf_token": csrf_from(client, f"/kb/cases/{case.id}"),
+                                                     "action": "approve", "text": "写得好"})
+    [approved] = records("case.approve")
+    assert approved.actor_id == people["organizer"].id and approved.target_label == "半夜水管爆裂漫到楼下"
+    assert approved.after == {"author": "张晓梅", "category": "dispute"} and approved.area_path == worker.area.path
+    assert audit.changes(approved)[1][2] == str(KB_CATEGORY_NAMES["dispute"]) != "dispute"
 
 
 @pytest.mark.parametrize("who", ["worker", "mentor", "organizer"])
