@@ -279,6 +279,22 @@ def _wrap(text: str, font: str, size: float, max_width: float) -> list[str]:
     return lines
 
 
+def _balanced_wrap(text: str, font: str, size: float, max_width: float) -> list[str]:
+    """``_wrap`` at the narrowest width that still needs no more lines, so that the lines come out
+    even and the last one is not a lone word (“单项奖” by itself under a full line)."""
+    lines = _wrap(text, font, size, max_width)
+    if len(lines) < 2:
+        return lines
+    low, high = max_width / 2, max_width
+    while high - low > 2:
+        middle = (low + high) / 2
+        if len(_wrap(text, font, size, middle)) == len(lines):
+            high = middle
+        else:
+            low = middle
+    return _wrap(text, font, size, high)
+
+
 def _fit_size(text: str, font: str, size: float, min_size: float, max_width: float,
               char_space: float = 0.0) -> float:
     while size > min_size and _width(text, font, size, char_space) > max_width:
@@ -386,7 +402,7 @@ def _layout_body(title: str, subtitle: str, font: str, floor: float = _BODY_FLOO
     """
     size = 22.0
     while size >= 12:
-        lines = _wrap(title, font, size, _BODY_WIDTH)
+        lines = _balanced_wrap(title, font, size, _BODY_WIDTH)
         sub_size = min(16.0, size * 0.8)
         sub_lines = _wrap(subtitle, font, sub_size, _BODY_WIDTH) if subtitle else []
         last = _BODY_TOP - (len(lines) - 1) * size * _BODY_LEAD
@@ -400,6 +416,17 @@ def _layout_body(title: str, subtitle: str, font: str, floor: float = _BODY_FLOO
         f"the body text is too long for one certificate page ({len(title) + len(subtitle)} characters); "
         "shorten the title or subtitle"
     )
+
+
+def _draw_seal_area(c: Canvas, font: str, x: float, y: float) -> None:
+    """A faint dashed circle over the issuer's name where the issuing body stamps its seal (盖章处)."""
+    c.saveState()
+    c.setStrokeColor(Color(0.75, 0.2, 0.2, alpha=0.35))
+    c.setDash(3, 3)
+    c.setLineWidth(0.8)
+    c.circle(x, y + 8, 44, stroke=1, fill=0)
+    c.restoreState()
+    _draw_text(c, "（盖章）", font, 8, x, y + 40, color=Color(0.75, 0.2, 0.2, alpha=0.45))
 
 
 def _draw_draft_mark(c: Canvas, font: str) -> None:
@@ -464,6 +491,7 @@ def _draw_page(c: Canvas, font: _Font, cert: dict[str, str], draft: bool = False
         _draw_text(c, line, fn, issuer_size, bx, _ISSUER_BASELINE + k * issuer_size * _ISSUER_LEAD, color=_INK)
     if cert["date_text"]:
         _draw_text(c, cert["date_text"], fn, date_size, bx, 96, color=_SOFT_INK)
+    _draw_seal_area(c, fn, bx, _ISSUER_BASELINE)
 
     # Serial number, small, at the bottom left (a draft has none yet).
     _draw_text(c, f"证书编号：{DRAFT_MARK if draft else cert['serial']}", fn, 9.5, 104, 60, align="left", color=_GREY)

@@ -54,6 +54,21 @@ def flag_text(flag: str) -> str:
             "too-easy": _("Almost everybody answers this right.")}.get(flag, flag)
 
 
+#: How the body at each level of the tree signs a certificate: 长青街道 → 长青街道办事处.
+OFFICIAL_SUFFIXES = {"city": "人民政府", "district": "人民政府", "street": "办事处", "community": "居民委员会"}
+
+
+def official_name(area) -> str:
+    """The name an area's administration signs with (落款): 长青街道办事处, 幸福社区居民委员会,
+    滨江区人民政府; a grid signs as its community."""
+    while area is not None and area.level == "grid":
+        area = area.parent
+    if area is None:
+        return ""
+    suffix = OFFICIAL_SUFFIXES.get(area.level, "")
+    return area.name if area.name.endswith(suffix) else area.name + suffix
+
+
 def rank_text(rank: int, tied: bool = False) -> str:
     """A place in a ranking as Chinese readers write it: ``2`` or ``并列2`` (never ``2=``)."""
     return _("tied %(rank)d", rank=rank) if tied else str(rank)

@@ -19,7 +19,7 @@ from ..certificates import render_many
 from ..clock import local, naive_local
 from ..exports import finish_workbook, safe_row
 from ..extensions import db
-from ..labels import CONFLICT_NAMES, rank_text
+from ..labels import CONFLICT_NAMES, official_name, rank_text
 from ..models import Competition, Entry, JudgeScore, RoundResult, User
 from . import service
 
@@ -100,7 +100,7 @@ def preview_pdf(actor: User, competition: Competition) -> bytes:
     """For the organizer before publication: the certificates publishing now would issue, as drafts
     (marked 未发布, no number, no date). Raises Refusal for anyone else."""
     specs = service.preview_certificates(actor, competition)
-    issuer = competition.area.name
+    issuer = official_name(competition.area)
     pages = [{"kind": s.kind, "name": s.name, "title": s.body, "issuer": issuer, "date_text": "", "serial": "—"}
              for s in specs]
     if not pages:

@@ -32,6 +32,7 @@ from ..clock import local, local_text, utcnow
 from ..collation import tree_order
 from ..drill import engine as drill_engine, service as drills
 from ..extensions import db
+from ..labels import official_name
 from ..learn.progress import learners_query
 from ..models import (
     Area, AttemptAnswer, Bracket, Certificate, Competition, CompetitionRound, DrillAttempt, DrillVersion, Entry,
@@ -1130,7 +1131,7 @@ def _issue(competition: Competition, specs: list[CertificateSpec], now: datetime
         certificate = Certificate(competition_id=competition.id, entry_id=spec.entry_id, kind=spec.kind,
                                   award=spec.award, series=series, sequence=sequence,
                                   number=rules.certificate_number(series, sequence), name=spec.name[:100],
-                                  body=spec.body, issuer=competition.area.name[:200], issued_at=now)
+                                  body=spec.body, issuer=official_name(competition.area)[:200], issued_at=now)
         db.session.add(certificate)
         issued.append(certificate)
     try:

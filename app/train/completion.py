@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from .. import audit, clock
 from ..certificates import DEFAULT_SUBTITLES, render_certificate
 from ..extensions import db
+from ..labels import official_name
 from ..models import (
     ClassAttendance, ClassEnrolment, ClassSession, Course, Lesson, LessonProgress, QuizAttempt, SessionRating,
     TrainingClass, User,
@@ -160,7 +161,7 @@ def certificate_pdf(enrolment: ClassEnrolment, tz: str) -> bytes:
              f"“{training_class.title}”（{TIER_ZH[training_class.tier]}），参训{hours:g}学时")
     issued = clock.local(enrolment.completed_at, tz)
     return render_certificate("completion", enrolment.user.name, title, DEFAULT_SUBTITLES["completion"],
-                              f"{issued.year}年{issued.month}月{issued.day}日", training_class.area.name,
+                              f"{issued.year}年{issued.month}月{issued.day}日", official_name(training_class.area),
                               enrolment.certificate_serial, created=enrolment.completed_at)
 
 

@@ -192,3 +192,27 @@ def test_a_draft_is_marked_on_every_page(tmp_path):
     text = pdf_text(render_many([AWARD, AWARD], draft=True), tmp_path)
     assert text.count("未发布") == 2
     assert "未发布" not in pdf_text(render_many([AWARD]), tmp_path)
+
+
+def test_body_lines_come_out_even_no_lone_word():
+    """“单项奖” must not stand alone under a full line: wrapped lines are balanced."""
+    from app.certificates import _balanced_wrap, _cjk_font, _wrap
+
+    font = _cjk_font().name
+    title = "在2026年下半年长青街道网格员技能比武中表现突出，荣获“政策通”单项奖"
+    plain, even = _wrap(title, font, 22, 460), _balanced_wrap(title, font, 22, 460)
+    assert len(even) == len(plain) >= 2
+    assert min(len(line) for line in even) >= 0.6 * max(len(line) for line in even), even
+
+
+def test_official_names_sign_certificates():
+    from types import SimpleNamespace as Area
+
+    from app.labels import official_name
+
+    street = Area(name="长青街道", level="street", parent=None)
+    community = Area(name="幸福社区", level="community", parent=street)
+    grid = Area(name="第一网格", level="grid", parent=community)
+    assert [official_name(a) for a in (street, community, grid)] == ["长青街道办事处", "幸福社区居民委员会",
+                                                                     "幸福社区居民委员会"]
+    assert official_name(Area(name="长青街道办事处", level="street", parent=None)) == "长青街道办事处"

@@ -212,3 +212,9 @@ def test_ties_read_as_bingli(client, finished, login, people):
     page = client.get(f"/compete/{finished.id}/leaderboard").get_data(as_text=True)
     board = "".join(tables(page))
     assert "并列1" in board and "1=" not in board
+
+
+def test_certificates_are_signed_by_the_street_office(client, finished, login, tmp_path):
+    token = as_user(client, login, "organizer")
+    publish(client, finished, token)
+    assert {c.issuer for c in db.session.scalars(select(Certificate))} == {"长青街道办事处"}
