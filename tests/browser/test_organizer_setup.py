@@ -80,6 +80,11 @@ def test_read_and_change_a_rounds_setup_before_it_opens(live_server, page, conte
     page.locator(f"#edit-{practical.id}").get_by_role("button", name="保存环节").click()
     expect(page.locator(f"#setup-{practical.id}")).to_contain_text("信息采集：满分 5 分 · 信息采集准确性")
 
+    page.set_viewport_size({"width": 360, "height": 740})  # the setup and its forms fit a phone
+    page.locator(f"#edit-{quiz.id} summary").click()
+    expect(page.locator(f"#banks-{quiz.id}")).to_be_visible()
+    assert_fits_width(page)
+
     db.session.expire_all()
     opened = db.session.get(CompetitionRound, quiz.id)
     opened.opens_at = utcnow() - timedelta(minutes=1)
