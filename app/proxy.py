@@ -7,7 +7,7 @@ takes the client's address from the ``X-Forwarded-For`` entry that the last trus
 the scheme from ``X-Forwarded-Proto`` (so ``url_for(..., _external=True)`` says https). Left at 0 when
 nothing is in front, so a visitor cannot choose their own address by sending the header themselves.
 The Host header is not taken from ``X-Forwarded-Host``: nginx passes the real one
-(``proxy_set_header Host $host``).
+(``proxy_set_header Host $http_host``, deploy/nginx.conf).
 """
 from __future__ import annotations
 

@@ -4,7 +4,8 @@
 #   fonts-noto-cjk (Chinese text in screenshots), postgresql (the PostgreSQL test run),
 #   fonts-wqy-microhei (TrueType CJK font that app/certificates.py embeds in PDF certificates),
 #   wrk (the HTTP benchmark, bench/run.sh), graphviz (`dot` lays out drill maps; without it the app
-#   falls back to its own simpler layout).
+#   falls back to its own simpler layout), nginx (the production layout test, tests/deploy/test_scaleout.py:
+#   deploy/nginx.conf in front of two gunicorn instances; the test runs its own nginx, never the system one).
 set -euo pipefail
 
 # With --runtime: only what the running app itself needs (the certificate font); a failure is
@@ -26,6 +27,7 @@ else
   command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
   command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+  [ -x /usr/sbin/nginx ] || missing+=(nginx)
 fi
 
 if [ ${#missing[@]} -eq 0 ]; then
