@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from .. import audit
+from ..clock import local_today
 from ..extensions import db
 from ..models import ROLES, Area, Course, CourseAssignment, User, UserRole
 from ..refusal import FieldRefusal, Refusal
@@ -146,6 +147,8 @@ def plan_assignment(actor: User, course: Course | None, *, target: str, due_date
         raise FieldRefusal(_("Choose a course."), "course")
     if due_date is None:
         raise FieldRefusal(_("Give a due date."), "due_date")
+    if due_date < local_today():
+        raise FieldRefusal(_("The due date has passed: choose today or a later day."), "due_date")
     if target not in TARGETS:
         raise FieldRefusal(_("Choose whom the course is required of."), "target")
     plan = Plan(course=course, target=target, due_date=due_date)

@@ -11,7 +11,7 @@ from markupsafe import Markup
 
 from .. import competency
 from ..access import person_or_404
-from ..clock import date_text, utcnow
+from ..clock import date_text, local_today, utcnow
 from ..accounts.areas import scoped_areas
 from ..extensions import db
 from ..learn.assign import assign_course, split_required
@@ -128,6 +128,8 @@ def cohort_assign():
     if form.step.data == "confirm" and new:
         if form.due_date.data is None:
             form.due_date.errors = [_("Give a due date.")]
+        elif form.due_date.data < local_today():
+            form.due_date.errors = [_("The due date has passed: choose today or a later day.")]
         else:
             assigned = perform(assign_course, current_user, course, users=new, due_date=form.due_date.data)
             if assigned:

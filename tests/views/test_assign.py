@@ -138,3 +138,21 @@ def test_the_demo_organizer_sees_the_citys_four_onboarding_courses(client, conte
     page = client.get("/manage/assignments").get_data(as_text=True)
     inherited = page.split('id="inherited"')[1].split("</section>")[0]
     assert inherited.count("入职培训 · ") == 4 and "上级未对" not in inherited
+
+
+def test_an_unreadable_hire_year_is_refused_in_chinese(client, content, people, login):
+    login("organizer")
+    page = _post(client, step="confirm", course=_course().id, target="hired", hired="二〇二五",
+                 due_date=_due().isoformat())
+    error = page.split('class="error"')[1].split("</p>")[0]
+    assert "入职年份" in error and "Not a valid" not in page
+    assert _count() == 0
+
+
+def test_a_past_due_date_is_refused(client, content, people, login):
+    from datetime import timedelta
+
+    login("organizer")
+    page = _post(client, step="confirm", course=_course().id, target="list", people_list="CQ001",
+                 due_date=(local_today() - timedelta(days=1)).isoformat())
+    assert "截止日期已过" in page and _count() == 0

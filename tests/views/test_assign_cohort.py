@@ -72,3 +72,10 @@ def test_another_streets_area_is_not_found(client, login, people, cohort, areas)
     response = _post(client, course, area=areas["lh_grid"].id, step="confirm", due_date=DUE)
     assert response.status_code == 404
     assert db.session.scalar(select(func.count(CourseAssignment.id))) == 1
+
+
+def test_a_past_due_date_is_refused_on_confirm(client, login, people, cohort):
+    _low, _high, course = cohort
+    login("organizer")
+    page = _post(client, course, step="confirm", due_date="2020-01-01").get_data(as_text=True)
+    assert "截止日期已过" in page and len(_assigned()) == 1
