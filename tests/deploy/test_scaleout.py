@@ -259,6 +259,20 @@ def test_two_instances_behind_nginx_share_everything(app, database_url, people, 
             log.close()
 
 
+def measure(front: Front, seconds: str) -> None:
+    """With SCALEOUT_WRK_SECONDS set: wrk (-t2 -c20) through nginx on the login page and the logged-in
+    worker's home page, printed (run with -s); the README's capacity figures come from such a run."""
+    cookie = "; ".join(f"{c.name}={c.value}" for c in front.http.cookies)
+    for label, path, headers in (("login page", "/login", []), ("worker home", "/", ["-H", f"Cookie: {cookie}"])):
+        done = subprocess.run(["wrk", "-t2", "-c20", f"-d{seconds}s", "--latency", *headers, front.base + path],
+                              capture_output=True, text=True, timeout=int(seconds) + 60, check=True).stdout
+        rate = re.search(r"Requests/sec:\s+([\d.]+)", done).group(1)
+        latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)", done, re.MULTILINE))
+        non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", done)
+        print(f"\n{label} through nginx: {rate} req/s, p50 {latency.get('50')}, p99 {latency.get('99')}, "
+              f"non-2xx: {non_2xx.group(1) if non_2xx else 0}")
+
+
 def rows(sql: str) -> list[tuple]:
     """What the instances committed, read through a connection of this process."""
     from sqlalchemy import text
@@ -358,3 +372,5 @@ def run_layout(front: Front, instances, https_port, http_port, production, seede
     assert signed.status_code == 200, signed.text
     assert rows(f"""SELECT a.status, a.method FROM class_attendance a JOIN "user" u ON u.id = a.user_id
                     WHERE u.username = 'worker' AND a.session_id = {int(seeded["session"])}""") == [("present", "qr")]
+    if os.environ.get("SCALEOUT_WRK_SECONDS"):
+        measure(front, os.environ["SCALEOUT_WRK_SECONDS"])
