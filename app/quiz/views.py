@@ -7,13 +7,14 @@ import io
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy import select
 
 from .. import sealing
 from ..access import own_or_404, result_access
 from ..clock import seconds_left, zone_name
 from ..extensions import db
 from ..kb import service as kb_service
-from ..models import MANAGER_ROLES, QuizAttempt
+from ..models import MANAGER_ROLES, CompetitionRound, QuizAttempt
 from ..refusal import Refusal
 from ..security import roles_required
 from ..web import perform, perform_quietly
@@ -104,16 +105,33 @@ def review(attempt_id):
         abort(404)
     if access == "resume":
         return redirect(url_for("quiz.take", attempt_id=attempt.id))
+    blank = sum(1 for row in attempt.answers if _blank(row))  # the learner's own blanks, never a mark
+    back = _competition_of(attempt.quiz)
     if sealing.sealed(attempt, current_user):  # a running competition's: "submitted" (and the owner's score)
         return render_template("quiz/review.html", attempt=attempt, quiz=attempt.quiz, items=[], grade=None,
-                               sealed=True)
+                               sealed=True, blank=blank, competition=back)
     items = service.review_items(attempt)
     if attempt.quiz.review_explanations:   # "相关知识" next to each explanation (the index read once per page)
         for item in items:
             item["related"] = kb_service.related("question", (item["shown"]["text"], item["explanation"]),
                                                  viewer=current_user)
     return render_template("quiz/review.html", attempt=attempt, quiz=attempt.quiz, items=items,
-                           grade=service.grade_for(attempt.user, attempt.quiz), sealed=False)
+                           grade=None if back else service.grade_for(attempt.user, attempt.quiz), sealed=False,
+                           blank=blank, competition=back)
+
+
+def _blank(row) -> bool:
+    """Left blank: never answered, or a multiple choice submitted with no box ticked."""
+    return row.answer is None or row.answer == []
+
+
+def _competition_of(quiz):
+    """The competition whose quiz round uses ``quiz`` (its page is where the result leads back), or
+    None for an ordinary quiz."""
+    if quiz.kind != "competition":
+        return None
+    round_ = db.session.scalar(select(CompetitionRound).where(CompetitionRound.quiz_id == quiz.id).limit(1))
+    return round_.competition if round_ is not None else None
 
 
 @bp.route("/book")

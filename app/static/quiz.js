@@ -19,6 +19,7 @@
       if (input.type === "radio" || input.type === "checkbox") { input.checked = picked.indexOf(input.value) >= 0; }
       else if (input.type === "text") { input.value = typeof answer === "string" ? answer : ""; }
     });
+    mark();
   }
 
   function save(fieldset) {
@@ -53,15 +54,48 @@
       })
       .catch(function () { state.textContent = script.getAttribute("data-failed"); });
   }
+  // The answer sheet (答题卡): one box per question, marked answered as soon as the page holds an
+  // answer (a ticked option or a non-blank text), with the count above it; a box links to its question.
+  function isAnswered(fieldset) {
+    return [].some.call(fieldset.querySelectorAll("input"), function (input) {
+      if (input.type === "radio" || input.type === "checkbox") { return input.checked; }
+      return input.type === "text" && input.value.trim() !== "";
+    });
+  }
+  var fieldsets = form.querySelectorAll("fieldset.question");
+  var counter = document.getElementById("answered-count");
+  function mark() {
+    var done = 0;
+    fieldsets.forEach(function (fieldset) {
+      var answered = isAnswered(fieldset);
+      done += answered ? 1 : 0;
+      var box = document.querySelector(".sheet-box[data-answer-id='" + fieldset.getAttribute("data-answer-id") + "']");
+      if (!box) { return; }
+      box.classList.toggle("answered", answered);
+      box.querySelector(".state").textContent = script.getAttribute(answered ? "data-answered" : "data-unanswered");
+    });
+    if (counter) {
+      counter.textContent = counter.getAttribute("data-template").replace("{done}", done).replace("{total}", fieldsets.length);
+    }
+    return fieldsets.length - done;
+  }
   var timers = {};
-  form.querySelectorAll("fieldset.question").forEach(function (fieldset) {
+  fieldsets.forEach(function (fieldset) {
     var id = fieldset.getAttribute("data-answer-id");
-    fieldset.addEventListener("change", function () { save(fieldset); });
+    fieldset.addEventListener("change", function () { mark(); save(fieldset); });
     fieldset.addEventListener("input", function (event) {
       if (event.target.type !== "text") { return; }
+      mark();
       clearTimeout(timers[id]);
       timers[id] = setTimeout(function () { save(fieldset); }, 600);
     });
+  });
+  // Submitting with blanks asks first, naming how many (the deadline's own submit does not ask).
+  form.addEventListener("submit", function (event) {
+    var blank = mark();
+    if (blank > 0 && !window.confirm(script.getAttribute("data-confirm").replace("{n}", blank))) {
+      event.preventDefault();
+    }
   });
 
   var box = document.getElementById("countdown");

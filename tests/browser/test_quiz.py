@@ -1,13 +1,15 @@
 """A worker takes a timed quiz, refreshes mid-way and finds the answers kept, changes an answer (the
 page's script sends each change with a higher sequence number), submits, reviews, then practises a
 question from the wrong-answer book. The page posts opaque tokens, never option ids."""
+import re
+
 from playwright.sync_api import expect
 from sqlalchemy import select
 
 from app.extensions import db
 from app.models import QuizAttempt, WrongAnswer
 from app.quiz.questions import POSITIONAL_IDS, build_question
-from tests.browser.conftest import log_in
+from tests.browser.conftest import assert_fits_width, log_in
 
 
 def answer(scope, spec, right=True):
@@ -22,7 +24,8 @@ def answer(scope, spec, right=True):
         ids = question.correct_ids if right else [o.id for o in question.options if not o.correct][:1]
         for option in question.options:
             if option.id in ids:
-                scope.get_by_label(option.text, exact=True).check()
+                # the label reads "A. <text>": the letter is the option's place on this page
+                scope.get_by_label(re.compile(r"[A-H]\.\s+" + re.escape(option.text) + r"\s*$")).check()
 
 
 def test_timed_quiz_refresh_submit_review_and_practise(live_server, phone, content, people):
@@ -71,8 +74,11 @@ def test_timed_quiz_refresh_submit_review_and_practise(live_server, phone, conte
         assert single.seq == 2 and single.answer == build_question(single.spec).correct_ids[0]
         right += 1
 
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     page.get_by_role("button", name="提交测验").click()
     expect(page.locator("#result")).to_contain_text(str(10 * right))
+    assert asked == [f"还有{10 - right}道题未作答，确定交卷吗？"]
     expect(page.locator(".question.right")).to_have_count(right)
     expect(page.locator(".explanation").first).to_be_visible()
 
@@ -85,3 +91,53 @@ def test_timed_quiz_refresh_submit_review_and_practise(live_server, phone, conte
     expect(page.locator("#practice-result")).to_contain_text("回答正确")
     db.session.refresh(entry)
     assert len(entry.right_days) == 1 and entry.cleared_at is None
+
+
+def test_answer_sheet_letters_confirmation_and_review_marks_at_360px(live_server, phone, content, people):
+    """The 答题卡 follows each answer as it is given, a box jumps to its question, submitting with blanks
+    asks first (cancelling keeps the page), and the review marks the learner's own wrong choice."""
+    page = phone
+    log_in(page, live_server, "worker")
+    page.goto(live_server + "/quizzes")
+    page.locator("#quiz-onboarding-emergency-test").get_by_role("button", name="开始测验").click()
+    sheet = page.locator("#answer-sheet")
+    expect(sheet.get_by_role("heading", name="答题卡")).to_be_visible()
+    expect(page.locator("#answered-count")).to_have_text("已答 0 / 10 题")
+    assert_fits_width(page)
+
+    attempt = db.session.scalar(select(QuizAttempt))
+    single = next(r for r in attempt.answers if r.spec["type"] == "single")
+    fieldset = page.locator(f"#question-{single.position}")
+    expect(fieldset.locator(".option-letter").first).to_have_text("A.")
+    answer(fieldset, single.spec, right=False)
+    box = sheet.get_by_role("link", name=re.compile(rf"^{single.position}\s*（已答）$"))
+    expect(box).to_have_class("sheet-box answered")
+    expect(page.locator("#answered-count")).to_have_text("已答 1 / 10 题")
+    expect(fieldset.locator(".save-state")).to_have_text("已保存")
+    truefalse = next((r for r in attempt.answers if r.spec["type"] == "truefalse"), None)
+    if truefalse is not None:
+        buttons = page.locator(f"#question-{truefalse.position} label.option.tf")
+        expect(buttons).to_have_text(["正确", "错误"]) if buttons.first.inner_text().strip() == "正确" else \
+            expect(buttons).to_have_text(["错误", "正确"])
+
+    last = sheet.get_by_role("link", name=re.compile(r"^10\s*（未答）$"))
+    last.click()
+    expect(page.locator("#question-10")).to_be_in_viewport()
+    assert page.url.endswith("#question-10")
+
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.get_by_role("button", name="提交测验").click()
+    expect(page.locator("#quiz-form")).to_be_visible()  # cancelled: still on the page, nothing submitted
+    assert asked == ["还有9道题未作答，确定交卷吗？"]
+    db.session.refresh(attempt)
+    assert attempt.submitted_at is None
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="提交测验").click()
+    expect(page.locator("#blank-count")).to_have_text("共10题，其中9题未作答。")
+    mine = page.locator(".review-options li.chosen")
+    expect(mine).to_have_count(1)
+    expect(mine).to_contain_text("✗ 你的选择，错误")
+    expect(mine.locator("xpath=..").locator("li.key")).to_contain_text("✓ 正确答案")
+    assert_fits_width(page)
