@@ -26,6 +26,7 @@ import socket
 import ssl
 import subprocess
 import sys
+import tempfile
 import time
 import warnings
 from pathlib import Path
@@ -195,7 +196,7 @@ def test_nginx_refuses_what_the_app_would_refuse():
 
 
 @on_postgresql
-def test_two_instances_behind_nginx_share_everything(app, database_url, people, setup, tmp_path):  # noqa: F811
+def test_two_instances_behind_nginx_share_everything(app, database_url, people, setup):  # noqa: F811
     from app.extensions import db
     from app.models import KbQuestion
     from app.models.base import utcnow
@@ -212,7 +213,10 @@ def test_two_instances_behind_nginx_share_everything(app, database_url, people, 
     seeded = {"question": question.id, "session": setup["first"].id}
     db.session.close()  # nothing of this process stays open while the instances work
 
-    tmp_path.chmod(0o755)  # nginx's worker processes (www-data when run as root) use their temp paths
+    # nginx's prefix: its worker processes (www-data when started as root) must reach their temp paths, so
+    # a directory of its own in /tmp rather than pytest's (private to the user running the tests).
+    tmp_path = Path(tempfile.mkdtemp(prefix="gridacademy-scaleout-"))
+    tmp_path.chmod(0o755)
     processes: list[subprocess.Popen] = []
     logs = []
     env = {key: value for key, value in os.environ.items() if key not in ("FLASK_DEBUG", "TEST_DATABASE_URL")}
@@ -257,6 +261,7 @@ def test_two_instances_behind_nginx_share_everything(app, database_url, people, 
                 process.wait()
         for log in logs:
             log.close()
+        shutil.rmtree(tmp_path, ignore_errors=True)
 
 
 def measure(front: Front, seconds: str) -> None:
