@@ -7,8 +7,9 @@ is made to land on the other instance than the step before (nginx adds ``X-Upstr
 so each response says which instance served it): the CSRF token of a form from one instance is accepted by
 the other, a login made on one is a login on the other, failed logins on both add up to one throttle,
 a training-class QR code made by one signs in on the other, a roster import queued through one is run by
-the job worker and read as done through the other, and an FAQ entry promoted through one is found by the
-other's search (whose index it had already loaded). The client connects from 127.0.0.5, so the throttle's
+the job worker and read as done through the other, an FAQ entry promoted through one is found by the
+other's search (whose index it had already loaded), and a copy of the session cookie kept past a logout on
+one is refused by the other. The client connects from 127.0.0.5, so the throttle's
 address shows that the app takes the client address from nginx's X-Forwarded-For (TRUSTED_PROXIES=1) and
 not a forged one.
 
@@ -156,7 +157,7 @@ class Front:
     def send(self, method: str, path: str, on: str | None = None, **kwargs):
         """``method path`` served by instance ``on`` (round-robin: after a request to ``on`` comes one to
         the other, so a cheap GET goes first when needed); asserts where it landed."""
-        if on is not None and self.last != self.other(on):
+        while on is not None and self.last != self.other(on):
             self.send("GET", "/login")
         if method == "POST":  # as a browser does: Flask-WTF checks it over https
             kwargs["headers"] = {"Referer": self.base + "/", **kwargs.get("headers", {})}
@@ -367,8 +368,13 @@ def run_layout(front: Front, instances, https_port, http_port, production, seede
     code = front.send("GET", f"/train/sessions/{seeded['session']}/code.json", on=a).json()
     assert code["url"].startswith(front.base + "/train/sign/")
     sign_path = urlsplit(code["url"]).path
+    stale = Front(https_port, instances)
+    stale.http.cookies.update(front.http.cookies)  # a copy of the session cookie, kept past the logout
     front.log_out(on=b)
     assert front.send("GET", "/", on=a).status_code == 302
+    stale.last = front.last  # one nginx, one round-robin for both clients
+    assert stale.send("GET", "/", on=a).headers["Location"].startswith("/login")  # ended on A as well
+    front.last = stale.last
     assert front.log_in("worker", PASSWORD, token_from=a, post_to=b).status_code == 302
     page = front.send("GET", sign_path, on=b)
     assert page.status_code == 200, page.text
