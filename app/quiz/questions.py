@@ -21,8 +21,10 @@ Grading:
   option chosen costs 1/k, never below 0. Choosing every option therefore scores 0 when there are
   at least as many wrong options as correct ones.
 - ``truefalse``: 1 for the right answer.
-- ``fill``: 1 when the answer matches one accepted answer after ``normalise_text`` (NFKC, so
-  full-width "１１９" is "119"; case folded; all whitespace and zero-width characters removed).
+- ``fill``: 1 when the answer matches one accepted answer after ``comparable_text`` (NFKC, so
+  full-width "１１９" is "119"; case folded; whitespace, zero-width characters and punctuation removed,
+  and the filler words of ``FILLER_WORDS`` such as 的、了、然后 dropped). The accepted answers are the
+  author's synonyms; a longer answer containing a key phrase passes only through an author's ``*``.
 
 Moodle's weights (imported GIFT files; ``weight:`` in percent, -100..100, on options or fill-in
 answers) are graded as Moodle grades them, never rounded into the rules above:
@@ -100,6 +102,45 @@ def normalise_text(text: str) -> str:
     """Fill-in matching form: NFKC (full-width → half-width), case folded, no whitespace at all."""
     text = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
     return "".join(ch for ch in text if not ch.isspace() and unicodedata.category(ch) != "Cf")
+
+
+#: Words whose removal cannot change what a fill-in answer means: structural particles, the
+#: perfective 了 and sequence connectives ("先关阀门，然后开窗" is "先关阀门开窗"). Removed only as
+#: whole words as jieba segments them, so 了解, 目的, 不再, 再见, 并排 stay intact.
+FILLER_WORDS = frozenset({"的", "地", "了", "并", "并且", "再", "然后", "啊", "吧", "呢", "呀"})
+#: Characters that are part of a number and kept there: a sign before a digit ("-5"), a percent
+#: after one ("30%"), a point, colon or slash between two ("1.5", "8:30", "1/2").
+SIGNS, PERCENTS, BETWEEN_DIGITS = frozenset("+-−"), frozenset("%‰"), frozenset(".:/")
+
+
+def _segment(text: str) -> list[str]:
+    import logging
+
+    import jieba  # loaded on the first fill-in comparison (its dictionary takes a moment)
+    jieba.setLogLevel(logging.WARNING)
+    return jieba.lcut(text)
+
+
+def comparable_text(text: str) -> str:
+    """The form a typed fill-in answer and an accepted answer are compared in: ``normalise_text``
+    (full-width → half-width, case, spaces), then punctuation removed (kept next to a digit when it
+    is part of a number: "-5", "30%", "8:30") and the filler words of ``FILLER_WORDS`` dropped.
+    An answer that is nothing but filler keeps its words (a blank is never made out of "的")."""
+    text = normalise_text(text)
+    kept = []
+    for i, ch in enumerate(text):
+        before = i > 0 and text[i - 1].isdigit()
+        after = i + 1 < len(text) and text[i + 1].isdigit()
+        if ((ch in SIGNS and after) or (ch in PERCENTS and before)
+                or (ch in BETWEEN_DIGITS and before and after)):
+            kept.append(ch)
+        elif not unicodedata.category(ch).startswith("P") and ch not in SIGNS | PERCENTS:
+            kept.append(ch)
+    text = "".join(kept)
+    if not text:
+        return text
+    words = [w for w in _segment(text) if w not in FILLER_WORDS]
+    return "".join(words) or text
 
 
 def sha256_json(data: Any) -> str:
@@ -668,17 +709,20 @@ class FillIn(Question):
         return raw.strip() or None
 
     def matching(self, answer: Any) -> int | None:
-        """The index of the first accepted answer the given answer matches (``*``: any characters)."""
+        """The index of the first accepted answer the given answer matches (``*``: any characters),
+        both compared after ``comparable_text`` (punctuation, spaces, full-width forms and filler
+        words do not count). Every accepted answer is an author's synonym; an answer that merely
+        contains a key phrase matches only where the author wrote ``*`` ("留*联系卡*")."""
         answer = self.normalise(answer)
         if answer is None:
             return None
-        typed = normalise_text(answer)
+        typed = comparable_text(answer)
         for i, accepted in enumerate(self.answers):
             if "*" in accepted:
-                pattern = ".*".join(re.escape(normalise_text(part)) for part in accepted.split("*"))
+                pattern = ".*".join(re.escape(comparable_text(part)) for part in accepted.split("*"))
                 if re.fullmatch(pattern, typed, re.DOTALL):
                     return i
-            elif normalise_text(accepted) == typed:
+            elif comparable_text(accepted) == typed:
                 return i
         return None
 

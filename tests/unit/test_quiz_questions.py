@@ -3,7 +3,7 @@ import pytest
 
 from app.quiz.questions import (
     QUESTION_TYPES, AnswerError, AnswerShapeError, MultipleChoice, SingleChoice, UnknownOptionError,
-    build_question, check_spec, normalise_text,
+    build_question, check_spec, comparable_text, normalise_text,
 )
 
 BASE = {"indicators": ["policy.accuracy"], "difficulty": 1, "explanation": "解析。"}
@@ -104,7 +104,8 @@ def test_fill_in_case_and_wrong_answers():
     assert question.grade("ｗｉ－ｆｉ") == 1.0
     assert question.grade("WI-FI") == 1.0
     assert question.grade("无线 网") == 1.0
-    assert question.grade("wifi") == 0.0
+    assert question.grade("wifi") == 1.0  # punctuation does not count (issue 15)
+    assert question.grade("有线网") == 0.0 and question.grade("wlan") == 0.0
     assert question.grade("") == 0.0 and question.normalise("  ") is None
     assert question.chosen(" Wi-Fi ") == ("wi-fi",)
     with pytest.raises(AnswerShapeError):
@@ -299,3 +300,48 @@ def test_weights_and_feedback_keep_old_content_hashes_and_never_reach_a_page():
 def test_weight_rules_are_checked(spec, problem):
     problems = check_spec({**BASE, "id": "w-1", "text": "?", **spec})
     assert any(problem in p for _path, p in problems), problems
+
+
+# -- fill-in answers compared after normalising (issue 15 item 3) ---------------------------------
+
+LEAVE = make(id="f-leave", type="fill", text="入户走访的最后一步是____。", answers=["留联系卡告别"])
+
+
+@pytest.mark.parametrize("typed", ["留联系卡告别。", "留联系卡，告别", "“留联系卡”告别！", "留 联系卡 告别",
+                                   "留了联系卡告别", "留联系卡然后告别", "留联系卡并告别", "留联系卡，再告别"])
+def test_fill_in_ignores_punctuation_spaces_and_filler_words(typed):
+    assert LEAVE.grade(typed) == 1.0
+
+
+def test_a_key_phrase_inside_a_longer_answer_passes_only_where_the_author_allows_it():
+    # "留下联系卡" leaves out 告别 (the farewell the key asks for): not the accepted answer
+    assert LEAVE.grade("留下联系卡") == 0.0
+    short = make(id="f-card", type="fill", text="____", answers=["留下联系卡"])
+    assert short.grade("留下联系卡") == 1.0
+    assert short.grade("留联系卡告别") == 0.0  # 留 is not 留下 and 告别 is more than the key
+    assert short.grade("留下联系卡告别") == 0.0  # contains the key, but the author did not allow more
+    allowed = make(id="f-card-star", type="fill", text="____", answers=["留*联系卡*"])
+    assert allowed.grade("留联系卡告别") == 1.0 and allowed.grade("留下联系卡") == 1.0
+    assert allowed.grade("发传单") == 0.0
+
+
+def test_authors_synonyms_are_the_accepted_answers():
+    question = make(id="f-mood", type="fill", text="先处理____，再处理事情。", answers=["情绪", "心情", "对方的情绪"])
+    assert question.grade("心情。") == 1.0 and question.grade("对方情绪") == 1.0  # 的 does not count
+    assert question.grade("事情") == 0.0
+
+
+def test_filler_words_go_only_as_whole_words():
+    assert comparable_text("了解情况") == "了解情况"  # 了 inside 了解 stays
+    assert comparable_text("目的") == "目的" and comparable_text("不再上门") == "不再上门"
+    assert comparable_text("先关阀门，然后开窗") == "先关阀门开窗"
+    assert comparable_text("的") == "的"  # an answer of filler alone is not made blank
+    assert make(id="f-learn", type="fill", text="____", answers=["了解情况"]).grade("解情况") == 0.0
+
+
+@pytest.mark.parametrize(("key", "typed", "score"), [
+    ("-5", "5", 0.0), ("-5", "－５", 1.0), ("30%", "30", 0.0), ("30%", "30％", 1.0),
+    ("8:30", "8：30", 1.0), ("8:30", "830", 0.0), ("1.5", "15", 0.0), ("119", "119。", 1.0),
+])
+def test_marks_that_belong_to_a_number_are_kept(key, typed, score):
+    assert make(id="f-num", type="fill", text="____", answers=[key]).grade(typed) == score
