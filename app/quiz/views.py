@@ -14,7 +14,7 @@ from ..access import own_or_404, result_access
 from ..clock import seconds_left, zone_name
 from ..extensions import db
 from ..kb import service as kb_service
-from ..models import MANAGER_ROLES, CompetitionRound, QuizAttempt
+from ..models import MANAGER_ROLES, CompetitionRound, Course, QuizAttempt
 from ..refusal import Refusal
 from ..security import roles_required
 from ..web import perform, perform_quietly
@@ -36,8 +36,27 @@ def _own_attempt(attempt_id: int) -> QuizAttempt:
 @bp.route("")
 @login_required
 def index():
-    return render_template("quiz/index.html", rows=service.quiz_rows(current_user, zone_name()),
+    return render_template("quiz/index.html", groups=_grouped(service.quiz_rows(current_user, zone_name())),
                            book_count=len(service.book_entries(current_user)))
+
+
+#: The quiz list's sections in order: the course tests by their course's tier, then practice.
+SECTIONS = ("onboarding", "annual", "topical", "practice")
+
+
+def _grouped(rows) -> list[tuple[str, list]]:
+    """The quiz rows in sections (``SECTIONS``), course tests in their course's order (as the
+    training catalogue lists them), practice with 每日一练 first; empty sections left out."""
+    slugs = {row.quiz.course_slug for row in rows if row.quiz.course_slug}
+    courses = {c.slug: c for c in db.session.scalars(select(Course).where(Course.slug.in_(slugs)))} if slugs else {}
+    sections: dict[str, list] = {name: [] for name in SECTIONS}
+    for row in rows:
+        course = courses.get(row.quiz.course_slug or "")
+        section = course.tier if course is not None and course.tier in sections else "practice"
+        sections[section].append((course.sort_order if course is not None else 0,
+                                  0 if row.quiz.kind == "daily" else 1, row.quiz.title, row))
+    return [(name, [entry[-1] for entry in sorted(entries, key=lambda e: e[:3])])
+            for name, entries in sections.items() if entries]
 
 
 @bp.route("/<slug>/start", methods=["POST"])

@@ -141,3 +141,19 @@ def test_answer_sheet_letters_confirmation_and_review_marks_at_360px(live_server
     expect(mine).to_contain_text("✗ 你的选择，错误")
     expect(mine.locator("xpath=..").locator("li.key")).to_contain_text("✓ 正确答案")
     assert_fits_width(page)
+
+
+def test_quiz_list_reads_by_tier_at_360px(live_server, phone, content, people):
+    page = phone
+    log_in(page, live_server, "worker")
+    page.goto(live_server + "/quizzes")
+    headings = page.locator("h2.quiz-section")
+    expect(headings).to_have_text(["入职培训", "年度轮训", "专题培训", "日常练习"])
+    onboarding = page.locator("#section-onboarding + .grid article h2")
+    expect(onboarding.first).to_have_text(re.compile("结业测验$"))
+    for text in onboarding.all_inner_texts():
+        assert text.endswith("结业测验")
+    for text in page.locator("#section-annual + .grid article h2").all_inner_texts():
+        assert text.endswith("年度测验")
+    expect(page.locator("#section-practice + .grid article").first).to_contain_text("每日一练")
+    assert_fits_width(page)

@@ -105,3 +105,27 @@ def test_a_competition_paper_is_taken_as_a_competition(client, competition, logi
     crumbs = page.split('class="crumbs">')[1].split("</p>")[0]
     assert "比赛答题" in crumbs and "/quizzes\"" not in crumbs
     db.session.rollback()
+
+
+def test_quiz_list_is_ordered_by_tier_and_course_with_consistent_names(client, content, people, login):
+    from sqlalchemy import select
+
+    from app.models import Course, Quiz
+
+    login("worker")
+    page = client.get("/quizzes").get_data(as_text=True)
+    sections = re.findall(r'<h2 class="quiz-section" id="section-(\w+)">([^<]+)</h2>', page)
+    assert [s for s, _ in sections] == ["onboarding", "annual", "topical", "practice"]
+    assert [t for _, t in sections][:3] == ["入职培训", "年度轮训", "专题培训"]
+    shown = re.findall(r'<article class="card" id="quiz-([\w-]+)">', page)
+    quizzes = {q.slug: q for q in db.session.scalars(select(Quiz).where(Quiz.kind != "competition"))}
+    courses = {c.slug: c for c in db.session.scalars(select(Course))}
+    tiers = ("onboarding", "annual", "topical")
+    keys = [(tiers.index(courses[quizzes[s].course_slug].tier), courses[quizzes[s].course_slug].sort_order)
+            for s in shown if quizzes[s].course_slug]
+    assert keys and keys == sorted(keys)
+    assert shown[len(keys):][0] == "daily"  # practice after the course tests, 每日一练 first
+    ending = {"onboarding": "结业测验", "annual": "年度测验", "topical": "专题测验"}
+    for slug in shown[:len(keys)]:
+        quiz = quizzes[slug]
+        assert quiz.title.endswith(ending[courses[quiz.course_slug].tier]) and " " not in quiz.title, quiz.title
