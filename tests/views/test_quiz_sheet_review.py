@@ -129,3 +129,24 @@ def test_quiz_list_is_ordered_by_tier_and_course_with_consistent_names(client, c
     for slug in shown[:len(keys)]:
         quiz = quizzes[slug]
         assert quiz.title.endswith(ending[courses[quiz.course_slug].tier]) and " " not in quiz.title, quiz.title
+
+
+def test_a_fill_in_typed_with_punctuation_and_spaces_counts_as_right(client, begin):
+    from app.quiz.questions import build_question
+
+    for _ in range(5):  # the paper draws 10 of the bank's questions: find one with a blank
+        attempt = begin()
+        fill = next((r for r in attempt.answers if r.spec["type"] == "fill"), None)
+        if fill is not None:
+            break
+        client.post(f"/quizzes/attempts/{attempt.id}/submit", data={"csrf_token": csrf_from(client, "/quizzes")})
+    assert fill is not None
+    key = build_question(fill.spec).correct_answer()[0]
+    typed = f" {key[:1]} {key[1:]}。"  # a space inside, a full stop after
+    form = {"csrf_token": csrf_from(client, "/quizzes"), f"q-{fill.id}": typed}
+    client.post(f"/quizzes/attempts/{attempt.id}/submit", data=form)
+    db.session.refresh(fill)
+    assert fill.score == 1.0
+    page = client.get(f"/quizzes/attempts/{attempt.id}/review").get_data(as_text=True)
+    section = page.split('<section class="card question')[fill.position]
+    assert "你的答案：" in section and "✓ 正确" in section.split("你的答案：")[1].split("</p>")[0]
