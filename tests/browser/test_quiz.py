@@ -157,3 +157,32 @@ def test_quiz_list_reads_by_tier_at_360px(live_server, phone, content, people):
         assert text.endswith("年度测验")
     expect(page.locator("#section-practice + .grid article").first).to_contain_text("每日一练")
     assert_fits_width(page)
+
+
+def test_a_blank_typed_with_spaces_and_a_full_stop_is_right_at_360px(live_server, phone, content, people):
+    """The practice quiz draws 8 questions: attempts are started until one has a blank, then the key is
+    typed as a person might (a space inside, a full stop after) and the review marks it right."""
+    page = phone
+    log_in(page, live_server, "worker")
+    fill = None
+    for _ in range(8):
+        page.goto(live_server + "/quizzes")
+        page.locator("#quiz-emergency-drill-quiz").get_by_role("button", name="开始测验").click()
+        expect(page.locator("#answer-sheet")).to_be_visible()
+        attempt = db.session.scalars(select(QuizAttempt).order_by(QuizAttempt.id.desc())).first()
+        fill = next((r for r in attempt.answers if r.spec["type"] == "fill"), None)
+        if fill is not None:
+            break
+        page.once("dialog", lambda dialog: dialog.accept())
+        page.get_by_role("button", name="提交测验").click()
+        expect(page.locator("#result")).to_be_visible()
+    assert fill is not None
+    key = build_question(fill.spec).correct_answer()[0]
+    box = page.locator(f"#question-{fill.position}").get_by_role("textbox")
+    box.fill(f"{key[:1]} {key[1:]}。")
+    box.blur()
+    expect(page.locator("#answer-sheet .sheet-boxes .sheet-box.answered")).to_have_count(1)
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="提交测验").click()
+    section = page.locator(".question").nth(fill.position - 1)
+    expect(section.locator(".your-answer")).to_contain_text("✓ 正确")
