@@ -59,6 +59,7 @@ def _empty_tables() -> None:
         db.session.execute(text("PRAGMA foreign_keys=OFF"))
         for table in tables:
             db.session.execute(text(f'DELETE FROM "{table}"'))
+        db.session.commit()  # foreign_keys cannot change inside a transaction: ON would be a no-op there
         db.session.execute(text("PRAGMA foreign_keys=ON"))
     db.session.commit()
 
