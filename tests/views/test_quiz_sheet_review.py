@@ -6,6 +6,7 @@ competition round's result reading as a competition (本轮得分, no 及格, no
 import re
 
 from app.extensions import db
+from app.models import QuizAttempt
 from app.quiz import service
 from app.quiz.questions import POSITIONAL_IDS
 from tests.conftest import csrf_from
@@ -134,12 +135,14 @@ def test_quiz_list_is_ordered_by_tier_and_course_with_consistent_names(client, c
 def test_a_fill_in_typed_with_punctuation_and_spaces_counts_as_right(client, begin):
     from app.quiz.questions import build_question
 
+    attempt = begin(slug="emergency-drill-quiz")
     for _ in range(12):  # the practice quiz (unlimited attempts) draws 8: find a paper with a blank
-        attempt = begin(slug="emergency-drill-quiz")
         fill = next((r for r in attempt.answers if r.spec["type"] == "fill"), None)
         if fill is not None:
             break
         client.post(f"/quizzes/attempts/{attempt.id}/submit", data={"csrf_token": csrf_from(client, "/quizzes")})
+        started = client.post("/quizzes/emergency-drill-quiz/start", data={"csrf_token": csrf_from(client, "/quizzes")})
+        attempt = db.session.get(QuizAttempt, int(started.headers["Location"].rsplit("/", 1)[1]))
     assert fill is not None
     key = build_question(fill.spec).correct_answer()[0]
     typed = f" {key[:1]} {key[1:]}。"  # a space inside, a full stop after
