@@ -157,7 +157,8 @@ def _demo_read(user: User, course: Course, lesson) -> None:
 
 
 #: Demo workers' quiz accuracy, so profiles and the cohort heatmap show a spread.
-DEMO_SKILL = {"CQ1001": 0.85, "CQ1002": 0.55, "CQ1003": 0.35, "LH2001": 0.9, "LH2002": 0.6}
+DEMO_SKILL = {"worker": 0.7, "mentor": 0.9, "CQ1001": 0.85, "CQ1002": 0.55, "CQ1003": 0.35, "LH2001": 0.9,
+              "LH2002": 0.6}
 
 
 def _demo_activity() -> None:

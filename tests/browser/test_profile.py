@@ -1,8 +1,11 @@
 """A worker finishes a quiz and a drill and sees their radar change; an organizer opens the heatmap
 and assigns a course to the weakest."""
+from datetime import timedelta
+
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from app.clock import local_today
 from app.drill.engine import best_path, load_drill_file
 from app.extensions import db
 from app.models import CourseAssignment, QuizAttempt
@@ -44,6 +47,9 @@ def test_radar_changes_and_organizer_assigns_to_the_weakest(live_server, phone, 
     expect(page.locator("#heatmap")).to_contain_text("张晓梅")
     need = page.locator("#weakest-cohort .need").first
     need.get_by_role("button").click()
+    expect(page.locator("#cohort-confirm")).to_be_visible()  # a preview of who gets it, then a due date
+    page.locator("#due_date").fill((local_today() + timedelta(days=30)).isoformat())
+    page.locator("#cohort-confirm").click()
     expect(page.locator(".flash-success")).to_be_visible()
     assigned = db.session.scalars(select(CourseAssignment)).all()
     assert [a.user_id for a in assigned] == [people["worker"].id]
