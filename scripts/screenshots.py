@@ -27,6 +27,7 @@ WIDTHS = {"phone": (360, 740), "desktop": (1280, 860)}
 PAGES = [
     ("worker", "home", "/"),
     ("worker", "courses", "/courses"),
+    ("worker", "quizzes", "/quizzes"),
     ("worker", "drills", "/drills"),
     ("worker", "profile", "/profile"),
     ("worker", "kb", "/kb"),
@@ -104,7 +105,7 @@ def main() -> int:
                         page.goto(base + path)
                         page.wait_for_load_state("networkidle")
                         target = out / f"{role}-{name}-{label}.png"
-                        page.screenshot(path=str(target), full_page=label == "phone")
+                        page.screenshot(path=str(target))
                         print(target.relative_to(ROOT) if target.is_relative_to(ROOT) else target)
                 context.close()
             browser.close()
