@@ -6,7 +6,9 @@ import math
 from babel import support
 from flask import request
 from flask_babel import get_locale, get_translations, gettext, ngettext
-from wtforms import Field, FloatField, IntegerField
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import Field, FloatField, IntegerField, StringField
 from wtforms.i18n import messages_path
 from wtforms.fields.choices import SelectChoice
 
@@ -44,6 +46,17 @@ class FiniteFloatField(FloatField):
         super().process_formdata(valuelist)
         if self.data is not None and not math.isfinite(self.data):
             self.data = None
+
+
+class EnrolPeopleForm(FlaskForm):
+    """Who to enrol (a competition, a training class): people ticked one by one, a cohort (an area
+    node and a hire year) or a roster file; ``how`` says which."""
+
+    how = StringField(default="people")  # people (ticked), cohort (area and hire year) or roster (a file)
+    people = IdListField()
+    area = IdField()
+    hired = IdField()
+    roster = FileField()
 
 
 # --- WTForms' own messages in Chinese ------------------------------------------------------------

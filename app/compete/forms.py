@@ -8,12 +8,11 @@ templates' input names.
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField
 from wtforms import DateTimeLocalField, Field, FloatField, IntegerField, StringField, TextAreaField
 
 from .. import competency
 from ..clock import from_local
-from ..forms import FiniteFloatField, IdField, IdListField
+from ..forms import EnrolPeopleForm, FiniteFloatField, IdField, IdListField
 
 
 class LocalTimeField(DateTimeLocalField):
@@ -134,12 +133,9 @@ class RoundEditForm(FlaskForm):
                 "rubric": rubric_rows(self.rubric.data) if sent else None}
 
 
-class EnrolForm(FlaskForm):
-    how = StringField(default="people")  # people (ticked), cohort (area and hire year) or roster (a file)
-    people = IdListField()
-    area = IdField()
-    hired = IdField()
-    roster = FileField()
+class EnrolForm(EnrolPeopleForm):
+    """Enrol contestants, into a bracket if one is chosen."""
+
     bracket = IdField()
 
 

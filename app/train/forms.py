@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, DateTimeLocalField, StringField, TextAreaField
 
-from ..forms import FiniteFloatField, IdField, IdListField
+from ..forms import EnrolPeopleForm, FiniteFloatField, IdField
 from .service import ClassFields, SessionFields
 
 
@@ -53,12 +52,8 @@ class SessionForm(FlaskForm):
                              quiz_id=self.quiz.data, drill_slug=self.drill_slug.data or "")
 
 
-class EnrolForm(FlaskForm):
-    how = StringField(default="people")  # people (ticked), cohort (area and hire year) or roster (a file)
-    people = IdListField()
-    area = IdField()
-    hired = IdField()
-    roster = FileField()
+class EnrolForm(EnrolPeopleForm):
+    """Enrol people in a class."""
 
 
 class MarkForm(FlaskForm):
