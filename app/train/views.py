@@ -211,13 +211,20 @@ def _code(session: ClassSession, purpose: str) -> dict:
             "seconds_left": round(tokens.seconds_left(moment.timestamp()), 1), "count": signed}
 
 
-@bp.route("/sessions/<int:session_id>/projector")
-@login_required
-def projector(session_id):
+def _projected(session_id: int):
+    """The session whose code the organizer or instructor projects, and for what (404 for sign-out
+    where the session has none)."""
     session = _session(session_id, instructor=True)
     purpose = _purpose()
     if purpose == "out" and not session.requires_sign_out:
         abort(404)
+    return session, purpose
+
+
+@bp.route("/sessions/<int:session_id>/projector")
+@login_required
+def projector(session_id):
+    session, purpose = _projected(session_id)
     return render_template("train/projector.html", session=session, training_class=session.training_class,
                            purpose=purpose, code=_code(session, purpose),
                            enrolled=sum(e.status == "enrolled" for e in session.training_class.enrolments))
@@ -226,10 +233,7 @@ def projector(session_id):
 @bp.route("/sessions/<int:session_id>/code.json")
 @login_required
 def code(session_id):
-    session = _session(session_id, instructor=True)
-    purpose = _purpose()
-    if purpose == "out" and not session.requires_sign_out:
-        abort(404)
+    session, purpose = _projected(session_id)
     response = jsonify(_code(session, purpose))
     response.headers["Cache-Control"] = "no-store"
     return response
