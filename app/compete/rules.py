@@ -624,21 +624,40 @@ def _competition_ranks(rows: list[tuple[tuple, Any]]) -> list[tuple[int, bool, A
 
 
 def rank(entries: Iterable[Entry], weights: Mapping[Hashable, Any]) -> list[Standing]:
-    """Entries ranked by weighted total, then earlier finish, then fewer missing rounds (see module doc)."""
+    """Entries ranked by weighted total, then earlier finish, then fewer missing rounds (see module doc).
+
+    Exact as Fractions, in whole numbers: each distinct (round, score) gives the exact product weight ×
+    score once; with L the common denominator of those products, an entry's Σ w × s is N / L for a whole
+    N, and its total in hundredths, rounded half up, is ⌊(200·N·Wd + L·Wn) / (2·L·Wn)⌋ where Wn / Wd is
+    the weight sum. (A board of thousands ranks in milliseconds instead of a Fraction sum per cell.)"""
     exact_weights = _weights(weights)
     weight_sum = sum(exact_weights.values(), Fraction(0))
-    rows = []
+    products: dict[tuple, Fraction] = {}
+    scored = []
     for entry in entries:
-        total, missing = Fraction(0), 0
+        keys, missing = [], 0
         for round_id, weight in exact_weights.items():
-            score = _score(entry.id, round_id, entry.round_scores.get(round_id))
-            if score is None:
+            raw = entry.round_scores.get(round_id)
+            if raw is None:
                 missing += 1
-            else:
-                total += weight * score
-        hundredths = _hundredths(total / weight_sum)
-        key = _order_key(hundredths, entry.finished_at, missing)
-        rows.append((key, (entry, hundredths, missing)))
+                continue
+            key = (round_id, type(raw), raw)
+            try:
+                known = key in products
+            except TypeError:  # not hashable, so not a number
+                known = bool(_score(entry.id, round_id, raw))
+            if not known:
+                products[key] = weight * _score(entry.id, round_id, raw)
+            keys.append(key)
+        scored.append((entry, keys, missing))
+    common = math.lcm(*(p.denominator for p in products.values())) if products else 1
+    scaled = {key: p.numerator * (common // p.denominator) for key, p in products.items()}
+    scale = 2 * common * weight_sum.numerator
+    rows = []
+    for entry, keys, missing in scored:
+        hundredths = (200 * sum(scaled[key] for key in keys) * weight_sum.denominator
+                      + common * weight_sum.numerator) // scale
+        rows.append((_order_key(hundredths, entry.finished_at, missing), (entry, hundredths, missing)))
     rows.sort(key=lambda row: (row[0], row[1][0].name, _id_key(row[1][0].id)))
     return [Standing(rank=position, entry=entry, total=hundredths / 100, missing=missing, tied=tied)
             for position, tied, (entry, hundredths, missing) in _competition_ranks(rows)]
