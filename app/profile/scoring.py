@@ -27,6 +27,18 @@ The rule, at a moment ``now`` (records created after ``now`` do not exist yet):
 
 ``trend`` replays the same rule at each month end; ``weakest`` and ``strengths`` rank indicators
 that have a level; ``cohort_summary`` gives per-indicator distributions over many people.
+
+**From sums instead of rows.** The half-life decay factors out of the weighted mean: a record made
+at ``t`` counts ``w × 2^(t/H) / 2^(now/H)`` with ``t`` and ``now`` measured in days from a fixed
+``SUMS_EPOCH``. So per person × indicator it is enough to keep ``Σ w·2^(t/H)``, ``Σ w·score·2^(t/H)``,
+the number of records, the number of distinct sources and the set of source kinds (``Sums``,
+``sums_of``; ``app.evidence_sums`` keeps them in the database); ``level_from_sums`` turns them into
+the very ``IndicatorLevel`` that ``score_indicator`` gives from the rows, as long as no record is
+dated after ``now`` (``Sums.latest``: the caller scores that person's rows instead). Both go through
+``_finish``, which rounds after first rounding away float noise (9 decimals), so the two ways of
+summing give the same displayed values. ``2^(t/H)`` grows without bound: ``sums_usable`` says for
+which half-lives the sums stay far from overflow for a century (H ≥ ``MIN_SUMS_HALF_LIFE_DAYS``,
+or no decay); below that, callers score rows.
 """
 from __future__ import annotations
 
@@ -161,14 +173,106 @@ def score_indicator(records: Iterable[Any], now: datetime, settings: ScoringSett
         ref = getattr(record, "source_ref", "") or ""
         sources.add(ref if ref else f"\0{i}")
         kinds.add(record.source_kind)
-    estimate = round(weighted / total, 1) if total > 0 else None
-    enough = total >= settings.min_weight and len(sources) >= settings.min_sources
+    return _finish(indicator, total, weighted, count, len(sources), tuple(sorted(kinds)), settings)
+
+
+def _round(value: float, digits: int) -> float:
+    """``value`` rounded to ``digits`` decimals after rounding away float noise (9 decimals): sums
+    taken in another order or scale (rows, or ``Sums``) then give the same displayed value even at a
+    tie such as 72.45."""
+    return round(round(value, 9), digits)
+
+
+def _finish(indicator: str, total: float, weighted: float, count: int, sources: int, kinds: tuple[str, ...],
+            settings: ScoringSettings) -> IndicatorLevel:
+    """The level from the decayed totals: ``total`` = Σ effective weight, ``weighted`` = Σ effective
+    weight × score, over ``count`` records from ``sources`` distinct sources of ``kinds``."""
+    estimate = _round(weighted / total, 1) if total > 0 else None
+    enough = _round(total, 9) >= settings.min_weight and sources >= settings.min_sources
     amount = min(1.0, total / settings.full_weight)
     diversity = min(len(kinds), settings.full_kinds) / settings.full_kinds
-    confidence = round(amount * (0.5 + 0.5 * diversity), 3) if count else 0.0
+    confidence = _round(amount * (0.5 + 0.5 * diversity), 3) if count else 0.0
     return IndicatorLevel(indicator=indicator, level=estimate if enough else None, estimate=estimate,
-                          confidence=confidence, weight=round(total, 3), records=count,
-                          sources=len(sources), kinds=tuple(sorted(kinds)))
+                          confidence=confidence, weight=_round(total, 3), records=count,
+                          sources=sources, kinds=kinds)
+
+
+# --- the same rule from sums -------------------------------------------------------------------
+
+#: The fixed moment the sums' growth factors ``2^(t/H)`` are measured from.
+SUMS_EPOCH = datetime(2025, 1, 1, tzinfo=timezone.utc)
+#: The shortest half-life the sums are kept for: ``2^(t/H)`` reaches 2^1000 (near the largest
+#: float) only about ``1000 × H`` days after the epoch, i.e. in the 2100s at 30 days.
+MIN_SUMS_HALF_LIFE_DAYS = 30.0
+
+
+def sums_usable(settings: ScoringSettings) -> bool:
+    """Can sums be kept for these settings (no decay, or a half-life of at least
+    ``MIN_SUMS_HALF_LIFE_DAYS``)? Otherwise score rows."""
+    return settings.half_life_days is None or settings.half_life_days >= MIN_SUMS_HALF_LIFE_DAYS
+
+
+def growth(at: datetime, settings: ScoringSettings = DEFAULT_SETTINGS) -> float:
+    """``2^(days from SUMS_EPOCH to at / H)``: the factor a record made at ``at`` is summed with
+    (1 without decay). Raises ValueError for a naive datetime or a moment too far from the epoch."""
+    _aware(at, "at")
+    if settings.half_life_days is None:
+        return 1.0
+    exponent = (at - SUMS_EPOCH).total_seconds() / 86400 / settings.half_life_days
+    if exponent > 1000:
+        raise ValueError(f"{at.isoformat()} is too far from the sums' epoch for a {settings.half_life_days}-day "
+                         "half-life")
+    return 2.0 ** exponent
+
+
+@dataclass(frozen=True)
+class Sums:
+    """What is kept per person × indicator so that the level needs no rows (``level_from_sums``)."""
+
+    indicator: str
+    weight: float                 # Σ weight × growth(created_at)
+    scored: float                 # Σ weight × score × growth(created_at)
+    records: int
+    sources: int                  # distinct source refs (a record without one is a source of its own)
+    kinds: tuple[str, ...] = ()   # distinct source kinds, sorted
+    latest: datetime | None = None  # the newest record's created_at
+
+
+def sums_of(records: Iterable[Any], settings: ScoringSettings = DEFAULT_SETTINGS) -> dict[str, Sums]:
+    """indicator → ``Sums`` of the records (every record, whatever its date)."""
+    acc: dict[str, list] = {}
+    for i, record in enumerate(records):
+        created = _aware(record.created_at, "created_at")
+        if not 0 <= record.score <= 100:
+            raise ValueError(f"score {record.score!r} is outside 0-100")
+        if not record.weight > 0:
+            raise ValueError(f"weight {record.weight!r} must be positive")
+        entry = acc.setdefault(record.indicator, [0.0, 0.0, 0, set(), set(), created])
+        factor = record.weight * growth(created, settings)
+        entry[0] += factor
+        entry[1] += factor * record.score
+        entry[2] += 1
+        ref = getattr(record, "source_ref", "") or ""
+        entry[3].add(ref if ref else f"\0{i}")
+        entry[4].add(record.source_kind)
+        entry[5] = max(entry[5], created)
+    return {key: Sums(key, weight, scored, count, len(sources), tuple(sorted(kinds)), latest)
+            for key, (weight, scored, count, sources, kinds, latest) in acc.items()}
+
+
+def level_from_sums(sums: Sums | None, now: datetime, settings: ScoringSettings = DEFAULT_SETTINGS,
+                    indicator: str = "") -> IndicatorLevel:
+    """The ``IndicatorLevel`` that ``score_indicator`` gives at ``now`` for the records summed in
+    ``sums`` (None or no records: nothing yet). Raises ValueError when a summed record is dated after
+    ``now`` (it does not exist yet for the rule, and cannot be taken out of the sums: score rows)."""
+    _aware(now, "now")
+    if sums is None or not sums.records:
+        return _finish(indicator or (sums.indicator if sums else ""), 0.0, 0.0, 0, 0, (), settings)
+    if sums.latest is not None and sums.latest > now:
+        raise ValueError("a summed record is dated after now: score the rows instead")
+    scale = growth(now, settings)
+    return _finish(indicator or sums.indicator, sums.weight / scale, sums.scored / scale, sums.records,
+                   sums.sources, sums.kinds, settings)
 
 
 def score_profile(records: Iterable[Any], model: Sequence[IndicatorLike], now: datetime,
@@ -180,6 +284,17 @@ def score_profile(records: Iterable[Any], model: Sequence[IndicatorLike], now: d
         if bucket is not None:
             bucket.append(record)
     indicators = {key: score_indicator(rows, now, settings, key) for key, rows in by_indicator.items()}
+    return _profile(indicators, model, now)
+
+
+def profile_from_sums(sums: Mapping[str, Sums], model: Sequence[IndicatorLike], now: datetime,
+                      settings: ScoringSettings = DEFAULT_SETTINGS) -> Profile:
+    """``score_profile`` from one person's sums per indicator (see ``level_from_sums``)."""
+    indicators = {item.id: level_from_sums(sums.get(item.id), now, settings, item.id) for item in model}
+    return _profile(indicators, model, now)
+
+
+def _profile(indicators: dict[str, IndicatorLevel], model: Sequence[IndicatorLike], now: datetime) -> Profile:
     members: dict[str, list[IndicatorLike]] = {}
     for item in model:
         members.setdefault(item.group_id, []).append(item)
