@@ -2,11 +2,12 @@
 from .area import LEVELS, Area
 from .audit import AuditRecord, AuditRecordImmutable
 from .compete import (
-    Bracket, Certificate, Competition, CompetitionRound, Entry, JudgeScore, JudgeSwap, RoundJudge, RoundResult,
+    Bracket, Certificate, Competition, CompetitionRound, Entry, JudgeScore, JudgeSwap, LeaderboardCache, RoundJudge,
+    RoundResult,
 )
 from .course import TIERS, ContentSync, Course, CourseAssignment, Lesson, LessonProgress
 from .drill import DrillAttempt, DrillStep, DrillVersion
-from .evidence import EvidenceRecord
+from .evidence import EvidenceRecord, IndicatorSums, IndicatorSumsState
 from .job import JOB_STATUSES, Job
 from .login import LoginFailure
 from .reset import RESET_STATUSES, PasswordResetRequest
@@ -24,9 +25,9 @@ __all__ = [
     "JOB_STATUSES", "Job", "RosterImport", "RosterImportRow",
     "ClassAttendance", "ClassDrill", "ClassDrillVote", "ClassEnrolment", "ClassSession", "LeaveRequest", "SessionRating", "TrainingClass",
     "LEVELS", "Area", "AuditRecord", "AuditRecordImmutable", "Bracket", "Certificate", "Competition", "CompetitionRound", "Entry", "JudgeScore", "JudgeSwap",
-    "RoundJudge",
+    "LeaderboardCache", "RoundJudge",
     "RoundResult", "TIERS", "ContentSync", "Course", "CourseAssignment", "Lesson",
-    "LessonProgress", "DrillAttempt", "DrillStep", "DrillVersion", "EvidenceRecord",
+    "LessonProgress", "DrillAttempt", "DrillStep", "DrillVersion", "EvidenceRecord", "IndicatorSums", "IndicatorSumsState",
     "DrillComment", "JointVisit", "Mentorship", "MentorshipEvent", "Notification", "Observation", "XapiOutbox",
     "CaseComment", "CaseSubmission", "KbDocument", "KbEntry", "KbIndexState", "KbQuestion", "LoginFailure",
     "PasswordResetRequest", "RESET_STATUSES",
