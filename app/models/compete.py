@@ -38,6 +38,9 @@ class Competition(db.Model):
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     #: What was published: {"rounds", "overall", "brackets", "awards"} (see ``app.compete.service.publish``).
     results: Mapped[dict | None] = mapped_column(JSON)
+    #: Raised (``board_version + 1`` in SQL) in the transaction of every write that changes the board, by
+    #: ``app.compete.boardcache``: a cached board of another version is not served.
+    board_version: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
 
     area = relationship("Area")
     rounds: Mapped[list[CompetitionRound]] = relationship(back_populates="competition",
@@ -177,6 +180,24 @@ class JudgeSwap(db.Model):
 
     out_judge = relationship("User", foreign_keys=[out_judge_id])
     in_judge = relationship("User", foreign_keys=[in_judge_id])
+
+
+class LeaderboardCache(db.Model):
+    """The leaderboard as last computed, per competition and variant, shared by every app process: ``live``
+    (every result, with the organizer's preview of prizes and awards; the public sees it without them
+    until the freeze) and ``frozen`` (only results recorded before the freeze: the public board after
+    it). A row counts only while its ``version`` equals the competition's ``board_version``."""
+
+    __tablename__ = "leaderboard_cache"
+    __table_args__ = (CheckConstraint("variant IN ('live', 'frozen')", name="variant"),)
+
+    competition_id: Mapped[int] = mapped_column(ForeignKey("competition.id", ondelete="CASCADE"), primary_key=True)
+    variant: Mapped[str] = mapped_column(String(8), primary_key=True)
+    #: The competition's ``board_version`` read before the results this board was computed from.
+    version: Mapped[int] = mapped_column(Integer)
+    #: The board (``app.compete.service.board_data``).
+    board: Mapped[dict] = mapped_column(JSON)
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class Certificate(db.Model):

@@ -1,8 +1,8 @@
 """leaderboard cache: the board as last computed per competition and variant, shared by every app
 process, and the competition's board version every write that changes the board raises (issue 14 item 5)
 
-Revision ID: 0022
-Revises: 0021
+Revision ID: 0023
+Revises: 0022
 Create Date: 2026-11-29 20:20:00.000000
 
 """
@@ -13,8 +13,8 @@ import app.models.base  # noqa: F401  (custom column types such as UTCDateTime)
 
 
 # revision identifiers, used by Alembic.
-revision = '0022'
-down_revision = '0021'
+revision = '0023'
+down_revision = '0022'
 branch_labels = None
 depends_on = None
 
