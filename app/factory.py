@@ -6,6 +6,7 @@ import os
 from types import ModuleType
 from typing import NamedTuple
 
+from babel import Locale
 from flask import Flask, current_app, has_request_context, session
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -138,17 +139,25 @@ def _env_flag(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
 
 
-def _select_locale() -> str:
+#: Parsed locales by name: Flask-Babel would parse the selector's string on every request (``Locale.parse``
+#: looks the name up in Babel's data on disk); it keeps a ``Locale`` it is given as it is.
+_locales: dict[str, Locale] = {}
+
+
+def _select_locale() -> Locale:
     """The session's choice, else the user's saved preference, else zh_CN (the default)."""
     languages = current_app.config["LANGUAGES"]
-    if not has_request_context():
-        return current_app.config["BABEL_DEFAULT_LOCALE"]
-    chosen = session.get("locale")
-    if chosen in languages:
-        return chosen
-    if current_user and current_user.is_authenticated and current_user.locale in languages:
-        return current_user.locale
-    return current_app.config["BABEL_DEFAULT_LOCALE"]
+    name = current_app.config["BABEL_DEFAULT_LOCALE"]
+    if has_request_context():
+        chosen = session.get("locale")
+        if chosen in languages:
+            name = chosen
+        elif current_user and current_user.is_authenticated and current_user.locale in languages:
+            name = current_user.locale
+    locale = _locales.get(name)
+    if locale is None:
+        locale = _locales[name] = Locale.parse(name)
+    return locale
 
 
 def _configure_login(app: Flask) -> None:

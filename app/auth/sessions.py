@@ -18,6 +18,7 @@ import time
 from flask import current_app, flash, session
 from flask_babel import gettext as _
 from flask_login import login_user
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import lazyload
 
 from ..extensions import db
@@ -52,11 +53,16 @@ def _end(message: bool = True) -> None:
         flash(_("Your session has ended. Please log in again."), "info")
 
 
+#: The session's user by id, built once: a statement object reused keeps its cache key (``session.get``
+#: builds its query and that key again on every request).
+_USER_BY_ID = select(User).where(User.id == bindparam("user_id")).options(lazyload(User.role_rows))
+
+
 def load_user(user_id: str) -> User | None:
     """Flask-Login's user loader: the user of this session while the session is still valid."""
     try:
         # Roles only when a page asks (the menu, an access check): an autosave or a drill step never does.
-        user = db.session.get(User, int(user_id), options=[lazyload(User.role_rows)])
+        user = db.session.scalar(_USER_BY_ID, {"user_id": int(user_id)})
     except (TypeError, ValueError, OverflowError):
         user = None
     if user is None or not user.active:

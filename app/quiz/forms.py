@@ -32,12 +32,6 @@ class ImportForm(FlaskForm):
                                 validators=[Optional(), Length(max=2000)])
 
 
-class AnswerForm(FlaskForm):
-    """Saving one answer as the learner goes: which question (the answer comes as ``q-<answer_id>``)."""
-
-    answer_id = IntegerField()
-
-
 class PracticeForm(FlaskForm):
     """Answering a question of the wrong-answer book (the answer comes as ``answer``)."""
 

@@ -27,16 +27,19 @@ Parallel requests cannot cheat the rules:
 """
 from __future__ import annotations
 
+import json
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import bindparam, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.util import identity_key
 from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import sealing, signals
@@ -63,7 +66,14 @@ def attempt_seed() -> str:
 
 
 def question_of(spec: dict, bank_id: str = ""):
-    return build_question(spec, bank_id=bank_id)
+    """The question of a stored spec, built once per process and spec (questions are frozen): an
+    autosave asks for its question several times, and building one checks the whole spec."""
+    return _built(json.dumps(spec, sort_keys=True, ensure_ascii=False, separators=(",", ":")), bank_id)
+
+
+@lru_cache(maxsize=4096)
+def _built(spec_json: str, bank_id: str):
+    return build_question(json.loads(spec_json), bank_id=bank_id)
 
 
 def _attempts(user: User, quiz: Quiz) -> list[QuizAttempt]:
@@ -384,16 +394,33 @@ def answer_row(attempt: QuizAttempt, answer_id: int | None) -> AttemptAnswer | N
         return next((a for a in attempt.answers if a.id == answer_id), None)
     if not isinstance(answer_id, int) or not 0 < answer_id <= MAX_ID:
         return None
-    row = db.session.get(AttemptAnswer, answer_id)  # a second look in this request: the identity map
-    return row if row is not None and row.attempt_id == attempt.id else None
+    row = db.session.identity_map.get(identity_key(AttemptAnswer, answer_id))  # read before in this request
+    if row is not None:
+        return row if row.attempt_id == attempt.id else None
+    return db.session.scalar(_ANSWER_ROW, {"answer_id": answer_id, "attempt_id": attempt.id})
+
+
+# The autosave's statements, built once: a statement object reused keeps its cache key, so SQLAlchemy
+# neither rebuilds nor re-keys it on every request (the values travel as bound parameters).
+_ANSWER_ROW = select(AttemptAnswer).where(AttemptAnswer.id == bindparam("answer_id"),
+                                          AttemptAnswer.attempt_id == bindparam("attempt_id"))
+_LOCKED_ATTEMPT = (select(QuizAttempt).where(QuizAttempt.id == bindparam("attempt_id")).with_for_update(read=True)
+                   .execution_options(populate_existing=True))
+_STORE_NEWER_WHILE_OPEN = (
+    update(AttemptAnswer)
+    .where(AttemptAnswer.id == bindparam("row_id"), AttemptAnswer.seq < bindparam("new_seq"),
+           exists().where(QuizAttempt.id == bindparam("row_attempt_id"), QuizAttempt.submitted_at.is_(None)))
+    .values(answer=bindparam("new_answer", type_=AttemptAnswer.__table__.c.answer.type),
+            saved_at=bindparam("new_saved_at", type_=AttemptAnswer.__table__.c.saved_at.type),
+            seq=bindparam("new_seq"))
+    .execution_options(synchronize_session=False))
 
 
 def locked_attempt(attempt_id: int) -> QuizAttempt | None:
     """The attempt, read under a share lock held until COMMIT (PostgreSQL; SQLite serialises writers
     anyway): a submit waits for this transaction, and a submit in progress is waited for, so its
     ``submitted_at`` is current. An autosave reads its attempt this way and passes ``locked=True``."""
-    return db.session.scalar(select(QuizAttempt).where(QuizAttempt.id == attempt_id).with_for_update(read=True)
-                             .execution_options(populate_existing=True))
+    return db.session.scalar(_LOCKED_ATTEMPT, {"attempt_id": attempt_id})
 
 
 def _not_part() -> Refusal:
@@ -491,14 +518,20 @@ def _store(row: AttemptAnswer, answer, seq: int | None, now: datetime, while_ope
     and, ``while_open``, only while the attempt is not submitted. True if it wrote; ``row`` then holds
     the written values (no read back), else it is reloaded as stored."""
     values: dict[str, Any] = {"answer": answer, "saved_at": now}
-    statement = update(AttemptAnswer).where(AttemptAnswer.id == row.id)
-    if seq is not None:
-        statement = statement.where(AttemptAnswer.seq < seq)
+    if seq is not None and while_open:  # an autosave: the one statement built once
         values["seq"] = seq
-    if while_open:
-        statement = statement.where(exists().where(QuizAttempt.id == row.attempt_id,
-                                                   QuizAttempt.submitted_at.is_(None)))
-    result = db.session.execute(statement.values(**values).execution_options(synchronize_session=False))
+        result = db.session.execute(_STORE_NEWER_WHILE_OPEN, {
+            "row_id": row.id, "new_seq": seq, "row_attempt_id": row.attempt_id, "new_answer": answer,
+            "new_saved_at": now})
+    else:
+        statement = update(AttemptAnswer).where(AttemptAnswer.id == row.id)
+        if seq is not None:
+            statement = statement.where(AttemptAnswer.seq < seq)
+            values["seq"] = seq
+        if while_open:
+            statement = statement.where(exists().where(QuizAttempt.id == row.attempt_id,
+                                                       QuizAttempt.submitted_at.is_(None)))
+        result = db.session.execute(statement.values(**values).execution_options(synchronize_session=False))
     if result.rowcount != 1:
         db.session.refresh(row)
         return False

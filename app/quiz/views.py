@@ -19,7 +19,7 @@ from ..refusal import Refusal
 from ..security import roles_required
 from ..web import perform, perform_quietly
 from . import service
-from .forms import AnswerForm, ImportForm, PracticeForm, indicator_choices
+from .forms import ImportForm, PracticeForm, indicator_choices
 from .exporter import EXPORTS, bank_questions, export_bank, find_bank, visible_banks
 from .importer import guess_format, import_questions as run_import, listed_banks, read_file, summary
 from .questions import ImportDefaults, build_question
@@ -90,9 +90,10 @@ def save_answer(attempt_id):
     with the stored state (``stale``)."""
     # The attempt under a share lock (a submit waits for this save), then only the one answer row;
     # the reply is built from what the service wrote, so nothing is read back after COMMIT.
+    # The CSRF token is checked by CSRFProtect before the view (no form object is built for one id).
     attempt = own_or_404(current_user, service.locked_attempt(attempt_id))
-    outcome = perform_quietly(service.save_from_form, current_user, attempt, AnswerForm().answer_id.data,
-                              request.form, zone_name(), locked=True)
+    outcome = perform_quietly(service.save_from_form, current_user, attempt,
+                              request.form.get("answer_id", type=int), request.form, zone_name(), locked=True)
     if outcome:
         saved = outcome.value
         return jsonify(ok=True, stale=not saved.applied, seq=saved.seq, answer=saved.state,

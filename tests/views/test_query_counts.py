@@ -223,6 +223,30 @@ def test_translations_are_looked_up_once_per_request_and_follow_a_forced_locale(
         assert len(calls) == 3  # a new request looks them up again
 
 
+def test_the_locale_is_parsed_once_per_process_and_follows_the_choice(client, people, login, monkeypatch):
+    from babel import Locale
+
+    parsed = []
+    real = Locale.parse
+
+    def counting(identifier, *args, **kwargs):
+        if isinstance(identifier, str):
+            parsed.append(identifier)
+        return real(identifier, *args, **kwargs)
+
+    monkeypatch.setattr(Locale, "parse", counting)
+    login("worker")
+    assert "退出" in client.get("/").get_data(as_text=True)
+    client.post("/language", data={"csrf_token": csrf_from(client, "/"), "lang": "en", "next": "/"})
+    page = client.get("/").get_data(as_text=True)
+    assert 'lang="en' in page and "Log out" in page
+    client.post("/language", data={"csrf_token": csrf_from(client, "/"), "lang": "zh_CN", "next": "/"})
+    assert "退出" in client.get("/").get_data(as_text=True)
+    for _n in range(5):
+        client.get("/")
+    assert parsed.count("zh_CN") <= 1 and parsed.count("en") <= 1, parsed  # each name parsed once at most
+
+
 def test_a_lesson_body_is_rendered_once_per_content_version(client, content, people, login, monkeypatch):
     from app.learn import rendering
     from app.models import Course, Lesson
