@@ -20,8 +20,9 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('competition', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('board_version', sa.Integer(), server_default=sa.text('0'), nullable=False))
+    # A plain ALTER TABLE ADD COLUMN on both databases: a batch (copy and move) on SQLite would drop the
+    # old competition table, and with foreign keys on that cascades to every round, entry and result.
+    op.add_column('competition', sa.Column('board_version', sa.Integer(), server_default=sa.text('0'), nullable=False))
 
     op.create_table('leaderboard_cache',
     sa.Column('competition_id', sa.Integer(), nullable=False),
@@ -37,5 +38,4 @@ def upgrade():
 
 def downgrade():
     op.drop_table('leaderboard_cache')
-    with op.batch_alter_table('competition', schema=None) as batch_op:
-        batch_op.drop_column('board_version')
+    op.drop_column('competition', 'board_version')  # ALTER TABLE DROP COLUMN (SQLite ≥ 3.35, PostgreSQL)
