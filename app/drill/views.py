@@ -1,5 +1,7 @@
 """Drill views: the list, playing (server-timed), going back a step, the debrief, organizers' map."""
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint, abort, current_app, flash, get_flashed_messages, jsonify, redirect, render_template, request, url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
@@ -15,6 +17,7 @@ from ..sealing import practice_blocked, sealed
 from ..security import roles_required
 from ..web import Outcome, perform
 from . import service
+from .service import Move
 from .analytics import drill_analytics
 from .forms import MoveForm, StartForm
 from .graph import render_svg
@@ -60,28 +63,72 @@ def play(attempt_id):
               _("Time ran out on that decision: %(feedback)s", feedback=move.feedback), "error")
     if attempt.finished_at is not None:
         return redirect(url_for("drill.result", attempt_id=attempt.id))
-    drill = service.drill_of(attempt.drill_version)
-    state = service.state_of(attempt)
-    node = drill.nodes[state.node]
     kept = service.kept_steps(attempt)
-    return render_template(
-        "drill/play.html", attempt=attempt, drill=drill, node=node,
-        choices=service.shown_choices(attempt), seconds_left=seconds_left(attempt.deadline),
-        last_step=kept[-1] if kept and not attempt.just_undone and not hidden else None,
-        can_go_back=attempt.mode == "practice" and bool(kept) and not attempt.just_undone,
-        step_number=len(kept) + 1,
-    )
+    feedback = kept[-1].feedback if kept and not attempt.just_undone and not hidden else None
+    return render_template("drill/play.html", messages=None, **_step_values(attempt, feedback))
+
+
+def _step_values(attempt: DrillAttempt, feedback: str | None) -> dict:
+    """What ``drill/_step.html`` shows of where ``attempt`` stands, from the attempt in memory (no
+    query): taken before COMMIT by a move, so nothing of the attempt is read again after it."""
+    drill = service.drill_for(attempt)
+    state = service.state_of(attempt)
+    return {"attempt_id": attempt.id, "mode": attempt.mode, "step_no": attempt.step_count, "drill": drill,
+            "node": drill.nodes[state.node], "choices": service.shown_choices(attempt),
+            "seconds_left": seconds_left(attempt.deadline), "feedback": feedback,
+            "can_go_back": attempt.mode == "practice" and bool(state.path) and not attempt.just_undone,
+            "step_number": len(state.path) + 1}
+
+
+def _in_page() -> bool:
+    """The post came from drill.js, which shows the next step in the page it is on (one request per
+    step) instead of following a redirect to the play page."""
+    return request.headers.get("X-Requested-With") == "fetch"
+
+
+def _moved(move: Move | None, attempt: DrillAttempt, shown: bool) -> tuple[Move | None, dict | None]:
+    """A move's outcome and, for drill.js while the drill goes on, the next step's values (``shown``:
+    the step's feedback may be shown, the attempt is not sealed from its player)."""
+    if not _in_page() or move is None or move.finished:
+        return move, None
+    return move, _step_values(attempt, move.feedback if shown else None)
+
+
+def _choose(user, attempt: DrillAttempt, token: str, step_no: int | None, shown: bool):
+    return _moved(service.choose_form(user, attempt, token, step_no), attempt, shown)
+
+
+def _time_out(user, attempt: DrillAttempt, step_no: int | None, shown: bool):
+    return _moved(service.time_out(user, attempt, step_no), attempt, shown)
+
+
+def _step_back(user, attempt: DrillAttempt, step_no: int | None):
+    service.step_back(user, attempt, step_no)
+    return _step_values(attempt, None) if _in_page() else None
+
+
+def _reply(attempt_id: int, values: dict | None, finished: bool = False):
+    """The answer to a move: for drill.js the next step (``values``) as HTML with the messages flashed
+    meanwhile, or where to go (the debrief, or the play page after a refusal); else a redirect there."""
+    target = url_for("drill.result" if finished else "drill.play", attempt_id=attempt_id)
+    if not _in_page():
+        return redirect(target)
+    if values is None:
+        return jsonify(location=target)
+    # Rendered without the app's context processors: a step shows no menu and no unread count (those
+    # would read the user and the notifications again after COMMIT).
+    html = current_app.jinja_env.get_template("drill/_step.html").render(
+        messages=get_flashed_messages(with_categories=True), **values)
+    return jsonify(html=html, step=values["step_no"])
 
 
 def _after_move(attempt_id: int, outcome: Outcome):
-    """Where a move leads: the debrief when the drill ended, else the play page (refused or not).
-    Nothing of the attempt is read again after COMMIT."""
-    move = outcome.value
+    """Where a move leads: the debrief when the drill ended, else the next step (drill.js) or the play
+    page (refused or not). Nothing of the attempt is read again after COMMIT."""
+    move, values = outcome.value if outcome else (None, None)
     if move is not None and move.timed_out:
         flash(_("Time ran out: the situation moved on without you."), "error")
-    if move is not None and move.finished:
-        return redirect(url_for("drill.result", attempt_id=attempt_id))
-    return redirect(url_for("drill.play", attempt_id=attempt_id))
+    return _reply(attempt_id, values, finished=move is not None and move.finished)
 
 
 @bp.route("/attempts/<int:attempt_id>/choose", methods=["POST"])
@@ -89,8 +136,8 @@ def _after_move(attempt_id: int, outcome: Outcome):
 def choose(attempt_id):
     attempt = _own_attempt(attempt_id)
     form = MoveForm()
-    return _after_move(attempt_id, perform(service.choose_form, current_user, attempt, form.choice.data or "",
-                                           form.step.data))
+    return _after_move(attempt_id, perform(_choose, current_user, attempt, form.choice.data or "", form.step.data,
+                                           _in_page() and not sealed(attempt, current_user)))
 
 
 @bp.route("/attempts/<int:attempt_id>/timeout", methods=["POST"])
@@ -98,16 +145,18 @@ def choose(attempt_id):
 def timeout(attempt_id):
     """The page's countdown reached zero; the server decides whether the time is really up."""
     attempt = _own_attempt(attempt_id)
-    return _after_move(attempt_id, perform(service.time_out, current_user, attempt, MoveForm().step.data))
+    return _after_move(attempt_id, perform(_time_out, current_user, attempt, MoveForm().step.data,
+                                           _in_page() and not sealed(attempt, current_user)))
 
 
 @bp.route("/attempts/<int:attempt_id>/back", methods=["POST"])
 @login_required
 def back(attempt_id):
     attempt = _own_attempt(attempt_id)
-    if perform(service.step_back, current_user, attempt, MoveForm().step.data):
+    outcome = perform(_step_back, current_user, attempt, MoveForm().step.data)
+    if outcome:
         flash(_("You went back one step. Choose again."), "info")
-    return redirect(url_for("drill.play", attempt_id=attempt.id))
+    return _reply(attempt_id, outcome.value)
 
 
 @bp.route("/attempts/<int:attempt_id>/result")

@@ -120,6 +120,84 @@ def test_back_one_step_in_practice_only(client, start):
     assert "一次只能" in page or "one step at a time" in page
 
 
+# --- the play page's script (drill.js) posts with fetch and shows the next step in the page -------
+
+IN_PAGE = {"X-Requested-With": "fetch"}
+
+
+def fetch_move(client, attempt, choice, step=None, path="choose"):
+    """What drill.js posts for ``choice`` (no redirect is followed: the answer is JSON)."""
+    db.session.refresh(attempt)
+    csrf = csrf_from(client, "/drills")
+    return client.post(f"/drills/attempts/{attempt.id}/{path}", headers=IN_PAGE,
+                       data={"csrf_token": csrf, "choice": token(attempt, choice) if choice else "",
+                             "step": attempt.step_count if step is None else step})
+
+
+def test_a_step_posted_by_the_page_script_answers_with_the_next_step(client, start):
+    attempt = start()
+    response = fetch_move(client, attempt, "withdraw-call")
+    assert response.status_code == 200 and set(response.json) == {"html", "step"}
+    html = response.json["html"]
+    db.session.refresh(attempt)
+    assert attempt.step_count == 1 and attempt.state["node"] == "called" and response.json["step"] == 1
+    assert "第2步决策" in html and "上一步的结果" in html  # the next decision, after what the last one did
+    assert f'name="step" value="1"' in html and 'name="step" value="0"' not in html  # forms of the new step
+    next_tokens = [service.token_of(attempt, c.id) for c in
+                   service.engine.available_choices(service.drill_of(attempt.drill_version), service.state_of(attempt))]
+    assert next_tokens and all(t in html for t in next_tokens)
+    assert "withdraw-call" not in html and "<html" not in html and "<script" not in html  # a fragment, no ids
+    # The page's address stays the play page: a reload shows the same step and takes nothing again.
+    page = client.get(f"/drills/attempts/{attempt.id}").get_data(as_text=True)
+    assert "第2步决策" in page and all(t in page for t in next_tokens)
+    db.session.refresh(attempt)
+    assert attempt.step_count == 1
+    assert db.session.scalar(select(func.count(DrillStep.id)).where(DrillStep.attempt_id == attempt.id)) == 1
+
+
+def test_a_replayed_or_foreign_in_page_step_changes_nothing(client, start, login):
+    attempt = start()
+    fetch_move(client, attempt, "withdraw-call")
+    replay = fetch_move(client, attempt, "withdraw-call", step=0)
+    assert replay.json == {"location": f"/drills/attempts/{attempt.id}"}  # reload: the refusal is shown there
+    assert "已过期" in client.get(replay.json["location"]).get_data(as_text=True)
+    db.session.refresh(attempt)
+    assert attempt.step_count == 1
+    client.post("/logout", data={"csrf_token": csrf_from(client, "/")})
+    login("mentor")
+    assert fetch_move(client, attempt, "shout-warn").status_code == 404
+    db.session.refresh(attempt)
+    assert attempt.step_count == 1
+
+
+def test_in_page_steps_go_back_and_end_at_the_debrief(client, start):
+    attempt = start()
+    fetch_move(client, attempt, "bell-and-light")
+    back = fetch_move(client, attempt, "", path="back")
+    assert "已退回上一步" in back.json["html"] and "第1步决策" in back.json["html"]
+    assert "上一步的结果" not in back.json["html"] and "back-step" not in back.json["html"]
+    db.session.refresh(attempt)
+    assert attempt.state["node"] == "arrive" and attempt.just_undone
+    for n, choice in enumerate(BEST, start=1):
+        reply = fetch_move(client, attempt, choice).json
+        if n < len(BEST):
+            assert f"第{n + 1}步决策" in reply["html"]
+    assert reply == {"location": f"/drills/attempts/{attempt.id}/result"}
+    db.session.refresh(attempt)
+    assert attempt.finished_at is not None and attempt.outcome == "success"
+
+
+def test_an_in_page_late_choice_shows_the_timeout(client, start):
+    attempt = start()
+    attempt.deadline = utcnow() - timedelta(seconds=10)
+    db.session.commit()
+    html = fetch_move(client, attempt, "withdraw-call").json["html"]
+    assert "时间到：您没有及时决策" in html and 'class="flash flash-error"' in html
+    db.session.refresh(attempt)
+    assert attempt.state["node"] == "hesitate"
+    assert "时间到" not in client.get(f"/drills/attempts/{attempt.id}").get_data(as_text=True)  # shown once
+
+
 def test_assessed_mode_cannot_go_back(client, start):
     attempt = start(mode="assessed")
     move(client, attempt, "withdraw-call")

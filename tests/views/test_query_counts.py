@@ -143,6 +143,26 @@ def test_a_drill_step_takes_five_statements_however_long_its_history(client, con
     assert [s.seq for s in db.session.get(DrillAttempt, short.id).steps] == [1]
 
 
+def test_a_drill_step_shown_in_the_page_costs_what_the_post_and_redirect_cost_less_the_page(
+        client, content, people, login, statements):
+    """drill.js's step answers with the next step: the post's statements, the competition check of
+    what the step may show, and no page load after it."""
+    login("worker")
+    attempt = drills.start_attempt(people["worker"], drills.current_version(DRILL), "practice")
+    db.session.commit()
+    form = {"csrf_token": csrf_from(client, "/drills"), "step": 0,
+            "choice": drills.token_of(attempt, _first_choice(attempt))}
+    statements.clear()
+    response = client.post(f"/drills/attempts/{attempt.id}/choose", data=form, headers={"X-Requested-With": "fetch"})
+    assert response.status_code == 200 and "html" in response.json
+    in_page = list(statements)
+    statements.clear()
+    client.get(f"/drills/attempts/{attempt.id}")
+    page_load = list(statements)
+    assert len(in_page) <= 8 and not any("notification" in s for s in in_page), "\n".join(s[:100] for s in in_page)  # the 5 of a step, the sealing check (≤ 3)
+    assert len(page_load) > len(in_page) - 5, "\n".join(s[:100] for s in page_load)
+
+
 def test_a_drill_step_in_the_same_session_as_a_loaded_history_sees_the_new_step(content, people):
     worker = people["worker"]
     attempt = drills.start_attempt(worker, drills.current_version(DRILL), "practice")
