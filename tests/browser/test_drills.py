@@ -74,3 +74,53 @@ def test_urgent_node_times_out_after_refresh(live_server, page, content, people)
     expect(page.locator(".decisions li.timed-out")).to_have_count(1)
     db.session.refresh(attempt)
     assert attempt.outcome == "failure" and attempt.steps[-1].timed_out
+
+
+def test_each_decision_is_one_request_and_shows_the_next_situation(live_server, phone, content, people):
+    """drill.js: a click posts the choice and the answer is the next step, shown in the same page (no
+    redirect, no page load); the address stays the play page, so a reload shows the same step and
+    posts nothing; going back is one request too; the last choice opens the debrief."""
+    page = phone
+    drill = load_drill_file(GAS)
+    texts = {(n.id, c.id): c.text for n in drill.nodes.values() for c in n.choices}
+    path = best_path(drill)
+    log_in(page, live_server, "worker")
+    start_gas_leak(page, live_server, "练习模式")
+    play_url = page.url
+    sent = []
+    page.on("request", lambda request: sent.append((request.method, request.url)))
+
+    def choose(node_id, choice_id, number):
+        before = page.locator(".situation").inner_text()
+        sent.clear()
+        page.get_by_role("button", name=texts[(node_id, choice_id)], exact=True).click()
+        expect(page.locator(".step-number")).to_have_text(f"第{number}步决策")
+        assert [m for m, _url in sent] == ["POST"] and sent[0][1].endswith("/choose"), sent
+        assert page.url == play_url
+        expect(page.locator("#feedback")).to_contain_text("上一步的结果")
+        situation = page.locator(".situation").inner_text()
+        assert situation.strip() and situation != before  # the next situation, read in place
+
+    choose(*path[0], 2)
+    # going back (practice) is one request, and the first situation is shown again
+    sent.clear()
+    page.get_by_role("button", name="退回上一步（仅限练习模式）").click()
+    expect(page.locator(".flash")).to_contain_text("已退回上一步")
+    expect(page.locator(".step-number")).to_have_text("第1步决策")
+    expect(page.locator(".situation")).to_contain_text("燃气味")
+    assert [m for m, _url in sent] == ["POST"] and sent[0][1].endswith("/back"), sent
+
+    for number, (node_id, choice_id) in enumerate(path[:-1], start=2):
+        choose(node_id, choice_id, number)
+        if number == 4:  # a reload in the middle shows the same step and posts nothing
+            sent.clear()
+            page.reload()
+            expect(page.locator(".step-number")).to_have_text("第4步决策")
+            assert "POST" not in [m for m, _url in sent]
+    sent.clear()
+    page.get_by_role("button", name=texts[path[-1]], exact=True).click()
+    expect(page.locator("#outcome")).to_contain_text("处置得当")
+    assert [m for m, url in sent if "/static/" not in url][:2] == ["POST", "GET"]
+    attempt = db.session.scalar(select(DrillAttempt))
+    db.session.refresh(attempt)
+    assert attempt.outcome == "success" and len([s for s in attempt.steps if not s.undone]) == len(path)
