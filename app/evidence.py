@@ -17,6 +17,10 @@ and nowhere else. A feature registers each kind of evidence it produces once, at
   ``"add"`` (every act counts), ``"skip"`` (once only, e.g. a course completion) or ``"replace"``
   (the newest result stands, e.g. a practical's judged score after one more judge).
 
+In the same transaction the hub keeps the per person × indicator sums the scoring rule needs
+(``app.evidence_sums``), which the cohort views read instead of the rows; this module is the only
+writer (and deleter) of evidence rows, so they stay right.
+
 Profiles, cohort heatmaps, Excel and xAPI read the registry; adding a source is one registration
 plus the feature's own code.
 """
@@ -30,6 +34,7 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
+from . import evidence_sums
 from .clock import utcnow
 from .extensions import db
 from .models import EvidenceRecord
@@ -119,6 +124,7 @@ def record_all(kind: str, items: Iterable[Item]) -> list[EvidenceRecord]:
         raise ValueError(f"evidence kind {kind!r} is not registered")
     written: list[EvidenceRecord] = []
     cleared: set[tuple[int, str]] = set()
+    removed: set[tuple[int, str]] = set()  # (person, indicator) that lost records: their sums are recomputed
     for item in items:
         if not 0 <= item.score <= 100:
             raise ValueError(f"evidence score {item.score} out of 0-100 ({kind}, {item.source_ref})")
@@ -126,9 +132,11 @@ def record_all(kind: str, items: Iterable[Item]) -> list[EvidenceRecord]:
         if found.on_repeat == "skip" and key not in cleared and _exists(kind, *key):
             continue
         if found.on_repeat == "replace" and key not in cleared:
-            db.session.execute(delete(EvidenceRecord).where(
-                EvidenceRecord.user_id == item.user_id, EvidenceRecord.source_kind == kind,
-                EvidenceRecord.source_ref == item.source_ref).execution_options(synchronize_session=False))
+            removed.update((item.user_id, indicator) for indicator in db.session.scalars(
+                delete(EvidenceRecord).where(
+                    EvidenceRecord.user_id == item.user_id, EvidenceRecord.source_kind == kind,
+                    EvidenceRecord.source_ref == item.source_ref).returning(EvidenceRecord.indicator)
+                .execution_options(synchronize_session=False)))
         cleared.add(key)
         row = EvidenceRecord(user_id=item.user_id, indicator=item.indicator, score=item.score, weight=item.weight,
                              source_kind=kind, source_id=item.source_id, source_ref=item.source_ref,
@@ -137,6 +145,7 @@ def record_all(kind: str, items: Iterable[Item]) -> list[EvidenceRecord]:
         written.append(row)
     if written:
         db.session.flush()
+    evidence_sums.on_written(kind, written, removed)
     return written
 
 

@@ -36,7 +36,7 @@ from .learn import hooks as learn_hooks, views as learn_views
 from .main import hooks as main_hooks, views as main_views
 from .mentor import hooks as mentor_hooks, views as mentor_views
 from .profile import hooks as profile_hooks, views as profile_views
-from .profile.cli import xapi_cli
+from .profile.cli import evidence_cli, xapi_cli
 from .quiz import hooks as quiz_hooks, views as quiz_views
 from .quiz.cli import quiz_cli
 from .forms import init_wtforms_i18n
@@ -104,7 +104,7 @@ def create_app(config=None, **overrides) -> Flask:
         app.register_blueprint(feature.views.bp)
         if feature.hooks is not None:
             feature.hooks.init_app(app)
-    for command in (backup_cli, content_cli, demo_cli, users_cli, drill_cli, jobs_cli, quiz_cli, xapi_cli):
+    for command in (backup_cli, content_cli, demo_cli, users_cli, drill_cli, jobs_cli, quiz_cli, xapi_cli, evidence_cli):
         app.cli.add_command(command)
     init_templating(app)
     init_wtforms_i18n(app)

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import User
-from . import lrs
+from . import lrs, scoring
 from .export import statements_for
 
 xapi_cli = click.Group("xapi", help="Records out: xAPI statements to a Learning Record Store.")
@@ -93,3 +93,23 @@ def requeue(failed_only):
     count = lrs.requeue(("failed",) if failed_only else ("refused", "failed"))
     db.session.commit()
     click.echo(f"queued again {count}")
+
+
+evidence_cli = click.Group("evidence", help="The evidence stream: the sums kept for cohort views.")
+
+
+@evidence_cli.command("rebuild-sums")
+@with_appcontext
+def rebuild_sums():
+    """Rebuild the per person × indicator sums from the evidence records (after loading records
+    around the evidence hub; a changed EVIDENCE_HALF_LIFE_DAYS is rebuilt by the first cohort view)."""
+    from .. import evidence_sums
+
+    knobs = evidence_sums.settings()
+    if not scoring.sums_usable(knobs):
+        click.echo(f"no sums are kept for a half-life of {knobs.half_life_days} days (under "
+                   f"{scoring.MIN_SUMS_HALF_LIFE_DAYS:g}): cohort views score the records", err=True)
+        sys.exit(1)
+    built = evidence_sums.rebuild(db.session, knobs, force=True)
+    db.session.commit()
+    click.echo(f"rebuilt {built} person × indicator sums (half-life {knobs.half_life_days} days)")

@@ -1,21 +1,26 @@
-"""Reading the evidence stream for profiles, cohorts and pairing (a fixed number of queries)."""
+"""Reading the evidence stream for profiles, cohorts and pairing (a fixed number of queries).
+
+Many people at once (``profiles_for``, ``levels_for``) are scored from the sums the evidence hub
+keeps per person × indicator (``app.evidence_sums``): one row per person and indicator instead of
+every record, with the same levels as the rule gives from the rows. People with a record dated
+after the moment scored, and everyone when the sums cannot be used, are scored from their rows.
+"""
 from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime
 
-from flask import current_app
 from sqlalchemy import select
 
-from .. import competency
+from .. import competency, evidence_sums
 from ..clock import utcnow
 from ..extensions import db
 from ..models import EvidenceRecord
-from .scoring import Evidence, Profile, ScoringSettings, score_profile
+from .scoring import Evidence, Profile, ScoringSettings, profile_from_sums, score_profile
 
 
 def settings() -> ScoringSettings:
-    return ScoringSettings(half_life_days=current_app.config["EVIDENCE_HALF_LIFE_DAYS"])
+    return evidence_sums.settings()
 
 
 def evidence_by_user(user_ids) -> dict[int, list[Evidence]]:
@@ -34,13 +39,18 @@ def evidence_by_user(user_ids) -> dict[int, list[Evidence]]:
 
 
 def profiles_for(user_ids, now: datetime | None = None) -> dict[int, Profile]:
-    """Each person's scored profile."""
+    """Each person's scored profile at ``now`` (default: the current moment): from the kept sums,
+    or the rows for the people the sums cannot score at ``now``."""
     now = now or utcnow()
+    ids = list(user_ids)
     indicators, knobs = competency.model(), settings()
-    evidence = evidence_by_user(user_ids)
-    return {uid: score_profile(evidence.get(uid, []), indicators, now, knobs) for uid in user_ids}
+    sums, from_rows = evidence_sums.sums_for(ids, now, knobs)
+    evidence = evidence_by_user(from_rows)
+    rows = set(from_rows)
+    return {uid: score_profile(evidence.get(uid, []), indicators, now, knobs) if uid in rows
+            else profile_from_sums(sums.get(uid, {}), indicators, now, knobs) for uid in ids}
 
 
-def levels_for(user_ids) -> dict[int, dict[str, float | None]]:
+def levels_for(user_ids, now: datetime | None = None) -> dict[int, dict[str, float | None]]:
     """indicator → level (None: not enough evidence yet) per person."""
-    return {uid: profile.levels() for uid, profile in profiles_for(list(user_ids)).items()}
+    return {uid: profile.levels() for uid, profile in profiles_for(list(user_ids), now).items()}

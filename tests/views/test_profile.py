@@ -19,11 +19,15 @@ INDICATORS = ["policy.learning", "policy.accuracy", "comm.residents", "comm.depa
 
 
 def add_evidence(user, n, score=50.0):
+    """``n`` records through the evidence hub (which keeps the sums the cohort views read)."""
+    from app import evidence
+
     now = utcnow()
-    for i in range(n):
-        db.session.add(EvidenceRecord(user_id=user.id, indicator=INDICATORS[i % 10], score=score, weight=1.0,
-                                      source_kind="quiz_answer" if i % 2 else "drill_decision",
-                                      source_ref=f"test:{user.id}:{i}", created_at=now - timedelta(days=i % 90)))
+    for kind in ("drill_decision", "quiz_answer"):
+        evidence.record_all(kind, [
+            evidence.Item(user_id=user.id, indicator=INDICATORS[i % 10], score=score, weight=1.0,
+                          source_ref=f"test:{user.id}:{i}", at=now - timedelta(days=i % 90))
+            for i in range(n) if (kind == "quiz_answer") == bool(i % 2)])
     db.session.commit()
 
 
@@ -71,6 +75,14 @@ def bulk_people(area, count, start):
         {"user_id": uid, "indicator": INDICATORS[k], "score": 40.0, "weight": 1.0, "source_kind": "quiz_answer",
          "source_ref": f"bulk:{uid}:{k}", "content_version": "", "created_at": now - timedelta(days=k)}
         for uid in ids for k in range(10)])
+    rebuild_sums()
+
+
+def rebuild_sums():
+    """Records inserted around the evidence hub: rebuild the sums the cohort views read."""
+    from app import evidence_sums
+
+    evidence_sums.rebuild(db.session, evidence_sums.settings(), force=True)
     db.session.commit()
 
 
