@@ -41,7 +41,7 @@ from ..models import (
 from ..quiz import service as quizzes
 from ..refusal import Refusal, RuleBroken
 from ..scope import bank_filter, can_manage_area, can_manage_user, scope_areas, scope_users
-from . import rules
+from . import boardcache, rules
 
 
 def rule_message(exc: RuleBroken, names: dict | None = None) -> str:
@@ -878,12 +878,11 @@ def disagreements(competition: Competition) -> list[tuple[CompetitionRound, str,
 # --- leaderboard --------------------------------------------------------------------------------
 
 def _contestants(competition: Competition) -> list[rules.Entry]:
-    """Every contestant as the rules core's ``Entry`` (id, name, bracket name), without scores."""
-    brackets = {b.id: b.name for b in competition.brackets}
-    rows = db.session.execute(select(Entry.id, Entry.bracket_id, User.name).join(User, User.id == Entry.user_id)
+    """Every contestant as the rules core's ``Entry`` (id, name, bracket name), without scores. One query."""
+    rows = db.session.execute(select(Entry.id, Bracket.name, User.name).join(User, User.id == Entry.user_id)
+                              .outerjoin(Bracket, Bracket.id == Entry.bracket_id)
                               .where(Entry.competition_id == competition.id)).all()
-    return [rules.Entry(id=entry_id, name=name, bracket=brackets.get(bracket_id))
-            for entry_id, bracket_id, name in rows]
+    return [rules.Entry(id=entry_id, name=name, bracket=bracket) for entry_id, bracket, name in rows]
 
 
 def _scored_results(competition: Competition):
@@ -918,7 +917,8 @@ def _live(competition: Competition, truth: bool, now: datetime) -> Board:
     if not weights:
         return Board([], {}, frozen)
     items = rules.entries_from_results(contestants, results)
-    by_bracket = rules.rank_by_bracket(items, weights)
+    by_bracket = rules.rank_by_bracket([i for i in items if i.bracket is not None], weights) \
+        if competition.brackets else {}
     return Board(rules.rank(items, weights), {b.name: by_bracket.get(b.name, []) for b in competition.brackets},
                  frozen)
 
@@ -926,15 +926,101 @@ def _live(competition: Competition, truth: bool, now: datetime) -> Board:
 def leaderboard(competition: Competition, truth: bool, now: datetime | None = None) -> Board:
     """The board: once published, what was published (for everyone); before, the live results, of which
     the public (``truth`` False) sees only those recorded before the freeze once it froze, and organizers
-    (``truth``) see everything with a preview of the prizes and awards. A fixed number of queries
-    whatever the number of answers."""
-    if competition.published_at is not None and competition.results:
-        return _published_board(competition)
-    board = _live(competition, truth, now or utcnow())
-    if truth and board.overall:
-        board.prizes = _prizes(competition, board.overall)
-        board.awards = awards(competition)
+    (``truth``) see everything with a preview of the prizes and awards.
+
+    Served from the cache every app process shares (``app.compete.boardcache``): the ``live`` board
+    (organizers; the public without the preview, until the freeze) or the ``frozen`` one (the public
+    from the freeze on, chosen by the clock at each request), computed again only after a write changed
+    it. A fixed number of queries whatever the number of contestants and answers: one on a cached board."""
+    now = now or utcnow()
+    variant = boardcache.FROZEN if not truth and rules.is_frozen(competition.freeze_at, now) else boardcache.LIVE
+    basis, data = boardcache.lookup(competition.id, variant)
+    if basis.published_at is not None:
+        if competition.published_at is None:  # published since this request loaded it
+            db.session.refresh(competition)
+        if competition.results:
+            return _published_board(competition)
+    frozen_now = not truth and rules.is_frozen(basis.freeze_at, now)
+    if frozen_now != (variant == boardcache.FROZEN):  # the freeze time changed since the request loaded it
+        variant = boardcache.FROZEN if frozen_now else boardcache.LIVE
+        basis, data = boardcache.lookup(competition.id, variant)
+    board = board_from_data(data, variant, basis) if data is not None else None
+    if board is None:
+        board = _computed(competition, variant, basis)
+        boardcache.store(competition.id, variant, basis.version, board_data(board, variant, basis))
+    board.frozen = frozen_now
+    if not truth:
+        board.prizes, board.awards = {}, None
     return board
+
+
+def _computed(competition: Competition, variant: str, basis: boardcache.Basis) -> Board:
+    """A board computed from the database: ``live`` from every result with the prizes and awards as they
+    stand, ``frozen`` from the results recorded before the freeze. The rounds' weights and the entries'
+    brackets are read here (after ``basis``), never from objects the request loaded earlier."""
+    weights = dict(db.session.execute(select(CompetitionRound.id, CompetitionRound.weight)
+                                      .where(CompetitionRound.competition_id == competition.id)).all())
+    if not weights:
+        return Board([], {})
+    results = _scored_results(competition)
+    shown = rules.frozen_view(results, basis.freeze_at) if variant == boardcache.FROZEN else results
+    contestants = _contestants(competition)
+    items = rules.entries_from_results(contestants, shown)
+    names = db.session.scalars(select(Bracket.name).where(Bracket.competition_id == competition.id)
+                               .order_by(Bracket.id)).all()
+    by_bracket = rules.rank_by_bracket([i for i in items if i.bracket is not None], weights) if names else {}
+    board = Board(rules.rank(items, weights), {name: by_bracket.get(name, []) for name in names})
+    if variant == boardcache.LIVE and board.overall:
+        board.prizes = rules.ranking_prizes(board.overall, basis.prize_mode, basis.prizes)
+        board.awards = _awards(results, contestants)
+    return board
+
+
+#: Version of the cached board's layout (``board_data``): a row of another layout is computed again.
+BOARD_FORMAT = 1
+
+
+def board_data(board: Board, variant: str, basis: boardcache.Basis) -> dict:
+    """A computed board as the cache keeps it (JSON, rows as arrays): the rounds, per row entry id, name,
+    bracket, rank, tied, total, missing rounds, the scores in round order and the last finish; the
+    brackets as (entry id, rank, tied); the prizes and awards; and what it was computed with (the freeze
+    of a ``frozen`` board, the award minimum)."""
+    rounds = sorted({rid for s in board.overall for rid in s.entry.round_scores})
+    return {
+        "format": BOARD_FORMAT, "variant": variant, "rounds": rounds,
+        "freeze_at": basis.freeze_at.isoformat() if variant == boardcache.FROZEN and basis.freeze_at else None,
+        "award_min_score": award_min_score(),
+        "overall": [[s.entry.id, s.entry.name, s.entry.bracket, s.rank, s.tied, s.total, s.missing,
+                     [s.entry.round_scores.get(rid) for rid in rounds],
+                     s.entry.finished_at.isoformat() if s.entry.finished_at else None] for s in board.overall],
+        "brackets": [[name, [[s.entry.id, s.rank, s.tied] for s in rows]] for name, rows in board.brackets.items()],
+        "prizes": [[entry_id, level] for entry_id, level in board.prizes.items()],
+        "awards": None if board.awards is None else [[a.key, a.title, a.score, list(a.winner_ids), list(a.winners)]
+                                                     for a in board.awards],
+    }
+
+
+def board_from_data(data: dict, variant: str, basis: boardcache.Basis) -> Board | None:
+    """The board ``board_data`` kept; None when it was made another way (layout, variant, freeze time or
+    award minimum), so it is computed again."""
+    freeze = basis.freeze_at.isoformat() if variant == boardcache.FROZEN and basis.freeze_at else None
+    if (data.get("format") != BOARD_FORMAT or data.get("variant") != variant or data.get("freeze_at") != freeze
+            or data.get("award_min_score") != award_min_score()):
+        return None
+    rounds = data["rounds"]
+    overall, by_id = [], {}
+    for entry_id, name, bracket, rank, tied, total, missing, scores, finished in data["overall"]:
+        entry = rules.Entry(id=entry_id, name=name, bracket=bracket,
+                            round_scores={rid: v for rid, v in zip(rounds, scores) if v is not None},
+                            finished_at=datetime.fromisoformat(finished) if finished else None)
+        standing = rules.Standing(rank=rank, entry=entry, total=total, missing=missing, tied=tied)
+        by_id[entry_id] = standing
+        overall.append(standing)
+    return Board(overall=overall,
+                 brackets={name: [by_id[entry_id]._replace(rank=rank, tied=tied) for entry_id, rank, tied in rows]
+                           for name, rows in data["brackets"]},
+                 prizes={entry_id: level for entry_id, level in data["prizes"]},
+                 awards=None if data["awards"] is None else [AwardView(*a) for a in data["awards"]])
 
 
 def _prizes(competition: Competition, overall: list[rules.Standing]) -> dict[Any, int]:
@@ -949,8 +1035,10 @@ def award_min_score() -> float:
 
 def awards(competition: Competition) -> list[AwardView]:
     """Single awards (政策通, 调解能手, 服务之星) from the indicator scores measured in its rounds, live."""
-    results = _scored_results(competition)
-    contestants = _contestants(competition)
+    return _awards(_scored_results(competition), _contestants(competition))
+
+
+def _awards(results, contestants: list[rules.Entry]) -> list[AwardView]:
     names = {c.id: c.name for c in contestants}
     finished = {e.id: e.finished_at for e in rules.entries_from_results(contestants, results)}
     collected: dict[int, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
