@@ -39,9 +39,22 @@ def test_confidence_grows_with_each_signal_and_stays_between_0_and_1():
 
 
 def test_a_clear_winner_is_surer_than_one_of_two_near_equal_entries():
-    close = assistant.assess([hit("faq:dibao", 0.6, 0.6, score=2.0), hit("case:gas", 0.6, 0.6, score=1.9)])
-    clear = assistant.assess([hit("faq:dibao", 0.6, 0.6, score=2.0), hit("case:gas", 0.2, 0.2, score=0.8)])
+    close = assistant.assess([hit("faq:dibao", 0.6, 0.6, score=2.0), hit("faq:tekun", 0.6, 0.6, score=1.9)])
+    clear = assistant.assess([hit("faq:dibao", 0.6, 0.6, score=2.0), hit("faq:tekun", 0.2, 0.2, score=0.8)])
     assert clear > close
+
+
+def test_a_case_close_behind_an_entry_is_no_rival_but_an_entry_of_the_same_kind_is():
+    """A case tells the story of an FAQ entry's topic: right behind the entry it is the same answer told
+    twice; the margin is taken over the next entry of the best one's own kind."""
+    alone = assistant.assess([hit("faq:dibao", 0.6, 0.6, score=2.0), hit("faq:tekun", 0.2, 0.2, score=0.8)])
+    with_case = assistant.assess([hit("faq:dibao", 0.6, 0.6, score=2.0), hit("case:dibao-family", 0.6, 0.6, score=1.95),
+                                  hit("faq:tekun", 0.2, 0.2, score=0.8)])
+    assert with_case == alone
+    crowded = assistant.assess([hit("faq:dibao", 0.6, 0.6, score=2.0), hit("faq:tekun", 0.6, 0.6, score=1.95)])
+    assert crowded < alone
+    led_by_case = assistant.assess([hit("case:gas", 0.6, 0.6, score=2.0), hit("faq:gas-smell", 0.6, 0.6, score=1.95)])
+    assert led_by_case == assistant.assess([hit("case:gas", 0.6, 0.6, score=2.0)])
     assert assistant.assess([hit("lesson:x", 1, 1)]) == 0.0 and assistant.assess([]) == 0.0   # lessons never answer
 
 
