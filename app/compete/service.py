@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import secrets
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -1000,25 +1000,69 @@ def board_data(board: Board, variant: str, basis: boardcache.Basis) -> dict:
     }
 
 
+class CachedStandings(Sequence):
+    """Standings of a cached board, each built from its stored row only when read: a page shows 100 rows
+    (and the viewer's own) of thousands. ``ids`` are the rows' entry ids in order."""
+
+    def __init__(self, build, ids: list):
+        self._build, self.ids, self._made = build, ids, {}
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self.ids)))]
+        if index < 0:
+            index += len(self.ids)
+        if not 0 <= index < len(self.ids):
+            raise IndexError(index)
+        if index not in self._made:
+            self._made[index] = self._build(index)
+        return self._made[index]
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+    __hash__ = None
+
+
+def standing_of(standings, entry_id) -> rules.Standing | None:
+    """The standing of one entry in a board's rows (a cached board's without building the others)."""
+    ids = getattr(standings, "ids", None)
+    if ids is None:
+        return next((s for s in standings if s.entry.id == entry_id), None)
+    return standings[ids.index(entry_id)] if entry_id in ids else None
+
+
 def board_from_data(data: dict, variant: str, basis: boardcache.Basis) -> Board | None:
-    """The board ``board_data`` kept; None when it was made another way (layout, variant, freeze time or
-    award minimum), so it is computed again."""
+    """The board ``board_data`` kept (rows built when read); None when it was made another way (layout,
+    variant, freeze time or award minimum), so it is computed again."""
     freeze = basis.freeze_at.isoformat() if variant == boardcache.FROZEN and basis.freeze_at else None
     if (data.get("format") != BOARD_FORMAT or data.get("variant") != variant or data.get("freeze_at") != freeze
             or data.get("award_min_score") != award_min_score()):
         return None
-    rounds = data["rounds"]
-    overall, by_id = [], {}
-    for entry_id, name, bracket, rank, tied, total, missing, scores, finished in data["overall"]:
+    rounds, raw = data["rounds"], data["overall"]
+
+    def build(index: int) -> rules.Standing:
+        entry_id, name, bracket, rank, tied, total, missing, scores, finished = raw[index]
         entry = rules.Entry(id=entry_id, name=name, bracket=bracket,
                             round_scores={rid: v for rid, v in zip(rounds, scores) if v is not None},
                             finished_at=datetime.fromisoformat(finished) if finished else None)
-        standing = rules.Standing(rank=rank, entry=entry, total=total, missing=missing, tied=tied)
-        by_id[entry_id] = standing
-        overall.append(standing)
-    return Board(overall=overall,
-                 brackets={name: [by_id[entry_id]._replace(rank=rank, tied=tied) for entry_id, rank, tied in rows]
-                           for name, rows in data["brackets"]},
+        return rules.Standing(rank=rank, entry=entry, total=total, missing=missing, tied=tied)
+
+    overall = CachedStandings(build, [row[0] for row in raw])
+    position: dict = {}
+
+    def bracket_rows(rows: list) -> CachedStandings:
+        def build_in_bracket(index: int) -> rules.Standing:
+            if not position:
+                position.update((entry_id, i) for i, entry_id in enumerate(overall.ids))
+            entry_id, rank, tied = rows[index]
+            return overall[position[entry_id]]._replace(rank=rank, tied=tied)
+        return CachedStandings(build_in_bracket, [row[0] for row in rows])
+
+    return Board(overall=overall, brackets={name: bracket_rows(rows) for name, rows in data["brackets"]},
                  prizes={entry_id: level for entry_id, level in data["prizes"]},
                  awards=None if data["awards"] is None else [AwardView(*a) for a in data["awards"]])
 

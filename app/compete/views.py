@@ -204,7 +204,7 @@ def leaderboard(competition_id):
                                overall=board.overall, frozen=board.frozen)
     shown = BOARD_ROWS if request.args.get("all") is None else None
     entry = service.entry_of(current_user, competition)
-    mine = next((s for s in board.overall if entry is not None and s.entry.id == entry.id), None)
+    mine = service.standing_of(board.overall, entry.id) if entry is not None else None
     return render_template("compete/leaderboard.html", competition=competition, board=board,
                            overall=board.overall[:shown], total_rows=len(board.overall),
                            mine=mine if mine and mine not in board.overall[:shown] else None,
