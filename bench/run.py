@@ -257,10 +257,13 @@ def lua_get(path: str, session: Session) -> str:
             f'wrk.headers["Cookie"] = {lua_str(session.cookie)}\n' + LUA_THREADS + LUA_DONE)
 
 
-def lua_requests(items: list[tuple[str, str, str]], expect: str | None, per_thread: bool = True) -> str:
+def lua_requests(items: list[tuple[str, str, str]], expect: str | None, per_thread: bool = True,
+                 headers: dict[str, str] | None = None) -> str:
     """Cycle through (path, cookie, body-with-{SEQ}) items. With ``per_thread`` thread t takes the items
     with index ≡ t (mod threads), so one item's requests come from one thread in order and its
-    sequence numbers rise. ``expect``: a Lua pattern a good response body must contain."""
+    sequence numbers rise. ``expect``: a Lua pattern a good response body must contain. ``headers``:
+    sent with every request besides the cookie and the form's content type."""
+    extra = "".join(f", [{lua_str(k)}] = {lua_str(v)}" for k, v in (headers or {}).items())
     rows = ",\n".join("{" + ", ".join(lua_str(x) for x in item) + "}" for item in items)
     check = (f'  if status >= 400 or not string.find(body, {lua_str(expect)}) then '
              f'unexpected = unexpected + 1 end\n') if expect else '  if status >= 400 then unexpected = unexpected + 1 end\n'
@@ -283,7 +286,7 @@ function request()
   local item = mine[((n - 1) % #mine) + 1]
   if n % #mine == 1 or #mine == 1 then seq = seq + 1 end
   local body = string.gsub(item[3], "{{SEQ}}", tostring(seq))
-  return wrk.format("POST", item[1], {{["Cookie"] = item[2], ["Content-Type"] = "application/x-www-form-urlencoded"}}, body)
+  return wrk.format("POST", item[1], {{["Cookie"] = item[2], ["Content-Type"] = "application/x-www-form-urlencoded"{extra}}}, body)
 end
 function response(status, headers, body)
 {check}end
@@ -389,6 +392,9 @@ def machine_line() -> str:
 
 
 # --- main ---------------------------------------------------------------------------------------
+
+#: The header drill.js sends with a step: the server answers with the next step, not a redirect.
+IN_PAGE = {"X-Requested-With": "fetch"}
 
 PAGES = ("login", "home", "lesson", "answer save", "quiz submit", "drill step", "profile", "mentor dashboard",
          "cohort heatmap", "leaderboard", "search")
@@ -525,7 +531,8 @@ def run(args, pages: list[str], folder: Path, servers: list) -> int:
                 note = f"{len(items)} open attempts"
             elif page == "drill step":
                 items, steps = drill_items(sessions, drillers)
-                script.write_text(lua_requests(items, None))
+                # as the play page's script posts it: answered with the next step (or where to go)
+                script.write_text(lua_requests(items, None, headers=IN_PAGE))
                 note = f"{steps} prepared steps"
             db.session.remove()
         before = counts_of(app)
@@ -731,7 +738,7 @@ def query_counts(app, city, pages, get_pages, answering, submitting, drillers) -
                     items, _n = drill_items({drillers[0]: _FakeSession()}, [drillers[0]], per_person=1)
                     db.session.remove()
                 path, _cookie, body = items[0]
-                found[page] = _post_body(client_of(drillers[0]), path, body, counted)
+                found[page] = _post_body(client_of(drillers[0]), path, body, counted, IN_PAGE)
     finally:
         event.remove(engine, "before_cursor_execute", count)
     return found
@@ -743,9 +750,9 @@ class _FakeSession:
     csrf: str = ""
 
 
-def _post_body(client, path: str, body: str, counted: dict) -> int:
+def _post_body(client, path: str, body: str, counted: dict, headers: dict | None = None) -> int:
     counted["n"] = 0
-    response = client.post(path, data=body, content_type="application/x-www-form-urlencoded")
+    response = client.post(path, data=body, content_type="application/x-www-form-urlencoded", headers=headers or {})
     assert response.status_code in (200, 302), (path, response.status_code, response.get_data(as_text=True)[:300])
     return counted["n"]
 

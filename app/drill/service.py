@@ -20,12 +20,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import defer
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from .. import signals
 from ..access import check_own
@@ -112,9 +114,26 @@ def drill_for(attempt: DrillAttempt) -> engine.Drill:
     the parsed drill is already in this process."""
     version = attempt.__dict__.get("drill_version")
     if version is None:
-        version = db.session.get(DrillVersion, attempt.drill_version_id, options=[defer(DrillVersion.data)])
+        version = db.session.identity_map.get(identity_key(DrillVersion, attempt.drill_version_id))
+        if version is None:
+            version = db.session.scalar(_VERSION_WITHOUT_FILE, {"version_id": attempt.drill_version_id})
         set_committed_value(attempt, "drill_version", version)  # the attempt's relationship, loaded
     return drill_of(version)
+
+
+# Statements of every step, built once: a statement object reused keeps its cache key, so SQLAlchemy
+# neither rebuilds nor re-keys it on every request (the values travel as bound parameters).
+_VERSION_WITHOUT_FILE = (select(DrillVersion).where(DrillVersion.id == bindparam("version_id"))
+                         .options(defer(DrillVersion.data)))
+_ATTEMPT = select(DrillAttempt).where(DrillAttempt.id == bindparam("attempt_id"))
+
+
+def attempt_by_id(attempt_id: int) -> DrillAttempt | None:
+    """The attempt with that id (from this session when it holds it already), or None."""
+    attempt = db.session.identity_map.get(identity_key(DrillAttempt, attempt_id))
+    if attempt is not None:
+        return attempt
+    return db.session.scalar(_ATTEMPT, {"attempt_id": attempt_id})
 
 
 def start_attempt(user: User, version: DrillVersion, mode: str = "practice", now: datetime | None = None) -> DrillAttempt:
@@ -166,10 +185,9 @@ def _claim(attempt: DrillAttempt, **values) -> bool:
     the written values, not read back); else ``attempt`` is reloaded as the winner left it and
     nothing is written."""
     expected = attempt.step_count
-    result = db.session.execute(
-        update(DrillAttempt).where(DrillAttempt.id == attempt.id, DrillAttempt.step_count == expected,
-                                   DrillAttempt.finished_at.is_(None))
-        .values(step_count=expected + 1, **values).execution_options(synchronize_session=False))
+    result = db.session.execute(_claim_statement(tuple(sorted(values))), {
+        "claim_id": attempt.id, "claim_expected": expected, "claim_next": expected + 1,
+        **{f"new_{key}": value for key, value in values.items()}})
     if result.rowcount != 1:
         db.session.refresh(attempt)
         return False
@@ -177,6 +195,38 @@ def _claim(attempt: DrillAttempt, **values) -> bool:
     for key, value in values.items():
         set_committed_value(attempt, key, value)
     return True
+
+
+#: The claim UPDATE per set of columns it writes besides the step count (a move, an ending, a step back).
+_claims: dict[tuple[str, ...], Any] = {}
+
+
+def _claim_statement(columns: tuple[str, ...]):
+    """``UPDATE drill_attempt SET step_count = :claim_next, <columns> WHERE id = :claim_id AND
+    step_count = :claim_expected AND finished_at IS NULL``, built once per set of columns."""
+    statement = _claims.get(columns)
+    if statement is None:
+        table = DrillAttempt.__table__
+        statement = _claims[columns] = (
+            update(DrillAttempt)
+            .where(DrillAttempt.id == bindparam("claim_id"), DrillAttempt.step_count == bindparam("claim_expected"),
+                   DrillAttempt.finished_at.is_(None))
+            .values(step_count=bindparam("claim_next"),
+                    **{column: bindparam(f"new_{column}", type_=table.c[column].type) for column in columns})
+            .execution_options(synchronize_session=False))
+    return statement
+
+
+#: A step's INSERT, numbered ``MAX(seq) + 1`` by the database (the history is not read).
+_STEP_TABLE = DrillStep.__table__
+_INSERT_STEP = insert(DrillStep).values(
+    attempt_id=bindparam("s_attempt_id"),
+    seq=(select(func.coalesce(func.max(DrillStep.seq), 0) + 1)
+         .where(DrillStep.attempt_id == bindparam("s_attempt_id")).scalar_subquery()),
+    node_id=bindparam("s_node_id"), choice_id=bindparam("s_choice_id"), timed_out=bindparam("s_timed_out"),
+    elapsed_ms=bindparam("s_elapsed_ms"), deltas=bindparam("s_deltas", type_=_STEP_TABLE.c.deltas.type),
+    feedback=bindparam("s_feedback"), undone=bindparam("s_undone"),
+    created_at=bindparam("s_created_at", type_=_STEP_TABLE.c.created_at.type))
 
 
 def _record(attempt: DrillAttempt, drill: engine.Drill, result: engine.StepResult, now: datetime) -> Move | None:
@@ -191,12 +241,10 @@ def _record(attempt: DrillAttempt, drill: engine.Drill, result: engine.StepResul
     if not _claim(attempt, **values):
         return None
     node_id, choice_id = result.step
-    next_seq = (select(func.coalesce(func.max(DrillStep.seq), 0) + 1)
-                .where(DrillStep.attempt_id == attempt.id).scalar_subquery())
-    db.session.execute(insert(DrillStep).values(
-        attempt_id=attempt.id, seq=next_seq, node_id=node_id, choice_id=choice_id, timed_out=result.timed_out,
-        elapsed_ms=max(elapsed, 0), deltas=dict(result.deltas), feedback=result.feedback, undone=False,
-        created_at=now))
+    db.session.execute(_INSERT_STEP, {
+        "s_attempt_id": attempt.id, "s_node_id": node_id, "s_choice_id": choice_id, "s_timed_out": result.timed_out,
+        "s_elapsed_ms": max(elapsed, 0), "s_deltas": dict(result.deltas), "s_feedback": result.feedback,
+        "s_undone": False, "s_created_at": now})
     if "steps" in attempt.__dict__:
         db.session.expire(attempt, ["steps"])  # loaded before this step: read again when asked
     if result.ended:

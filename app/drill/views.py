@@ -1,4 +1,6 @@
 """Drill views: the list, playing (server-timed), going back a step, the debrief, organizers' map."""
+from functools import lru_cache
+
 from flask import (
     Blueprint, abort, current_app, flash, get_flashed_messages, jsonify, redirect, render_template, request, url_for,
 )
@@ -15,6 +17,7 @@ from ..mentor.service import comments_for
 from ..models import MANAGER_ROLES, DrillAttempt
 from ..sealing import practice_blocked, sealed
 from ..security import roles_required
+from ..templating import render_markdown
 from ..web import Outcome, perform
 from . import service
 from .service import Move
@@ -49,7 +52,7 @@ def start(drill_id):
 
 def _own_attempt(attempt_id: int) -> DrillAttempt:
     """The current user's attempt, or 404 (another person's attempt is never revealed)."""
-    return own_or_404(current_user, db.session.get(DrillAttempt, attempt_id))
+    return own_or_404(current_user, service.attempt_by_id(attempt_id))
 
 
 @bp.route("/attempts/<int:attempt_id>")
@@ -68,12 +71,16 @@ def play(attempt_id):
     return render_template("drill/play.html", messages=None, **_step_values(attempt, feedback))
 
 
+#: A drill's situations and feedback as HTML, rendered once per process and text (a version's texts never change).
+_markdown = lru_cache(maxsize=2048)(render_markdown)
+
+
 def _step_values(attempt: DrillAttempt, feedback: str | None) -> dict:
     """What ``drill/_step.html`` shows of where ``attempt`` stands, from the attempt in memory (no
     query): taken before COMMIT by a move, so nothing of the attempt is read again after it."""
     drill = service.drill_for(attempt)
     state = service.state_of(attempt)
-    return {"attempt_id": attempt.id, "mode": attempt.mode, "step_no": attempt.step_count, "drill": drill,
+    return {"attempt_id": attempt.id, "mode": attempt.mode, "step_no": attempt.step_count, "drill": drill, "md": _markdown,
             "node": drill.nodes[state.node], "choices": service.shown_choices(attempt),
             "seconds_left": seconds_left(attempt.deadline), "feedback": feedback,
             "can_go_back": attempt.mode == "practice" and bool(state.path) and not attempt.just_undone,
