@@ -207,8 +207,10 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
 #: Phrases rewritten before segmentation, in questions and entries alike: what residents say in several
 #: words for one thing (老爷子昨天走了 → 老爷子去世了; 整宿睡不着 → 失眠). Regular expressions, in order.
 PHRASES: tuple[tuple[str, str], ...] = (
-    (r"(老人|老爷子|老头子?|老太太?|老伴儿?|爷爷|奶奶|姥姥|姥爷|外公|外婆|爹|娘|老爸|老妈|父亲|母亲|我爸|我妈|大爷|大妈)"
-     r"(昨天|前天|昨晚|夜里|上午|下午|刚刚|刚|已经|突然)?(走了|没了)", r"\1\2去世了"),
+    (r"(老人|老爷子|老头子?|老太太?|老伴儿?|爷爷|奶奶|姥姥|姥爷|外公|外婆|爹|娘|老爸|老妈|父亲|母亲|我爸|我妈|大爷|大妈"
+     r"|那口子|孩子他爸|孩子他妈|老公|丈夫|媳妇儿?|老婆|妻子|男人|儿子|闺女|女儿)"
+     r"(昨天|前天|昨晚|夜里|上午|下午|刚刚|刚|已经|突然|上个月|去年|前些天|前几天|上礼拜|上周)?(走了|没了)"
+     r"(?![^，。,.!?！？]{0,8}(回|找|出门|出去|离家|跑))", r"\1\2去世了"),
     (r"(整宿|整夜|晚上|半夜|老是|总是)(整宿)?(睡不着|合不上眼|睡不好|睡不踏实)", r"失眠"),
     # a husband beating his wife (or a son his mother) is domestic violence, whatever the words
     (r"(打|揍|踹)(老婆|媳妇儿?|妻子|老伴儿?|孩子他妈|老娘|老母亲)", r"家暴\1\2"),

@@ -146,6 +146,27 @@ def test_colloquial_words_map_to_the_standard_terms(seg):
     assert "去世" not in seg.tokens("车开走了")
 
 
+def test_everyday_names_across_topics_map_to_the_entries_words(seg):
+    assert "没有呼吸" in seg.tokens("人倒在地上没气了") and "心脏骤停" in seg.tokens("心跳骤停咋急救")
+    assert "液化气罐" in seg.tokens("家里煤气罐漏了") and "燃气" in seg.tokens("家里煤气罐漏了")
+    assert "父亲" in seg.tokens("俺爹腿脚不好") and "失业" in seg.tokens("下岗了咋办")
+    assert "灵活就业" in seg.tokens("打零工的社保") and "工钱" in seg.tokens("辛苦钱要不回来")
+    assert "电动车" in seg.tokens("小电驴停楼道") and "高龄津贴" in seg.tokens("长寿金咋领")
+
+
+def test_phrases_name_the_situation_behind_the_words(seg):
+    assert "去世" in seg.tokens("孩子他爸上个月没了，家里就靠我")          # a spouse, a time word
+    assert "去世" not in seg.tokens("他媳妇走了好几天没回来")                # left home: not a death
+    assert "家暴" in seg.tokens("邻居老公打她") and "家暴" in seg.tokens("儿子喝了酒打老娘")
+    assert "家暴" not in seg.tokens("打电话给老婆")
+    assert "高空抛物" in seg.tokens("有人往楼下扔酒瓶") and "高空抛物" in seg.tokens("从阳台扔垃圾")
+    assert "轻生" in seg.tokens("老人说活着没意思")
+
+
+def test_question_fillers_of_dialects_are_dropped(seg):
+    assert seg.tokens("这块咋弄嘛") == [] and seg.tokens("卡在手机里") == ["卡", "手机"]
+
+
 def test_title_lines_are_kept_apart_and_the_closest_line_counts(seg):
     lines = seg.title_tokens("低保怎么申请？\n\n最低生活保障去哪里办")
     assert lines.count("|") == 1 and lines[:2] == ["低保", "申请"] and lines[2] == "|" and "低保" in lines[3:]
