@@ -88,9 +88,16 @@ def _affected(session: Session) -> tuple[set[int], set[int], set[int]]:
 def _raise_versions(session: Session, _flush_context, _instances) -> None:
     """``before_flush``: raise ``board_version`` of every competition whose board this flush changes."""
     competitions, rounds, renamed = _affected(session)
-    if rounds:
+    unknown = set()
+    for round_id in rounds:  # the round is usually loaded already (a submit, a judging): no query then
+        loaded = session.identity_map.get(inspect(CompetitionRound).identity_key_from_primary_key((round_id,)))
+        if loaded is not None and loaded.competition_id is not None:
+            competitions.add(loaded.competition_id)
+        else:
+            unknown.add(round_id)
+    if unknown:
         competitions |= set(session.execute(select(CompetitionRound.competition_id)
-                                            .where(CompetitionRound.id.in_(rounds))).scalars())
+                                            .where(CompetitionRound.id.in_(unknown))).scalars())
     if renamed:
         competitions |= set(session.execute(select(Entry.competition_id).join(Competition)
                                             .where(Entry.user_id.in_(renamed), Competition.published_at.is_(None)))

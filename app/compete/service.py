@@ -1165,9 +1165,14 @@ def _standing(row: dict) -> rules.Standing:
 
 
 def _published_board(competition: Competition) -> Board:
+    """The published board, each row built when read (as a cached one)."""
     data = competition.results
-    return Board(overall=[_standing(r) for r in data["overall"]],
-                 brackets={b["name"]: [_standing(r) for r in b["rows"]] for b in data["brackets"]},
+
+    def rows(raw: list[dict]) -> CachedStandings:
+        return CachedStandings(lambda index: _standing(raw[index]), [r["entry"] for r in raw])
+
+    return Board(overall=rows(data["overall"]),
+                 brackets={b["name"]: rows(b["rows"]) for b in data["brackets"]},
                  published_at=competition.published_at,
                  prizes={r["entry"]: r["prize"] for r in data["overall"] if r.get("prize")},
                  awards=[AwardView(a["key"], a["title"], a["score"], a["entries"], a["winners"])
