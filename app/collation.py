@@ -52,6 +52,7 @@ def _pinyin():
     return lambda text: lazy_pinyin(text, style=Style.TONE3, neutral_tone_with_five=True, errors="default")
 
 
+@lru_cache(maxsize=8192)  # area trees and pickers key the same names on every request
 def name_key(text: str, numbers: bool = True) -> str:
     """A key that sorts names as a Chinese reader expects: pinyin with tone (feng2 before liu2 before
     wu2), numbers by value (``numbers=False`` for people's names, where 一 is a character like any other:

@@ -40,7 +40,9 @@ from sqlalchemy.exc import OperationalError
 from .clock import utcnow
 from .extensions import db
 from .models import EvidenceRecord, IndicatorSums, IndicatorSumsState
-from .profile.scoring import SUMS_EPOCH, ScoringSettings, Sums, sums_of, sums_usable
+from .profile.scoring import (
+    SUMS_EPOCH, ScoringSettings, Sums, level_cut, level_of_ratio, sums_of, sums_usable,
+)
 
 STATE_ID = 1
 #: ``Session.info`` key: this session's transaction holds locks on the sums (it wrote evidence).
@@ -298,3 +300,30 @@ def _forget_locks(session, *_args) -> None:
 
 event.listen(db.session, "after_commit", _forget_locks)
 event.listen(db.session, "after_rollback", _forget_locks)
+
+
+def levels_for(user_ids: Sequence[int], now: datetime,
+               knobs: ScoringSettings) -> tuple[dict[int, dict[str, float]], list[int]]:
+    """(person → indicator → level, for the indicators with enough evidence, the people to score
+    from rows instead): ``scoring.levels_from_sums`` done by the database, which returns only the
+    rows with a level (``scoring.level_cut``) and those dated after ``now``; one query."""
+    ids = list(user_ids)
+    if not ids:
+        return {}, []
+    if not ready(knobs):
+        return {}, ids
+    result: dict[int, dict[str, float]] = defaultdict(dict)
+    late: set[int] = set()
+    after = SUMS.c.latest_at > now
+    enough = ((SUMS.c.weight_sum > 0) & (SUMS.c.weight_sum >= level_cut(now, knobs))
+              & (SUMS.c.sources >= knobs.min_sources))
+    for user_id, indicator, ratio, is_late in db.session.execute(
+            select(SUMS.c.user_id, SUMS.c.indicator, SUMS.c.score_sum / SUMS.c.weight_sum, after)
+            .where(SUMS.c.user_id.in_(ids), SUMS.c.records > 0, enough | after)).all():
+        if is_late:
+            late.add(user_id)
+        else:
+            result[user_id][indicator] = level_of_ratio(ratio)
+    for user_id in late:
+        result.pop(user_id, None)
+    return result, [uid for uid in ids if uid in late]

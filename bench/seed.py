@@ -208,6 +208,11 @@ def build_city(*, workers: int = 3200, mentors: int = 200, evidence: int = 100_0
             for n in range(evidence)]
     _bulk(EvidenceRecord, rows, chunk=10_000)
     db.session.commit()
+    # Loaded around the evidence hub: build the per person × indicator sums the cohort views read.
+    from app import evidence_sums
+
+    evidence_sums.rebuild(db.session, evidence_sums.settings(), force=True)
+    db.session.commit()
     log(f"  {len(rows)} evidence records")
 
     # A running competition of the whole city: a 20-question quiz round open for six hours.

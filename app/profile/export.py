@@ -51,9 +51,9 @@ def records_workbook(people: list[User]) -> bytes:
     levels.title = _("Levels")
     levels.append(safe_row([_("Name"), _("Worker number"), *[i.title for i in indicators]]))
     for person in people:
-        profile = data.profiles[person.id]
+        mine = data.levels[person.id]
         levels.append(safe_row([person.name, person.worker_number or person.username,
-                                *[profile.level(i.id) for i in indicators]]))
+                                *[mine.get(i.id) for i in indicators]]))
     records = book.create_sheet(_("Evidence"))
     records.append(safe_row([_("Name"), _("Indicator"), _("Score"), _("Weight"), _("Source"), _("What"),
                              _("Time (Beijing time)")]))

@@ -20,7 +20,7 @@ from ..models import (
 )
 from .recommend import Item, recommend
 from .scoring import Profile, cohort_summary, score_profile, strengths, trends, weakest
-from .service import profiles_for, settings
+from .service import levels_for, settings
 
 #: Evidence rows listed per indicator on the profile page.
 EVIDENCE_SHOWN = 8
@@ -99,16 +99,18 @@ def profile_page(person: User, now: datetime | None = None) -> ProfilePage:
 
 @dataclass
 class CohortPage:
-    people: list[User]
-    profiles: dict[int, Profile]
+    people: list
+    levels: dict[int, dict[str, float]]   # person id → indicator → level (absent: not enough evidence)
     summary: object
     weakest: list = field(default_factory=list)
 
 
-def cohort_page(people: list[User], threshold: float = 60.0, now: datetime | None = None) -> CohortPage:
-    profiles = profiles_for([p.id for p in people], now)
-    summary = cohort_summary(profiles, list(competency.indicators()), threshold=threshold)
-    return CohortPage(people=people, profiles=profiles, summary=summary, weakest=summary.weakest)
+def cohort_page(people: list, threshold: float = 60.0, now: datetime | None = None) -> CohortPage:
+    """Levels and distributions of ``people`` (Users, or rows with ``id``), from the sums the evidence
+    hub keeps: a fixed number of queries, one row per person and indicator."""
+    levels = levels_for([p.id for p in people], now)
+    summary = cohort_summary(levels, list(competency.indicators()), threshold=threshold)
+    return CohortPage(people=people, levels=levels, summary=summary, weakest=summary.weakest)
 
 
 def cohort_people(actor: User, area: Area | None = None, hired: int | None = None) -> list[User]:
@@ -117,10 +119,18 @@ def cohort_people(actor: User, area: Area | None = None, hired: int | None = Non
     return db.session.scalars(learners_query(actor, within=area, hired=hired).order_by(User.name_key, User.name)).all()
 
 
+def cohort_rows(actor: User, area: Area | None = None, hired: int | None = None) -> list:
+    """``cohort_people`` as light rows (``id``, ``name``, ``hire_date``): what the heatmap shows of
+    thousands of people, without loading them as accounts."""
+    return db.session.execute(learners_query(actor, within=area, hired=hired)
+                              .with_only_columns(User.id, User.name, User.hire_date)
+                              .order_by(User.name_key, User.name)).all()
+
+
 def below_threshold(people: list[User], indicator: str, threshold: float) -> list[User]:
     """The people whose level on ``indicator`` is below ``threshold`` (not those without a level yet)."""
-    profiles = profiles_for([p.id for p in people])
-    return [p for p in people if (level := profiles[p.id].level(indicator)) is not None and level < threshold]
+    levels = levels_for([p.id for p in people])
+    return [p for p in people if (level := levels[p.id].get(indicator)) is not None and level < threshold]
 
 
 def training_courses(indicators: list[Indicator]) -> dict[str, list[Course]]:
@@ -129,6 +139,6 @@ def training_courses(indicators: list[Indicator]) -> dict[str, list[Course]]:
     return {i.id: [c for c in courses if i.id in (c.indicators or [])] for i in indicators}
 
 
-def hire_years(people: list[User]) -> list[int]:
-    """The years these people were hired in, newest first."""
-    return sorted({p.hire_date.year for p in people if p.hire_date}, reverse=True)
+def hire_years(people: list) -> list[int]:
+    """The years these people (Users, or rows with ``hire_date``) were hired in, newest first."""
+    return sorted({hired.year for hired in {p.hire_date for p in people} if hired}, reverse=True)

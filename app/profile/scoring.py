@@ -287,6 +287,30 @@ def score_profile(records: Iterable[Any], model: Sequence[IndicatorLike], now: d
     return _profile(indicators, model, now)
 
 
+def level_cut(now: datetime, settings: ScoringSettings = DEFAULT_SETTINGS) -> float:
+    """The least ``Sums.weight`` that is enough evidence at ``now`` (with enough sources): the
+    ``min_weight`` that ``_finish`` tests after rounding away float noise, times ``growth(now)``.
+    A database can apply it to the kept sums and return only the levels there are."""
+    return (settings.min_weight - 5e-10) * growth(now, settings)
+
+
+def levels_from_sums(rows: Iterable[tuple[str, float, float, int]], now: datetime,
+                     settings: ScoringSettings = DEFAULT_SETTINGS) -> dict[str, float | None]:
+    """indicator → level (None: not enough evidence) from ``(indicator, Sums.weight, Sums.scored,
+    Sums.sources)`` rows of one person whose records are all dated at or before ``now``: the
+    ``level`` of ``level_from_sums`` without building the rest, for views over many people. The
+    level is the rounded ratio ``scored / weight`` (the growth factors cancel) where ``weight`` is at
+    least ``level_cut``."""
+    cut, min_sources = level_cut(now, settings), settings.min_sources
+    return {indicator: level_of_ratio(scored / weight) if weight > 0 and weight >= cut and sources >= min_sources
+            else None for indicator, weight, scored, sources in rows}
+
+
+def level_of_ratio(ratio: float) -> float:
+    """The displayed level of a weighted mean (``Sums.scored / Sums.weight``), as ``_finish`` rounds it."""
+    return _round(ratio, 1)
+
+
 def profile_from_sums(sums: Mapping[str, Sums], model: Sequence[IndicatorLike], now: datetime,
                       settings: ScoringSettings = DEFAULT_SETTINGS) -> Profile:
     """``score_profile`` from one person's sums per indicator (see ``level_from_sums``)."""

@@ -51,6 +51,19 @@ def profiles_for(user_ids, now: datetime | None = None) -> dict[int, Profile]:
             else profile_from_sums(sums.get(uid, {}), indicators, now, knobs) for uid in ids}
 
 
-def levels_for(user_ids, now: datetime | None = None) -> dict[int, dict[str, float | None]]:
-    """indicator → level (None: not enough evidence yet) per person."""
-    return {uid: profile.levels() for uid, profile in profiles_for(list(user_ids), now).items()}
+def levels_for(user_ids, now: datetime | None = None) -> dict[int, dict[str, float]]:
+    """indicator → level per person, for the indicators that have one (``.get`` gives None for the
+    others): what ``profiles_for`` gives, with the levels worked out by the database from the sums
+    (``evidence_sums.levels_for``)."""
+    now = now or utcnow()
+    ids = list(user_ids)
+    indicators, knobs = competency.model(), settings()
+    found, from_rows = evidence_sums.levels_for(ids, now, knobs)
+    keys = {item.id for item in indicators}
+    result = {uid: {key: level for key, level in found[uid].items() if key in keys} if uid in found else {}
+              for uid in ids}
+    evidence = evidence_by_user(from_rows)
+    for uid in from_rows:
+        result[uid] = {key: level for key, level in score_profile(evidence.get(uid, []), indicators, now,
+                                                                  knobs).levels().items() if level is not None}
+    return result

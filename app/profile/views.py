@@ -23,7 +23,7 @@ from . import lrs
 from .charts import Series, heat_colour, radar_svg, sparkline_svg, trend_svg
 from .export import records_workbook, statements_for
 from .forms import CohortAssignForm
-from .pages import below_threshold, cohort_page, cohort_people, hire_years, profile_page, training_courses
+from .pages import below_threshold, cohort_page, cohort_people, cohort_rows, hire_years, profile_page, training_courses
 from .standing import recommendation_status
 
 bp = Blueprint("profile", __name__, template_folder="templates", url_prefix="/profile")
@@ -92,7 +92,7 @@ def cohort():
     area_id = int_arg("area")
     hired = int_arg("hired", lo=MIN_HIRE_YEAR, hi=MAX_HIRE_YEAR)
     threshold = float_arg("threshold", 60, 0, 100)
-    people = _filtered_people(area_id, hired)
+    people = cohort_rows(current_user, _area_or_404(area_id), hired)
     indicators = competency.model()
     return render_template("profile/cohort.html", data=cohort_page(people, threshold),
                            shown=page_of(people, COHORT_PAGE_SIZE), indicators=indicators,

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from app.profile.scoring import (
-    MIN_SUMS_HALF_LIFE_DAYS, SUMS_EPOCH, Evidence, ScoringSettings, Sums, growth, level_from_sums, profile_from_sums,
+    MIN_SUMS_HALF_LIFE_DAYS, SUMS_EPOCH, Evidence, ScoringSettings, Sums, growth, level_from_sums, levels_from_sums, profile_from_sums,
     score_indicator, score_profile, sums_of, sums_usable,
 )
 
@@ -49,6 +49,8 @@ def test_the_level_from_sums_equals_the_row_rule(rows, half_life, after_last):
         assert level_from_sums(sums.get(indicator), now, knobs, indicator) == \
             score_indicator(mine, now, knobs, indicator)
     assert profile_from_sums(sums, MODEL, now, knobs) == score_profile(rows, MODEL, now, knobs)
+    fast = levels_from_sums([(s.indicator, s.weight, s.scored, s.sources) for s in sums.values()], now, knobs)
+    assert fast == {key: score_indicator([r for r in rows if r.indicator == key], now, knobs).level for key in sums}
 
 
 @settings(max_examples=200, deadline=None)
