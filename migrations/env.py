@@ -92,14 +92,34 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=get_metadata(),
-            **conf_args
-        )
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # A batch operation on SQLite copies the table, drops the old one and renames the copy. With
+            # foreign keys on, DROP TABLE first deletes every row, and ON DELETE CASCADE empties every
+            # table that refers to it (a column added to `user` wiped evidence, attempts and progress).
+            # Off for the migrations (outside any transaction, where SQLite honours it), checked after.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()  # end the transaction SQLAlchemy began for the PRAGMA: Alembic begins its own
+        try:
+            context.configure(
+                connection=connection,
+                target_metadata=get_metadata(),
+                **conf_args
+            )
 
-        with context.begin_transaction():
-            context.run_migrations()
+            with context.begin_transaction():
+                context.run_migrations()
+            if sqlite:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(
+                        "migrations left rows whose foreign keys point nowhere (table, rowid, parent): "
+                        + ", ".join(str(tuple(row[:3])) for row in broken[:10]))
+        finally:
+            if sqlite:
+                connection.rollback()
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                connection.commit()
 
 
 if context.is_offline_mode():
