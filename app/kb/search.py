@@ -20,7 +20,8 @@ counted ``TITLE_WEIGHT`` times, and the body; a sub-word counts ``PART_WEIGHT`` 
 also says how much of the question it covers: ``coverage`` is the share of the question's words,
 weighted by IDF, that the document holds (a word present only through its sub-words counts
 ``PART_OF_KNOWN`` or, when the index never saw the word, ``PART_OF_UNKNOWN`` of the share of its parts
-found); ``title_coverage`` the same over the title. A word nothing in the index resembles and that is a
+found; a one-character word counts ``SINGLE_CHARACTER_SHARE`` of its IDF); ``title_coverage`` the
+same over the title. A word nothing in the index resembles and that is a
 word of jieba's dictionary (高考, 护照: a topic the knowledge base lacks) weighs the most (the highest
 IDF), so a question about something the knowledge base never mentions covers little; a fragment jieba
 glued from characters it could not place (费在, 能缴) weighs little.
@@ -257,6 +258,11 @@ class Query:
 #: the index but not in this document (it holds a part only), or the index has never seen the word.
 PART_OF_KNOWN = 0.5
 PART_OF_UNKNOWN = 0.8
+#: Share of its IDF a one-character question word (交, 费, 打, 补) weighs in coverage and in the closeness
+#: to a title line: on its own one character says little (交 is paying a fee, handing in a form or making
+#: friends), and jieba leaves one where it could not join it to a neighbour, so its rarity as a token
+#: overstates it. A question about 自来水费 whose best entry only shares 交 and 费 is not covered.
+SINGLE_CHARACTER_SHARE = 0.5
 #: BM25 weight of a sub-word relative to the whole word.
 PART_WEIGHT = 0.5
 #: Weight of a question word the index never saw (and nothing of it), as a share of the highest IDF:
@@ -470,7 +476,7 @@ class Index:
 
     def _weight(self, concept: Concept) -> float:
         if concept.known:
-            return self.idf(concept.word)
+            return self.idf(concept.word) * (SINGLE_CHARACTER_SHARE if len(concept.word) == 1 else 1.0)
         if concept.parts:
             return max(self.idf(p) for p in concept.parts)
         return (UNKNOWN_LEXICAL_SHARE if concept.lexical else UNKNOWN_SHARE) * self.max_idf

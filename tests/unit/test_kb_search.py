@@ -222,3 +222,14 @@ def test_an_faq_entry_goes_before_a_case_that_matches_as_well(seg):
     story = doc(seg, "case:noise", "邻居噪音扰民怎么办", "先了解情况，再约双方沟通。", kind="case")
     hits = Index([story, faq], seg).search("邻居噪音扰民")
     assert [h.document.key for h in hits] == ["faq:noise", "case:noise"]
+
+
+def test_one_character_words_count_for_less_of_a_question(seg):
+    """A question about 自来水费 whose entry shares only 交 and 费 is not two thirds covered: a single
+    character weighs ``SINGLE_CHARACTER_SHARE`` of its IDF in coverage and line closeness."""
+    docs = [doc(seg, "faq:pay", "居民医保费在手机上怎么交", "每年集中缴费期在手机上交费。"),
+            doc(seg, "faq:water", "自来水管冻裂了找谁", "关总阀，找物业维修。"),
+            doc(seg, "faq:dibao", "低保怎么申请", "向街道提出申请。")]
+    hits = {h.document.key: h for h in Index(docs, seg).search("自来水费在哪交")}
+    assert hits["faq:pay"].title_coverage == pytest.approx(0.5, abs=0.01)      # 0.67 if 交 and 费 weighed fully
+    assert hits["faq:water"].title_coverage == pytest.approx(0.5, abs=0.01)    # the one word of substance
