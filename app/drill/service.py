@@ -206,23 +206,22 @@ def _claim_statement(columns: tuple[str, ...]):
     step_count = :claim_expected AND finished_at IS NULL``, built once per set of columns."""
     statement = _claims.get(columns)
     if statement is None:
-        table = DrillAttempt.__table__
+        table = DrillAttempt.__table__  # on the table: an ORM-enabled UPDATE is copied per execution and keyed again
         statement = _claims[columns] = (
-            update(DrillAttempt)
-            .where(DrillAttempt.id == bindparam("claim_id"), DrillAttempt.step_count == bindparam("claim_expected"),
-                   DrillAttempt.finished_at.is_(None))
+            update(table)
+            .where(table.c.id == bindparam("claim_id"), table.c.step_count == bindparam("claim_expected"),
+                   table.c.finished_at.is_(None))
             .values(step_count=bindparam("claim_next"),
-                    **{column: bindparam(f"new_{column}", type_=table.c[column].type) for column in columns})
-            .execution_options(synchronize_session=False))
+                    **{column: bindparam(f"new_{column}", type_=table.c[column].type) for column in columns}))
     return statement
 
 
 #: A step's INSERT, numbered ``MAX(seq) + 1`` by the database (the history is not read).
 _STEP_TABLE = DrillStep.__table__
-_INSERT_STEP = insert(DrillStep).values(
+_INSERT_STEP = insert(_STEP_TABLE).values(
     attempt_id=bindparam("s_attempt_id"),
-    seq=(select(func.coalesce(func.max(DrillStep.seq), 0) + 1)
-         .where(DrillStep.attempt_id == bindparam("s_attempt_id")).scalar_subquery()),
+    seq=(select(func.coalesce(func.max(_STEP_TABLE.c.seq), 0) + 1)
+         .where(_STEP_TABLE.c.attempt_id == bindparam("s_attempt_id")).scalar_subquery()),
     node_id=bindparam("s_node_id"), choice_id=bindparam("s_choice_id"), timed_out=bindparam("s_timed_out"),
     elapsed_ms=bindparam("s_elapsed_ms"), deltas=bindparam("s_deltas", type_=_STEP_TABLE.c.deltas.type),
     feedback=bindparam("s_feedback"), undone=bindparam("s_undone"),

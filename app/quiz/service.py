@@ -406,14 +406,14 @@ _ANSWER_ROW = select(AttemptAnswer).where(AttemptAnswer.id == bindparam("answer_
                                           AttemptAnswer.attempt_id == bindparam("attempt_id"))
 _LOCKED_ATTEMPT = (select(QuizAttempt).where(QuizAttempt.id == bindparam("attempt_id")).with_for_update(read=True)
                    .execution_options(populate_existing=True))
+_ANSWERS, _ATTEMPTS = AttemptAnswer.__table__, QuizAttempt.__table__
+#: On the table, not the model: an ORM-enabled UPDATE is copied per execution and keyed again.
 _STORE_NEWER_WHILE_OPEN = (
-    update(AttemptAnswer)
-    .where(AttemptAnswer.id == bindparam("row_id"), AttemptAnswer.seq < bindparam("new_seq"),
-           exists().where(QuizAttempt.id == bindparam("row_attempt_id"), QuizAttempt.submitted_at.is_(None)))
-    .values(answer=bindparam("new_answer", type_=AttemptAnswer.__table__.c.answer.type),
-            saved_at=bindparam("new_saved_at", type_=AttemptAnswer.__table__.c.saved_at.type),
-            seq=bindparam("new_seq"))
-    .execution_options(synchronize_session=False))
+    update(_ANSWERS)
+    .where(_ANSWERS.c.id == bindparam("row_id"), _ANSWERS.c.seq < bindparam("new_seq"),
+           exists().where(_ATTEMPTS.c.id == bindparam("row_attempt_id"), _ATTEMPTS.c.submitted_at.is_(None)))
+    .values(answer=bindparam("new_answer", type_=_ANSWERS.c.answer.type),
+            saved_at=bindparam("new_saved_at", type_=_ANSWERS.c.saved_at.type), seq=bindparam("new_seq")))
 
 
 def locked_attempt(attempt_id: int) -> QuizAttempt | None:
