@@ -302,11 +302,11 @@ event.listen(db.session, "after_commit", _forget_locks)
 event.listen(db.session, "after_rollback", _forget_locks)
 
 
-def levels_for(user_ids: Sequence[int], now: datetime,
+def levels_for(user_ids: Sequence[int], indicators: Sequence[str], now: datetime,
                knobs: ScoringSettings) -> tuple[dict[int, dict[str, float]], list[int]]:
-    """(person → indicator → level, for the indicators with enough evidence, the people to score
-    from rows instead): ``scoring.levels_from_sums`` done by the database, which returns only the
-    rows with a level (``scoring.level_cut``) and those dated after ``now``; one query."""
+    """(person → indicator → level, for those of ``indicators`` with enough evidence, the people to
+    score from rows instead): ``scoring.levels_from_sums`` done by the database, which returns only
+    the rows with a level (``scoring.level_cut``) and those dated after ``now``; one query."""
     ids = list(user_ids)
     if not ids:
         return {}, []
@@ -319,7 +319,8 @@ def levels_for(user_ids: Sequence[int], now: datetime,
               & (SUMS.c.sources >= knobs.min_sources))
     for user_id, indicator, ratio, is_late in db.session.execute(
             select(SUMS.c.user_id, SUMS.c.indicator, SUMS.c.score_sum / SUMS.c.weight_sum, after)
-            .where(SUMS.c.user_id.in_(ids), SUMS.c.records > 0, enough | after)).all():
+            .where(SUMS.c.user_id.in_(ids), SUMS.c.indicator.in_(indicators), SUMS.c.records > 0,
+                   enough | after)).all():
         if is_late:
             late.add(user_id)
         else:

@@ -58,10 +58,8 @@ def levels_for(user_ids, now: datetime | None = None) -> dict[int, dict[str, flo
     now = now or utcnow()
     ids = list(user_ids)
     indicators, knobs = competency.model(), settings()
-    found, from_rows = evidence_sums.levels_for(ids, now, knobs)
-    keys = {item.id for item in indicators}
-    result = {uid: {key: level for key, level in found[uid].items() if key in keys} if uid in found else {}
-              for uid in ids}
+    found, from_rows = evidence_sums.levels_for(ids, [item.id for item in indicators], now, knobs)
+    result = {uid: found.get(uid, {}) for uid in ids}
     evidence = evidence_by_user(from_rows)
     for uid in from_rows:
         result[uid] = {key: level for key, level in score_profile(evidence.get(uid, []), indicators, now,

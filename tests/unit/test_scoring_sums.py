@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from app.profile.scoring import (
-    MIN_SUMS_HALF_LIFE_DAYS, SUMS_EPOCH, Evidence, ScoringSettings, Sums, growth, level_from_sums, levels_from_sums, profile_from_sums,
+    MIN_SUMS_HALF_LIFE_DAYS, SUMS_EPOCH, Evidence, ScoringSettings, Sums, _round, growth, level_from_sums, level_of_ratio, levels_from_sums, profile_from_sums,
     score_indicator, score_profile, sums_of, sums_usable,
 )
 
@@ -131,3 +131,11 @@ def test_sums_are_kept_only_for_half_lives_that_cannot_overflow_this_century():
     assert not sums_usable(ScoringSettings(half_life_days=7.0))
     # at the shortest half-life kept, the factor stays far below the float limit until 2100
     assert growth(datetime(2100, 1, 1, tzinfo=timezone.utc), ScoringSettings(half_life_days=MIN_SUMS_HALF_LIFE_DAYS)) < 1e300
+
+
+@given(st.one_of(st.floats(0, 100, allow_nan=False), st.integers(0, 1000).map(lambda n: n / 10 + 0.05),
+                 st.integers(0, 10000).map(lambda n: n / 100)))
+def test_the_quick_rounding_of_a_ratio_is_the_rules_rounding(ratio):
+    assert level_of_ratio(ratio) == _round(ratio, 1)
+    for near in (ratio + 1e-12, ratio - 1e-12, ratio * (1 + 1e-15)):
+        assert level_of_ratio(near) == _round(near, 1)
