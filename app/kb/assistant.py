@@ -3,9 +3,9 @@ sources and a confidence, and the optional LLM that only rephrases what was retr
 
 **Confidence** (0-1) is a logistic model of the chance that the best entry answers the question, from
 four signals of its hit: how close the question is to the entry's closest title line (its question or
-one phrasing), how much of the question its title holds, its margin over the runner-up of its own kind (a
-clear winner is surer than one of several near-equal entries; a case on the same topic as the best FAQ
-entry does not count against it) and its word BM25 evidence, saturated. The weights
+one phrasing), how much of the question its title holds, its margin over the runner-up (a clear winner
+is surer than one of several near-equal entries; a case right behind the best FAQ entry tells the same
+topic and does not count against it) and its word BM25 evidence, saturated. The weights
 were fitted on batches 1 and 2 of ``scripts/kb_benchmark.yaml`` (answerable and unanswerable) and the
 threshold (``KB_CONFIDENCE_THRESHOLD``, 0.66) hands off 90 % of their unanswerable questions; batch 3
 was never used to set them.
@@ -73,8 +73,8 @@ class Reply:
 #: logistic regression on batches 1 and 2 of ``scripts/kb_benchmark.yaml`` (the right entry first: yes;
 #: a wrong one or a question nothing answers: no, the latter weighted 3 times): weights of how close the
 #: question is to the entry's closest title line (``Hit.line``), how much of it the entry's title holds
-#: (``Hit.title_coverage``), the margin over the runner-up of the same kind (``(s1 - s2) / s1`` of the
-#: ranking scores; see ``_margin``)
+#: (``Hit.title_coverage``), the margin over the runner-up (``(s1 - s2) / s1`` of the ranking scores;
+#: cases behind an FAQ entry are no runners-up, see ``_margin``)
 #: and the entry's word BM25 evidence, saturated (``bm25 / (bm25 + EVIDENCE_HALF)``).
 WEIGHTS = {"line": 1.6, "title": 1.5, "margin": 1.6, "evidence": 1.8}
 BIAS = -1.8
@@ -96,12 +96,13 @@ def _answering(hits: Iterable, entries: Mapping[str, Entry] | None = None) -> li
 
 
 def _margin(candidates: list) -> float:
-    """How far the first candidate's ranking score is ahead of the next one of its kind (FAQ entry or
-    case), as a share of it. A case tells the story of an FAQ entry's topic, so a case right behind an
-    entry (or an entry behind a case) is the same answer told twice, not a rival that makes it less sure."""
+    """How far the first candidate's ranking score is ahead of its first rival, as a share of it. A case
+    tells the story of an FAQ entry's topic, so a case right behind the best FAQ entry is the same answer
+    told twice, not a rival: an FAQ entry's rivals are the other entries. A case that leads is rivalled by
+    whatever follows (an entry just behind it may answer the question as well)."""
     if not candidates or candidates[0].score <= 0:
         return 0.0
-    rivals = [hit for hit in candidates[1:] if hit.document.kind == candidates[0].document.kind]
+    rivals = [hit for hit in candidates[1:] if candidates[0].document.kind != "faq" or hit.document.kind == "faq"]
     if not rivals:
         return 1.0
     return (candidates[0].score - rivals[0].score) / candidates[0].score
