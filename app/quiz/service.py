@@ -37,7 +37,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, exists, func, select, update
+from sqlalchemy import and_, bindparam, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.util import identity_key
 from sqlalchemy.orm.attributes import set_committed_value
@@ -406,6 +406,13 @@ _ANSWER_ROW = select(AttemptAnswer).where(AttemptAnswer.id == bindparam("answer_
                                           AttemptAnswer.attempt_id == bindparam("attempt_id"))
 _LOCKED_ATTEMPT = (select(QuizAttempt).where(QuizAttempt.id == bindparam("attempt_id")).with_for_update(read=True)
                    .execution_options(populate_existing=True))
+#: The attempt under its share lock and, in the same statement, one of its answer rows (if it has it).
+_LOCKED_ATTEMPT_AND_ROW = (
+    select(QuizAttempt, AttemptAnswer)
+    .outerjoin(AttemptAnswer, and_(AttemptAnswer.attempt_id == QuizAttempt.id,
+                                   AttemptAnswer.id == bindparam("answer_id")))
+    .where(QuizAttempt.id == bindparam("attempt_id")).with_for_update(read=True, of=QuizAttempt)
+    .execution_options(populate_existing=True))
 _ANSWERS, _ATTEMPTS = AttemptAnswer.__table__, QuizAttempt.__table__
 #: On the table, not the model: an ORM-enabled UPDATE is copied per execution and keyed again.
 _STORE_NEWER_WHILE_OPEN = (
@@ -421,6 +428,16 @@ def locked_attempt(attempt_id: int) -> QuizAttempt | None:
     anyway): a submit waits for this transaction, and a submit in progress is waited for, so its
     ``submitted_at`` is current. An autosave reads its attempt this way and passes ``locked=True``."""
     return db.session.scalar(_LOCKED_ATTEMPT, {"attempt_id": attempt_id})
+
+
+def locked_attempt_and_row(attempt_id: int, answer_id: int | None) -> tuple[QuizAttempt | None, AttemptAnswer | None]:
+    """``locked_attempt`` and, in the same statement, the attempt's answer row ``answer_id`` (None when
+    the attempt has no such row). While the caller holds the row, ``answer_row`` finds it in the
+    session without another query (the session keeps only objects someone refers to)."""
+    if not isinstance(answer_id, int) or not 0 < answer_id <= MAX_ID:
+        return locked_attempt(attempt_id), None
+    found = db.session.execute(_LOCKED_ATTEMPT_AND_ROW, {"attempt_id": attempt_id, "answer_id": answer_id}).first()
+    return (found[0], found[1]) if found is not None else (None, None)
 
 
 def _not_part() -> Refusal:

@@ -88,12 +88,15 @@ def save_answer(attempt_id):
     """Save one answer as the learner goes (called by the page's script with the question's tokens and
     sequence number; JSON out). An older autosave than the stored one changes nothing and is answered
     with the stored state (``stale``)."""
-    # The attempt under a share lock (a submit waits for this save), then only the one answer row;
-    # the reply is built from what the service wrote, so nothing is read back after COMMIT.
+    # The attempt under a share lock (a submit waits for this save) with only the one answer row, in
+    # one statement; the reply is built from what the service wrote, so nothing is read back after COMMIT.
     # The CSRF token is checked by CSRFProtect before the view (no form object is built for one id).
-    attempt = own_or_404(current_user, service.locked_attempt(attempt_id))
-    outcome = perform_quietly(service.save_from_form, current_user, attempt,
-                              request.form.get("answer_id", type=int), request.form, zone_name(), locked=True)
+    answer_id = request.form.get("answer_id", type=int)
+    attempt, row = service.locked_attempt_and_row(attempt_id, answer_id)
+    own_or_404(current_user, attempt)
+    outcome = perform_quietly(service.save_from_form, current_user, attempt, answer_id, request.form, zone_name(),
+                              locked=True)
+    del row  # held until here: the service found it in the session
     if outcome:
         saved = outcome.value
         return jsonify(ok=True, stale=not saved.applied, seq=saved.seq, answer=saved.state,
