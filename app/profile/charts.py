@@ -20,6 +20,7 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from xml.sax.saxutils import escape
 
 SERIES_COLOURS = ("#2b6cb0", "#718096", "#b7791f")
@@ -317,6 +318,7 @@ def contrast_ratio(a: str, b: str) -> float:
     return (la + 0.05) / (lb + 0.05)
 
 
+@lru_cache(maxsize=2048)  # levels have one decimal: a heatmap page repeats a few hundred values
 def heat_colour(value: float | None) -> tuple[str, str]:
     """(background, text colour) for a 0-100 level; values outside are clamped; None is grey."""
     if value is None:

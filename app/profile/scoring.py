@@ -471,10 +471,15 @@ def cohort_summary(levels_by_person: Mapping[Any, Profile | Mapping[str, Any]],
         for levels in people.values():
             seen.update(dict.fromkeys(levels))
         indicators = list(seen)
+    columns: dict[str, list[float]] = {key: [] for key in indicators}
+    for levels in people.values():  # one pass over the (often sparse) levels of everyone
+        for key, value in levels.items():
+            column = columns.get(key)
+            if column is not None and (level := value if type(value) is float else _plain(value)) is not None:
+                column.append(level)
     result: dict[str, Distribution] = {}
     for key in indicators:
-        values = sorted(level for levels in people.values()
-                        if (level := _plain(levels.get(key))) is not None)
+        values = sorted(columns[key])
         histogram = [0] * HISTOGRAM_BINS
         for level in values:
             histogram[min(int(level // (100 / HISTOGRAM_BINS)), HISTOGRAM_BINS - 1)] += 1
