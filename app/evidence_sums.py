@@ -29,7 +29,7 @@ from __future__ import annotations
 import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, timezone
 
 from flask import current_app
 from sqlalchemy import bindparam, case, event, exists, or_, select, text
@@ -47,6 +47,8 @@ from .profile.scoring import (
 STATE_ID = 1
 #: ``Session.info`` key: this session's transaction holds locks on the sums (it wrote evidence).
 WROTE = "evidence_sums_locked"
+#: ``latest_at`` of a row created empty (to be locked): before any record, so the newest record wins.
+NO_RECORD = datetime(1970, 1, 1, tzinfo=timezone.utc)
 #: Rows per INSERT of a rebuild.
 CHUNK = 5000
 
@@ -106,8 +108,8 @@ def on_written(kind: str, written: Sequence[EvidenceRecord], removed: set[tuple[
         groups[(row.user_id, row.indicator)].append(row)
     recompute = sorted(removed)
     added = sorted(key for key in groups if key not in removed)
-    if recompute:
-        _lock_rows(recompute)
+    if recompute:  # lock every row of the batch first, in one order, before adding to any
+        _lock_rows(sorted(set(recompute) | set(added)))
     if added:
         _add(kind, added, groups, knobs)
     if recompute:
@@ -159,9 +161,8 @@ def _lock_rows(keys: list[tuple[int, str]]) -> None:
     session = db.session
     stmt = _insert(session, SUMS)
     stmt = stmt.on_conflict_do_update(index_elements=["user_id", "indicator"], set_={"records": SUMS.c.records})
-    now = utcnow()
     session.execute(stmt, [{"user_id": u, "indicator": i, "weight_sum": 0.0, "score_sum": 0.0, "records": 0,
-                            "sources": 0, "kinds": "|", "latest_at": now} for u, i in keys])
+                            "sources": 0, "kinds": "|", "latest_at": NO_RECORD} for u, i in keys])
 
 
 def _recompute(keys: list[tuple[int, str]], knobs: ScoringSettings) -> None:

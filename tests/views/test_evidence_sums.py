@@ -221,3 +221,51 @@ def test_pairing_suggestions_make_as_many_queries_for_many_people_as_for_few(cli
             assert client.get("/mentoring/suggestions").status_code == 200
         counts.append(counter["n"])
     assert counts[0] == counts[1], counts
+
+
+def test_a_judged_score_replaced_on_another_indicator_leaves_nothing_behind(app, people):
+    worker = people["worker"]
+    first = evidence.Item(user_id=worker.id, indicator="comm.residents", score=40.0, weight=3.0,
+                          source_ref="competition:2:round:1")
+    evidence.record_all("competition_judging", [first])
+    evidence.record_all("competition_judging", [evidence.Item(**{**first.__dict__, "indicator": "comm.departments"})])
+    db.session.commit()
+    assert db.session.get(IndicatorSums, (worker.id, "comm.residents")) is None
+    assert db.session.get(IndicatorSums, (worker.id, "comm.departments")).records == 1
+    assert from_sums([worker.id]) == row_rule([worker.id])
+
+
+def test_concurrent_writers_of_the_same_source_count_it_once(app, people):
+    """Two requests at once (own sessions and connections) write records of one person and indicator,
+    some with the same source ref: the kept counts equal the rows'."""
+    import threading
+
+    worker_id = people["worker"].id
+    evidence.record_all("quiz_answer", [evidence.Item(user_id=worker_id, indicator="info.collection", score=50.0,
+                                                      source_ref="q:seed")])
+    db.session.commit()
+    barrier, errors = threading.Barrier(2), []
+
+    def write(n):
+        try:
+            with app.app_context():
+                for round_ in range(8):
+                    barrier.wait(timeout=30)
+                    evidence.record_all("quiz_answer", [
+                        evidence.Item(user_id=worker_id, indicator="info.collection", score=10.0 * n,
+                                      source_ref=ref) for ref in (f"q:shared{round_}", f"q:own{n}-{round_}", "")])
+                    db.session.commit()
+                db.session.remove()
+        except Exception as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in (1, 2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    db.session.expire_all()
+    sums = db.session.get(IndicatorSums, (worker_id, "info.collection"))
+    assert (sums.records, sums.sources) == (1 + 2 * 8 * 3, 1 + 8 + 2 * 8 + 2 * 8)
+    assert from_sums([worker_id]) == row_rule([worker_id])
