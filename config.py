@@ -46,7 +46,7 @@ class Config:
     #: Where the knowledge base lives (``faq/*.yaml``, ``cases/*.yaml``; format in app/kb/checker.py).
     KNOWLEDGE_DIR = _env("KNOWLEDGE_DIR", str(BASE_DIR / "knowledge"))
     #: The assistant answers when its confidence (0-1) reaches this; below, it offers to ask a person.
-    KB_CONFIDENCE_THRESHOLD = _env("KB_CONFIDENCE_THRESHOLD", 0.66, float)
+    KB_CONFIDENCE_THRESHOLD = _env("KB_CONFIDENCE_THRESHOLD", 0.70, float)
     #: Optional LLM (an OpenAI-compatible chat completions API, e.g. DeepSeek) that phrases the assistant's
     #: answer from the retrieved entries only; empty base URL or model: no LLM, the entry is shown as it is.
     KB_LLM_BASE_URL = _env("KB_LLM_BASE_URL", "")
