@@ -233,3 +233,12 @@ def test_one_character_words_count_for_less_of_a_question(seg):
     hits = {h.document.key: h for h in Index(docs, seg).search("自来水费在哪交")}
     assert hits["faq:pay"].title_coverage == pytest.approx(0.5, abs=0.01)      # 0.67 if 交 and 费 weighed fully
     assert hits["faq:water"].title_coverage == pytest.approx(0.5, abs=0.01)    # the one word of substance
+
+
+def test_where_and_when_carry_no_topic(seg):
+    """Building and floor numbers, clock times, days and a neighbour's surname are dropped: 六楼 would
+    otherwise weigh as a word the knowledge base never uses and sink a good answer's confidence."""
+    assert seg.tokens("3号楼二单元的王大爷摔倒了") == ["老人", "摔倒"]
+    assert seg.tokens("六楼那户男人住院了") == seg.tokens("那户男人住院了")
+    assert "五点" not in seg.tokens("前天下午五点多楼下吵起来了") and "前天" not in seg.tokens("前天下午楼下吵")
+    assert {"楼上", "楼下"} <= set(seg.tokens("楼上楼下")) and "12345" in seg.tokens("打12345热线")
