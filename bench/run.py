@@ -293,6 +293,11 @@ function response(status, headers, body)
 ''' + LUA_DONE
 
 
+def pace(connections: int, rate: float) -> str:
+    """A wrk ``delay()`` so that ``connections`` connections send at most ``rate`` requests a second."""
+    return f"\nfunction delay()\n  return {max(1, round(connections * 1000 / rate))}\nend\n"
+
+
 def run_wrk(script: Path, port: int, args, path: str = "/") -> dict:
     command = ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{args.duration}s", "--timeout", "10s",
                "-s", str(script), f"http://{HOST}:{port}{path}", "--", str(args.threads)]
@@ -411,6 +416,8 @@ def main() -> int:
     parser.add_argument("--pages", default=",".join(PAGES), help="comma-separated, from: " + ", ".join(PAGES))
     parser.add_argument("--workers-city", type=int, default=3200, dest="city_workers")
     parser.add_argument("--evidence", type=int, default=100_000)
+    parser.add_argument("--rate", type=float, help="paced writes: each connection waits connections/RATE s after "
+                        "each response (wrk has no fixed rate: RATE is an upper bound of what is offered)")
     parser.add_argument("--markdown", help="append the table to this file")
     parser.add_argument("--db-pid", type=int, default=int(os.environ.get("BENCH_DB_PID", "0")) or None,
                         help="PostgreSQL postmaster pid: its CPU per request is reported too")
@@ -535,6 +542,8 @@ def run(args, pages: list[str], folder: Path, servers: list) -> int:
                 script.write_text(lua_requests(items, None, headers=IN_PAGE))
                 note = f"{steps} prepared steps"
             db.session.remove()
+        if args.rate and page not in get_pages and page != "login":
+            script.write_text(script.read_text() + pace(args.connections, args.rate))
         before = counts_of(app)
         figures = measure(page, script, app_server, args, args.db_pid)
         after = counts_of(app)
@@ -558,7 +567,8 @@ def run(args, pages: list[str], folder: Path, servers: list) -> int:
     for row in rows:
         row.queries = queries.get(row.page)
     title = (f"{dialect}, {machine_line()}; load average {load[0]:.1f} before, {load_after[0]:.1f} after; "
-             f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s, gunicorn -w {args.workers}")
+             f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s, gunicorn -w {args.workers}"
+             + (f", writes paced to at most {args.rate:g}/s" if args.rate else ""))
     text = print_table(rows, bares, title)
     notes = [f"- {r.page}: {r.note}" for r in rows if r.note]
     if notes:
