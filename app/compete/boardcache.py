@@ -21,7 +21,8 @@ parallel requests on a cold cache store one board, and a slow request never over
 ``frozen`` the results recorded before ``freeze_at`` (computed before or after the freeze, it is the
 same). Which variant a viewer gets is decided at each request from the clock (``is_frozen``), so the
 public never gets the live board after the freeze. The ``frozen`` row also carries the ``freeze_at`` it
-was cut at and is not used for another.
+was cut at and is not used for another. A round's window changes nothing a board shows (a result
+appears when it is scored, in whichever round state), so the freeze is the only moment that matters.
 """
 from __future__ import annotations
 
@@ -60,9 +61,10 @@ def _affected(session: Session) -> tuple[set[int], set[int], set[int]]:
     for obj in session.new:
         if isinstance(obj, RoundResult):
             if obj.score is not None:  # a started attempt scores nothing yet
-                rounds.add(obj.round_id if obj.round_id is not None else obj.round.id)
+                rounds.add(obj.round_id if obj.round_id is not None else getattr(obj.round, "id", None))
         elif isinstance(obj, (Entry, Bracket, CompetitionRound)):
-            competitions.add(obj.competition_id if obj.competition_id is not None else obj.competition.id)
+            competitions.add(obj.competition_id if obj.competition_id is not None
+                             else getattr(obj.competition, "id", None))  # None: a new competition, no board yet
     for obj in session.dirty:
         if isinstance(obj, RoundResult):
             if _changed(obj, _RESULT_COLUMNS):

@@ -787,6 +787,7 @@ def single_awards(indicator_scores_by_entry: Mapping[Hashable, Mapping[str, Any]
             raise RuleBroken("award.bad_groups", f"groups map a group id to its indicator ids; {group!r} maps to "
                                f"{ids!r}", group=group)
     finished_at = finished_at or {}
+    exact: dict[tuple, Fraction] = {}
     awards = []
     for rule in rules:
         indicators = award_indicators(rule, groups)
@@ -800,7 +801,12 @@ def single_awards(indicator_scores_by_entry: Mapping[Hashable, Mapping[str, Any]
                 raw = scores.get(indicator)
                 if raw is None:
                     continue
-                value = _fraction(raw)
+                try:  # the same few scores recur across thousands of entries: each made exact once
+                    value = exact[(type(raw), raw)]
+                except (KeyError, TypeError):
+                    value = _fraction(raw)
+                    if value is not None and isinstance(raw, Hashable):
+                        exact[(type(raw), raw)] = value
                 if value is None or not 0 <= value <= 100:
                     raise RuleBroken("award.bad_score", f"entry {entry_id!r}, {indicator}: a score lies in 0..100, "
                                        f"not {raw!r}", entry=entry_id, indicator=indicator, score=raw)

@@ -31,7 +31,12 @@ BOARD_ROWS = 100
 
 @bp.context_processor
 def _names():
-    return {"prize_title": service.prize_title}
+    tied = _("tied %(rank)d")  # app.labels.rank_text, its translation looked up once per page, not per row
+
+    def rank_text(rank: int, is_tied: bool = False) -> str:
+        return tied % {"rank": rank} if is_tied else str(rank)
+
+    return {"prize_title": service.prize_title, "rank_text": rank_text}
 
 
 def _competition(competition_id: int, *, organizer: bool = False) -> Competition:
