@@ -25,6 +25,7 @@ OWNED_ELSEWHERE = ("kb", "profile", "mentor", "evidence.py")
 REVIEWED = {
     "accounts/service.py:common_passwords": "the shipped list of common passwords, a file of the release",
     "collation.py:_pinyin": "the pinyin function itself (loads pypinyin once), no data",
+    "collation.py:name_key": "a sort key computed from the name text itself (pure)",
     "content/courses.py:_model_cache": "the competency model file, keyed by its path and modification time",
     "drill/graph.py:_dot": "a drill map's SVG keyed by its own dot source text",
     "drill/service.py:_drills": "parsed drill versions keyed by (version id, content hash): a version never changes",
