@@ -55,13 +55,19 @@ def _empty_tables() -> None:
     tables = [t.name for t in db.metadata.sorted_tables]
     if db.engine.dialect.name == "postgresql":
         db.session.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
-    else:
-        db.session.execute(text("PRAGMA foreign_keys=OFF"))
+        db.session.commit()
+        return
+    # SQLite: on one connection (through the session, the ON could land on another pooled connection
+    # and leave this one without foreign keys for the next test); the pragma is honoured only outside
+    # a transaction, hence the commits around it.
+    with db.engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        connection.commit()
         for table in tables:
-            db.session.execute(text(f'DELETE FROM "{table}"'))
-        db.session.commit()  # foreign_keys cannot change inside a transaction: ON would be a no-op there
-        db.session.execute(text("PRAGMA foreign_keys=ON"))
-    db.session.commit()
+            connection.execute(text(f'DELETE FROM "{table}"'))
+        connection.commit()
+        connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+        connection.commit()
 
 
 def pytest_collection_modifyitems(items):
