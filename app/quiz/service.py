@@ -37,7 +37,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, bindparam, exists, func, select, update
+from sqlalchemy import and_, bindparam, exists, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.util import identity_key
 from sqlalchemy.orm.attributes import set_committed_value
@@ -421,6 +421,22 @@ _STORE_NEWER_WHILE_OPEN = (
            exists().where(_ATTEMPTS.c.id == bindparam("row_attempt_id"), _ATTEMPTS.c.submitted_at.is_(None)))
     .values(answer=bindparam("new_answer", type_=_ANSWERS.c.answer.type),
             saved_at=bindparam("new_saved_at", type_=_ANSWERS.c.saved_at.type), seq=bindparam("new_seq")))
+
+
+_ASYNC_COMMIT = text("SET LOCAL synchronous_commit TO OFF")
+
+
+def autosave_commit() -> None:
+    """PostgreSQL: this transaction's COMMIT does not wait for its log to reach the disk (an autosave's).
+
+    On this project's benchmark an autosave on PostgreSQL waited for that flush, not for CPU (73 saves
+    a second with the flush, 198 without). The risk is the one ``synchronous=NORMAL`` takes on SQLite:
+    a crash of the database server (not of the app) can lose the autosaves of its last ~0.6 s
+    (3 × ``wal_writer_delay``), never corrupt or half-apply one. Every other transaction, a submit
+    included, still waits for the flush, and since the log is written in order a durable submit makes
+    every autosave before it durable: nothing graded can be lost. SQLite: nothing to do."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(_ASYNC_COMMIT)
 
 
 def locked_attempt(attempt_id: int) -> QuizAttempt | None:

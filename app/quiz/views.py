@@ -92,6 +92,7 @@ def save_answer(attempt_id):
     # one statement; the reply is built from what the service wrote, so nothing is read back after COMMIT.
     # The CSRF token is checked by CSRFProtect before the view (no form object is built for one id).
     answer_id = request.form.get("answer_id", type=int)
+    service.autosave_commit()  # PostgreSQL: the COMMIT does not wait for the disk (see there)
     attempt, row = service.locked_attempt_and_row(attempt_id, answer_id)
     own_or_404(current_user, attempt)
     outcome = perform_quietly(service.save_from_form, current_user, attempt, answer_id, request.form, zone_name(),
