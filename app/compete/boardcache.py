@@ -12,8 +12,8 @@ rather than deleting them.)
 
 **Reading.** ``lookup`` reads the competition's current version and settings together with the cached
 row in one query, *before* any result is read, so a board computed afterwards is at least as new as the
-version it is stored under; a row of another version is not used. ``store`` writes in a transaction of
-its own (a GET does not commit the request's session) and only over a row of a lower version (``ON
+version it is stored under; a row of another version is not used. ``store`` writes in a transaction and on
+a connection of its own (a GET does not commit the request's session; ``_writer``) and only over a row of a lower version (``ON
 CONFLICT … DO UPDATE … WHERE version < excluded.version`` on SQLite and PostgreSQL alike), so twenty
 parallel requests on a cold cache store one board, and a slow request never overwrites a newer one.
 
@@ -30,11 +30,13 @@ import logging
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import event, inspect, select, update
+from flask import current_app
+from sqlalchemy import Engine, create_engine, event, inspect, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, attributes
+from sqlalchemy.pool import NullPool
 
-from ..extensions import db
+from ..extensions import configure_sqlite_connection, db
 from ..models import Bracket, Competition, CompetitionRound, Entry, LeaderboardCache, RoundResult, User
 from ..models.base import utcnow
 
@@ -148,6 +150,24 @@ def lookup(competition_id: int, variant: str) -> tuple[Basis, dict | None]:
     return basis, row[8] if row[7] == basis.version else None
 
 
+def _writer() -> Engine:
+    """The engine boards are stored through: a connection of its own per store (``NullPool``), so a
+    request that holds one of the app pool's connections never waits for a second one (20 parallel
+    requests on a cold cache would otherwise exhaust the pool: 5 + 10 per process). An in-memory SQLite
+    database (one connection) is written through the app's engine."""
+    app = current_app._get_current_object()
+    engine = app.extensions.get("compete_board_writer")
+    if engine is None:
+        url = db.engine.url
+        if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
+            engine = db.engine
+        else:
+            engine = create_engine(url, poolclass=NullPool)
+            event.listen(engine, "connect", configure_sqlite_connection)
+        app.extensions["compete_board_writer"] = engine
+    return engine
+
+
 def store(competition_id: int, variant: str, version: int, board: dict) -> bool:
     """Keep ``board`` as the competition's ``variant`` at ``version`` unless a row of that version or a
     newer one is there already; in a transaction of its own. False when the database refused (busy):
@@ -166,7 +186,7 @@ def store(competition_id: int, variant: str, version: int, board: dict) -> bool:
               "computed_at": statement.excluded.computed_at},
         where=table.c.version < statement.excluded.version)
     try:
-        with db.engine.begin() as connection:
+        with _writer().begin() as connection:
             connection.execute(statement)
     except SQLAlchemyError as exc:  # e.g. SQLite busy beyond its timeout, or the competition just deleted
         log.warning("leaderboard cache of competition %s not stored: %s", competition_id, exc)
