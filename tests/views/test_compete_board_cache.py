@@ -84,6 +84,32 @@ def test_a_submitted_quiz_round_shows_at_the_next_request(client, competition, l
     assert ("张晓梅", "50.0") in board(client, competition)  # 100 on one of two rounds of weight 1
 
 
+def test_a_paper_submitted_as_saved_at_its_deadline_shows_at_the_next_request(client, competition, login):
+    """Nobody presses submit: the contestant comes back after the deadline and the paper is submitted
+    with what was saved (``expire_if_due``), a write like any other submission."""
+    from app.models import QuizAttempt
+    from app.quiz.service import right_answer
+
+    token = as_user(client, login, "worker")
+    response = client.post(f"/compete/{competition.id}/rounds/{competition.rounds[0].id}/start",
+                           data={"csrf_token": token})
+    attempt = db.session.get(QuizAttempt, int(response.headers["Location"].rsplit("/", 1)[1]))
+    for row in attempt.answers:  # every answer saved as it was typed, never submitted
+        saved = client.post(f"/quizzes/attempts/{attempt.id}/answer", data={
+            "csrf_token": token, "answer_id": row.id, f"seq-{row.id}": 1, f"q-{row.id}": right_answer(row)})
+        assert saved.json["ok"] and not saved.json["stale"]
+    before = warm(client, competition)
+    assert ("张晓梅", "0.0") in board(client, competition)
+    attempt.deadline = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    assert version(competition) == before  # a deadline passing writes nothing by itself
+    client.get(f"/quizzes/attempts/{attempt.id}")  # back after the deadline: submitted as saved
+    db.session.refresh(attempt)
+    assert attempt.submitted_at is not None and version(competition) > before
+    total = dict(board(client, competition))["张晓梅"]
+    assert total == f"{round(attempt.score / 2, 1):.1f}" and total != "0.0"
+
+
 def test_a_finished_drill_round_shows_at_the_next_request(client, competition, login):
     from app.drill.service import analysis, current_version, token_of
     from app.models import DrillAttempt
