@@ -27,11 +27,12 @@ appears when it is scored, in whichever round state), so the freeze is the only 
 from __future__ import annotations
 
 import logging
+import time
 from datetime import datetime
 from typing import Any, NamedTuple
 
 from flask import current_app
-from sqlalchemy import Engine, create_engine, event, inspect, select, update
+from sqlalchemy import Engine, create_engine, event, inspect, select, text, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, attributes
 from sqlalchemy.pool import NullPool
@@ -148,6 +149,38 @@ def lookup(competition_id: int, variant: str) -> tuple[Basis, dict | None]:
         .where(Competition.id == competition_id)).one()
     basis = Basis(row[0] or 0, row[1], row[2], row[3], (row[4], row[5], row[6]))
     return basis, row[8] if row[7] == basis.version else None
+
+
+#: Advisory lock namespace of board computations (PostgreSQL, two-int form: namespace, board key).
+_LOCK_NAMESPACE = 0x6C62  # "lb"
+#: How long a request waits for the board another request is computing before computing it itself.
+WAIT_SECONDS = 2.0
+
+
+def claim(competition_id: int, variant: str) -> bool:
+    """Become the one request that computes this board now. PostgreSQL: a transaction-level advisory lock
+    on (competition, variant), released when the request's transaction ends (False: another request holds
+    it); on SQLite (one host) always True. Twenty requests arriving on a stale board then compute it
+    once, not twenty times."""
+    if db.engine.dialect.name != "postgresql":
+        return True
+    key = competition_id * 2 + (1 if variant == FROZEN else 0)
+    return bool(db.session.scalar(text("SELECT pg_try_advisory_xact_lock(:namespace, :key)"),
+                                  {"namespace": _LOCK_NAMESPACE, "key": key}))
+
+
+def wait_for(competition_id: int, variant: str, version: int) -> tuple[Basis, dict] | None:
+    """The board of ``version`` once the request that claimed it has stored it (polled every 20 ms for up
+    to ``WAIT_SECONDS``); None when a newer write came first or it took too long: compute it then."""
+    deadline = time.monotonic() + WAIT_SECONDS
+    while time.monotonic() < deadline:
+        time.sleep(0.02)
+        basis, data = lookup(competition_id, variant)
+        if basis.version != version:
+            return None
+        if data is not None:
+            return basis, data
+    return None
 
 
 def _writer() -> Engine:

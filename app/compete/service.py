@@ -946,6 +946,12 @@ def leaderboard(competition: Competition, truth: bool, now: datetime | None = No
         basis, data = boardcache.lookup(competition.id, variant)
     board = board_from_data(data, variant, basis) if data is not None else None
     if board is None:
+        if boardcache.claim(competition.id, variant):
+            basis, data = boardcache.lookup(competition.id, variant)  # stored while we asked?
+        else:  # another request is computing it: wait for its board rather than compute it again
+            basis, data = boardcache.wait_for(competition.id, variant, basis.version) or (basis, None)
+        board = board_from_data(data, variant, basis) if data is not None else None
+    if board is None:
         board = _computed(competition, variant, basis)
         boardcache.store(competition.id, variant, basis.version, board_data(board, variant, basis))
     board.frozen = frozen_now

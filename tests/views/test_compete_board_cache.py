@@ -13,6 +13,7 @@ import re
 import subprocess
 import sys
 import threading
+import time
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -393,6 +394,31 @@ def test_parallel_requests_on_a_cold_cache_store_one_right_board(client, competi
     assert row.version == basis.version
     same(service.board_from_data(row.board, boardcache.LIVE, basis),
          service._computed(competition, boardcache.LIVE, basis))
+
+
+def test_parallel_requests_on_a_stale_board_compute_it_once_on_postgresql(client, competition, login, server,  # noqa: F811
+                                                                         monkeypatch):
+    """PostgreSQL: one request claims the computation (an advisory lock), the others wait for its board
+    instead of computing their own (on SQLite, one host, each computes; see the test above)."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("advisory locks are PostgreSQL's")
+    as_user(client, login, "worker")
+    take_quiz(client, competition, right=True)
+    computed = []
+    original = service._computed
+
+    def counting(*args, **kwargs):  # as slow as a board of thousands, so that the requests overlap
+        computed.append(threading.get_ident())
+        time.sleep(0.3)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(service, "_computed", counting)
+    organizer = log_in(server, "organizer")
+    path = f"/compete/{competition.id}/leaderboard"
+    results = fire([lambda b=organizer.copy(): b.get(path) for _ in range(PARALLEL)])
+    assert all(not isinstance(r, Exception) and r[0] == 200 for r in results), results[:3]
+    assert {tuple(rows(r[2])) for r in results} == {(("张晓梅", "50.0"), ("李建国", "0.0"))}
+    assert 1 <= len(computed) <= 2, len(computed)  # 20 without the claim; 2 only if a waiter gave up
 
 
 def test_parallel_readers_while_results_arrive_never_keep_an_old_board(client, competition, login, people, make_user,
