@@ -125,15 +125,24 @@ def drill_for(attempt: DrillAttempt) -> engine.Drill:
 # neither rebuilds nor re-keys it on every request (the values travel as bound parameters).
 _VERSION_WITHOUT_FILE = (select(DrillVersion).where(DrillVersion.id == bindparam("version_id"))
                          .options(defer(DrillVersion.data)))
-_ATTEMPT = select(DrillAttempt).where(DrillAttempt.id == bindparam("attempt_id"))
+_ATTEMPT_AND_VERSION = (select(DrillAttempt, DrillVersion)
+                        .join(DrillVersion, DrillVersion.id == DrillAttempt.drill_version_id)
+                        .where(DrillAttempt.id == bindparam("attempt_id")).options(defer(DrillVersion.data)))
 
 
 def attempt_by_id(attempt_id: int) -> DrillAttempt | None:
-    """The attempt with that id (from this session when it holds it already), or None."""
+    """The attempt with that id (from this session when it holds it already), or None; read with its
+    version (without the drill file) in one statement."""
     attempt = db.session.identity_map.get(identity_key(DrillAttempt, attempt_id))
     if attempt is not None:
         return attempt
-    return db.session.scalar(_ATTEMPT, {"attempt_id": attempt_id})
+    found = db.session.execute(_ATTEMPT_AND_VERSION, {"attempt_id": attempt_id}).first()
+    if found is None:
+        return None
+    attempt, version = found
+    if "drill_version" not in attempt.__dict__:
+        set_committed_value(attempt, "drill_version", version)  # the attempt's relationship, loaded
+    return attempt
 
 
 def start_attempt(user: User, version: DrillVersion, mode: str = "practice", now: datetime | None = None) -> DrillAttempt:
