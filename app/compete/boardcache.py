@@ -12,10 +12,12 @@ rather than deleting them.)
 
 **Reading.** ``lookup`` reads the competition's current version and settings together with the cached
 row in one query, *before* any result is read, so a board computed afterwards is at least as new as the
-version it is stored under; a row of another version is not used. ``store`` writes in a transaction and on
-a connection of its own (a GET does not commit the request's session; ``_writer``) and only over a row of a lower version (``ON
-CONFLICT … DO UPDATE … WHERE version < excluded.version`` on SQLite and PostgreSQL alike), so twenty
-parallel requests on a cold cache store one board, and a slow request never overwrites a newer one.
+version it is stored under; a row of another version is not used. ``store`` writes in a transaction
+and on a connection of its own (a GET does not commit the request's session; ``_writer``), only over a
+row of a lower version (``ON CONFLICT … DO UPDATE … WHERE version < excluded.version`` on SQLite and
+PostgreSQL alike), so parallel requests on a cold cache store one board and a slow request never
+overwrites a newer one. On PostgreSQL the first request to miss ``claim``s the computation (an advisory
+lock) and the others ``wait_for`` its board instead of computing it twenty times.
 
 **Time.** A variant's content does not depend on when it is computed: ``live`` holds every result,
 ``frozen`` the results recorded before ``freeze_at`` (computed before or after the freeze, it is the
