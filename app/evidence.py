@@ -18,7 +18,8 @@ and nowhere else. A feature registers each kind of evidence it produces once, at
   (the newest result stands, e.g. a practical's judged score after one more judge).
 
 In the same transaction the hub keeps the per person × indicator sums the scoring rule needs
-(``app.evidence_sums``), which the cohort views read instead of the rows; this module is the only
+(``app.evidence_sums``, written at COMMIT for every batch of the transaction at once, so that writers
+lock them in one order), which the cohort views read instead of the rows; this module is the only
 writer (and deleter) of evidence rows, so they stay right.
 
 Profiles, cohort heatmaps, Excel and xAPI read the registry; adding a source is one registration

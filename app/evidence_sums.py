@@ -2,18 +2,24 @@
 (``IndicatorSums``), so the cohort heatmap, distributions, pairing and the mentor dashboard read one
 row per person and indicator instead of every evidence record.
 
-- **Writing** (``on_written``, called by ``app.evidence.record_all`` in the same transaction as the
-  records): the batch's ``Σ w·2^(t/H)``, ``Σ w·score·2^(t/H)`` (``scoring.growth``), record count,
-  kind and newest time are added with one upsert per person × indicator (``INSERT … ON CONFLICT DO
-  UPDATE`` on SQLite and PostgreSQL), which also locks the row; only then are the batch's source
-  refs looked up among the person's earlier records on that indicator (an indexed query that sees
-  what concurrent writers committed before the lock was granted), and the refs not seen before are
-  added to ``sources``. So a repeated ref counts once even when two requests write it at the same
-  moment. Where the batch deleted records (``on_repeat="replace"``) the touched rows are locked the
-  same way and recomputed from the records.
+- **Writing** (``on_written``, called by ``app.evidence.record_all`` after each batch is flushed):
+  the batch is noted in the session and its sums are written at the transaction's COMMIT (a
+  ``before_commit`` hook, ``_apply``), all batches of the transaction at once: one statement locks
+  (or creates empty) every person × indicator row the transaction changes, in one sorted order, so
+  two transactions that write several batches (a drill ending's decisions then its outcome, a quiz
+  submit's kinds, judging many contestants) never hold rows the other waits for in the opposite
+  order (they deadlocked when each batch locked its own rows); then each row gets what was written:
+  ``Σ w·2^(t/H)``, ``Σ w·score·2^(t/H)`` (``scoring.growth``), record count, kinds and newest
+  time, and the new source refs, looked up among the person's earlier records on that indicator
+  only after the lock (an indexed query that sees what concurrent writers committed before it was
+  granted), so a repeated ref counts once even when two requests write it at the same moment. The
+  pairs that lost records (``on_repeat="replace"``) are recomputed from the records. A batch written
+  in a SAVEPOINT that rolls back is forgotten with it; a rollback forgets them all. Until COMMIT a
+  reader in the same transaction scores the people it wrote for from their rows (``sums_for``,
+  ``levels_for``), which hold what it wrote.
 - **State** (``IndicatorSumsState``): the half-life and epoch the sums were built with. Writers take
-  a share lock on it (PostgreSQL) and skip the sums while it is missing or differs from the
-  settings; ``rebuild`` takes it exclusively, so a rebuild never misses a concurrent write.
+  a share lock on it (PostgreSQL) at COMMIT, before the rows, and skip the sums while it is missing or
+  differs from the settings; ``rebuild`` takes it exclusively, so a rebuild never misses a concurrent write.
 - **Reading** (``sums_for``): people with a record dated after the moment scored (a clock ahead on
   another host, or a moment in the past) are returned apart, for the caller to score from rows; when
   the sums are stale (a changed EVIDENCE_HALF_LIFE_DAYS; a database upgraded with records already in
@@ -29,13 +35,15 @@ from __future__ import annotations
 import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from flask import current_app
-from sqlalchemy import bindparam, case, event, exists, or_, select, text
+from sqlalchemy import bindparam, event, exists, or_, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import SessionTransaction
 
 from .clock import utcnow
 from .extensions import db
@@ -45,8 +53,9 @@ from .profile.scoring import (
 )
 
 STATE_ID = 1
-#: ``Session.info`` key: this session's transaction holds locks on the sums (it wrote evidence).
-WROTE = "evidence_sums_locked"
+#: ``Session.info`` key: the ``_Batch``es of evidence this session's transaction wrote, whose sums are
+#: written at its COMMIT.
+PENDING = "evidence_sums_pending"
 #: ``latest_at`` of a row created empty (to be locked): before any record, so the newest record wins.
 NO_RECORD = datetime(1970, 1, 1, tzinfo=timezone.utc)
 #: Rows per INSERT of a rebuild.
@@ -81,104 +90,117 @@ def _kinds_text(kinds: Iterable[str]) -> str:
 # --- writing ----------------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Record:
+    """What the sums need of a written record (a copy: the row may be replaced later in the transaction)."""
+
+    id: int
+    user_id: int
+    indicator: str
+    score: float
+    weight: float
+    created_at: datetime
+    source_kind: str
+    source_ref: str
+
+
+@dataclass
+class _Batch:
+    """One ``record_all`` batch waiting for COMMIT."""
+
+    records: list[_Record]
+    removed: set[tuple[int, str]]
+    #: The SAVEPOINT it was written in (None: the transaction itself); dropped when that one rolls back.
+    savepoint: SessionTransaction | None
+
+
 def on_written(kind: str, written: Sequence[EvidenceRecord], removed: set[tuple[int, str]]) -> None:
-    """Add the flushed records ``written`` (all of ``kind``) to the sums; recompute the person ×
-    indicator pairs in ``removed`` (records deleted in this batch) from the records."""
-    knobs = settings()
-    if not (written or removed) or not sums_usable(knobs):
+    """Note the flushed records ``written`` (all of ``kind``) and the person × indicator pairs in
+    ``removed`` (records deleted in this batch) for the sums; they are written at COMMIT (``_apply``)."""
+    if not (written or removed) or not sums_usable(settings()):
         return
-    session = db.session
+    session = db.session()
+    session.info.setdefault(PENDING, []).append(_Batch(
+        [_Record(r.id, r.user_id, r.indicator, r.score, r.weight, r.created_at, kind, r.source_ref or "")
+         for r in written], set(removed), session.get_nested_transaction()))
+
+
+def _written_people(session) -> set[int]:
+    """The people whose sums this session's transaction changes at COMMIT: until then their rows score them."""
+    batches = session.info.get(PENDING) or ()
+    return {r.user_id for batch in batches for r in batch.records} | {
+        user_id for batch in batches for user_id, _indicator in batch.removed}
+
+
+def _apply(session, batches: list[_Batch], knobs: ScoringSettings) -> None:
+    """Write the sums of every batch of the transaction: lock (or create empty) every person ×
+    indicator row it changes in one statement, in one order (so two transactions never wait for each
+    other's rows in opposite orders), then add what was written, and recompute the pairs that lost
+    records from the records."""
+    records = [r for batch in batches for r in batch.records]
+    written_ids = [r.id for r in records]
     lock = select(STATE).where(STATE.c.id == STATE_ID)
     if session.get_bind().dialect.name == "postgresql":
         lock = lock.with_for_update(read=True)
     state = session.execute(lock).first()
     if state is None:
-        # First write since the tables were created or emptied: the sums are complete (and this batch
+        # First write since the tables were created or emptied: the sums are complete (and these records
         # can be added) only when there are no other records; otherwise a reader rebuilds them.
-        others = session.scalar(select(exists().where(EvidenceRecord.id.not_in([r.id for r in written]))))
+        others = session.scalar(select(exists().where(EvidenceRecord.id.not_in(written_ids))))
         session.execute(_insert(session, STATE).values(
             id=STATE_ID, half_life_days=knobs.half_life_days, epoch=SUMS_EPOCH,
             built_at=None if others else utcnow()).on_conflict_do_nothing(index_elements=["id"]))
         state = session.execute(lock).first()
-    session.info[WROTE] = True
     if not _fresh(state, knobs):
         return  # a rebuild will count these records
-    groups: dict[tuple[int, str], list[EvidenceRecord]] = defaultdict(list)
-    for row in written:
-        groups[(row.user_id, row.indicator)].append(row)
-    recompute = sorted(removed)
-    added = sorted(key for key in groups if key not in removed)
-    if recompute:  # lock every row of the batch first, in one order, before adding to any
-        _lock_rows(sorted(set(recompute) | set(added)))
-    if added:
-        _add(kind, added, groups, knobs)
-    if recompute:
-        _recompute(recompute, knobs)
-
-
-def _add(kind: str, keys: list[tuple[int, str]], groups, knobs: ScoringSettings) -> None:
-    session = db.session
+    recompute: set[tuple[int, str]] = set().union(*(batch.removed for batch in batches))
+    groups: dict[tuple[int, str], list[_Record]] = defaultdict(list)
+    for row in records:  # a record replaced later in the transaction is on a pair recomputed from the rows
+        if (row.user_id, row.indicator) not in recompute:
+            groups[(row.user_id, row.indicator)].append(row)
+    keys = sorted(recompute | groups.keys())
+    if not keys:
+        return
     stmt = _insert(session, SUMS)
-    existing = SUMS.c
-    stmt = stmt.on_conflict_do_update(index_elements=["user_id", "indicator"], set_={
-        "weight_sum": existing.weight_sum + stmt.excluded.weight_sum,
-        "score_sum": existing.score_sum + stmt.excluded.score_sum,
-        "records": existing.records + stmt.excluded.records,
-        "kinds": case((existing.kinds.contains(f"|{kind}|", autoescape=True), existing.kinds),
-                      else_=existing.kinds + f"{kind}|"),
-        "latest_at": case((stmt.excluded.latest_at > existing.latest_at, stmt.excluded.latest_at),
-                          else_=existing.latest_at),
-    })
-    values = []
-    for key in keys:  # sorted: concurrent writers lock rows in the same order
-        found = sums_of(groups[key], knobs)[key[1]]
-        values.append({"user_id": key[0], "indicator": key[1], "weight_sum": found.weight, "score_sum": found.scored,
-                       "records": found.records, "sources": 0, "kinds": f"|{kind}|", "latest_at": found.latest})
-    session.execute(stmt, values)
-    # The rows are locked now: which of the batch's refs did the person have on that indicator before?
-    written_ids = [r.id for key in keys for r in groups[key]]
-    refs = {r.source_ref for key in keys for r in groups[key] if r.source_ref}
+    stmt = stmt.on_conflict_do_update(index_elements=["user_id", "indicator"], set_={"records": SUMS.c.records})
+    current = {(row.user_id, row.indicator): row for row in session.execute(stmt.returning(*SUMS.c), [
+        {"user_id": u, "indicator": i, "weight_sum": 0.0, "score_sum": 0.0, "records": 0, "sources": 0,
+         "kinds": "|", "latest_at": NO_RECORD} for u, i in keys])}
+    # The rows are locked now: which of the new refs did the person have on that indicator before (records
+    # committed by others up to this moment included)?
+    refs = {r.source_ref for rows in groups.values() for r in rows if r.source_ref}
     seen: set[tuple[int, str, str]] = set()
     if refs:
         seen = set(session.execute(
             select(EvidenceRecord.user_id, EvidenceRecord.indicator, EvidenceRecord.source_ref).distinct()
-            .where(EvidenceRecord.user_id.in_({k[0] for k in keys}), EvidenceRecord.indicator.in_({k[1] for k in keys}),
+            .where(EvidenceRecord.user_id.in_({k[0] for k in groups}),
+                   EvidenceRecord.indicator.in_({k[1] for k in groups}),
                    EvidenceRecord.source_ref.in_(refs), EvidenceRecord.id.not_in(written_ids))).all())
-    increments = []
-    for key in keys:
-        rows = groups[key]
-        fresh_refs = {r.source_ref for r in rows if r.source_ref and (*key, r.source_ref) not in seen}
-        new = len(fresh_refs) + sum(1 for r in rows if not r.source_ref)
-        if new:
-            increments.append({"u": key[0], "i": key[1], "n": new})
-    if increments:
-        session.execute(SUMS.update().where(SUMS.c.user_id == bindparam("u"), SUMS.c.indicator == bindparam("i"))
-                        .values(sources=SUMS.c.sources + bindparam("n")), increments)
-
-
-def _lock_rows(keys: list[tuple[int, str]]) -> None:
-    """Create (empty) or lock the sums rows of ``keys``, in order."""
-    session = db.session
-    stmt = _insert(session, SUMS)
-    stmt = stmt.on_conflict_do_update(index_elements=["user_id", "indicator"], set_={"records": SUMS.c.records})
-    session.execute(stmt, [{"user_id": u, "indicator": i, "weight_sum": 0.0, "score_sum": 0.0, "records": 0,
-                            "sources": 0, "kinds": "|", "latest_at": NO_RECORD} for u, i in keys])
-
-
-def _recompute(keys: list[tuple[int, str]], knobs: ScoringSettings) -> None:
-    session = db.session
-    wanted = set(keys)
-    rows: dict[tuple[int, str], list] = defaultdict(list)
-    for row in session.execute(_rows_query().where(EvidenceRecord.user_id.in_({k[0] for k in keys}),
-                                                   EvidenceRecord.indicator.in_({k[1] for k in keys}))):
-        if (row.user_id, row.indicator) in wanted:
-            rows[(row.user_id, row.indicator)].append(row)
+    fresh: dict[tuple[int, str], list] = defaultdict(list)
+    if recompute:
+        for row in session.execute(_rows_query().where(EvidenceRecord.user_id.in_({k[0] for k in recompute}),
+                                                       EvidenceRecord.indicator.in_({k[1] for k in recompute}))):
+            if (row.user_id, row.indicator) in recompute:
+                fresh[(row.user_id, row.indicator)].append(row)
     values, empty = [], []
     for key in keys:
-        if rows.get(key):
-            values.append(_values(key[0], sums_of(rows[key], knobs)[key[1]]))
-        else:
-            empty.append({"u": key[0], "i": key[1]})
+        if key in recompute:
+            if fresh.get(key):
+                values.append(_values(key[0], sums_of(fresh[key], knobs)[key[1]]))
+            else:
+                empty.append({"u": key[0], "i": key[1]})
+            continue
+        rows, before = groups[key], current[key]
+        found = sums_of(rows, knobs)[key[1]]
+        new_sources = len({r.source_ref for r in rows if r.source_ref and (*key, r.source_ref) not in seen})
+        kinds = before.kinds
+        for kind in found.kinds:
+            if f"|{kind}|" not in kinds:
+                kinds += f"{kind}|"
+        values.append({"user_id": key[0], "indicator": key[1], "weight_sum": before.weight_sum + found.weight,
+                       "score_sum": before.score_sum + found.scored, "records": before.records + found.records,
+                       "sources": before.sources + new_sources + sum(1 for r in rows if not r.source_ref),
+                       "kinds": kinds, "latest_at": max(before.latest_at, found.latest)})
     if values:
         stmt = _insert(session, SUMS)
         session.execute(stmt.on_conflict_do_update(index_elements=["user_id", "indicator"], set_={
@@ -187,6 +209,44 @@ def _recompute(keys: list[tuple[int, str]], knobs: ScoringSettings) -> None:
     if empty:
         session.execute(SUMS.delete().where(SUMS.c.user_id == bindparam("u"), SUMS.c.indicator == bindparam("i")),
                         empty)
+
+
+def _before_commit(session) -> None:
+    if session.in_nested_transaction():
+        return  # a SAVEPOINT released: its batches wait for the transaction's COMMIT
+    batches = session.info.pop(PENDING, None)
+    if batches:
+        knobs = settings()
+        if sums_usable(knobs):
+            _apply(session, batches, knobs)
+
+
+def _after_commit(session) -> None:
+    released = session.get_nested_transaction()
+    if released is None:
+        session.info.pop(PENDING, None)
+        return
+    # A SAVEPOINT released: its batches belong to the one around it now.
+    around = released.parent if released.parent is not None and released.parent.nested else None
+    for batch in session.info.get(PENDING) or ():
+        if batch.savepoint is released:
+            batch.savepoint = around
+
+
+def _after_transaction_end(session, transaction) -> None:
+    """A transaction or SAVEPOINT ended without COMMIT (or after one): forget what was written in it."""
+    if not transaction.nested:
+        if transaction.parent is None:
+            session.info.pop(PENDING, None)
+        return
+    batches = session.info.get(PENDING)
+    if batches:
+        session.info[PENDING] = [batch for batch in batches if batch.savepoint is not transaction]
+
+
+event.listen(db.session, "before_commit", _before_commit)
+event.listen(db.session, "after_commit", _after_commit)
+event.listen(db.session, "after_transaction_end", _after_transaction_end)
 
 
 def _rows_query():
@@ -233,7 +293,7 @@ def _has_written() -> bool:
     """Has this session's transaction written anything (or does it hold pending changes)? Then a
     rebuild, which commits, must not run in it."""
     session = db.session()
-    if session.info.get(WROTE) or session.new or session.dirty or session.deleted:
+    if session.info.get(PENDING) or session.new or session.dirty or session.deleted:
         return True
     if not session.in_transaction():
         return False
@@ -277,7 +337,7 @@ def sums_for(user_ids: Sequence[int], now: datetime, knobs: ScoringSettings) -> 
     if not ready(knobs):
         return {}, ids
     result: dict[int, dict[str, Sums]] = {}
-    late: set[int] = set()
+    late: set[int] = _written_people(db.session()) & set(ids)
     kinds_cache: dict[str, tuple[str, ...]] = {}
     rows = db.session.execute(select(SUMS.c.user_id, SUMS.c.indicator, SUMS.c.weight_sum, SUMS.c.score_sum,
                                      SUMS.c.records, SUMS.c.sources, SUMS.c.kinds, SUMS.c.latest_at > now)
@@ -295,14 +355,6 @@ def sums_for(user_ids: Sequence[int], now: datetime, knobs: ScoringSettings) -> 
     return result, [uid for uid in ids if uid in late]
 
 
-def _forget_locks(session, *_args) -> None:
-    session.info.pop(WROTE, None)
-
-
-event.listen(db.session, "after_commit", _forget_locks)
-event.listen(db.session, "after_rollback", _forget_locks)
-
-
 def levels_for(user_ids: Sequence[int], indicators: Sequence[str], now: datetime,
                knobs: ScoringSettings) -> tuple[dict[int, dict[str, float]], list[int]]:
     """(person → indicator → level, for those of ``indicators`` with enough evidence, the people to
@@ -314,7 +366,7 @@ def levels_for(user_ids: Sequence[int], indicators: Sequence[str], now: datetime
     if not ready(knobs):
         return {}, ids
     result: dict[int, dict[str, float]] = defaultdict(dict)
-    late: set[int] = set()
+    late: set[int] = _written_people(db.session()) & set(ids)
     after = SUMS.c.latest_at > now
     enough = ((SUMS.c.weight_sum > 0) & (SUMS.c.weight_sum >= level_cut(now, knobs))
               & (SUMS.c.sources >= knobs.min_sources))
