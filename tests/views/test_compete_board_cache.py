@@ -8,15 +8,10 @@ equals the computed one; a cached page makes the same few queries at two sizes a
 processes see each other's writes at their next request."""
 from __future__ import annotations
 
-import json
 import re
-import subprocess
-import sys
 import threading
 import time
 from datetime import timedelta
-from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import func, select
@@ -26,11 +21,11 @@ from app.extensions import db
 from app.models import Competition, Entry, LeaderboardCache, RoundResult, User
 from app.models.base import utcnow
 from tests.conftest import csrf_from
+from tests.processes import AppProcess
 from tests.views.test_compete import as_user, competition, local, take_quiz  # noqa: F401  (fixture)
 from tests.views.test_profile import count_queries
 from tests.views.test_quiz_integrity import PARALLEL, fire, log_in, server  # noqa: F401  (fixture)
 
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def version(comp) -> int:
@@ -494,21 +489,9 @@ with app.app_context():
 """
 
 
-class Worker:
+class Worker(AppProcess):
     def __init__(self, url: str):
-        self.process = subprocess.Popen([sys.executable, "-c", WORKER, url], cwd=ROOT, stdin=subprocess.PIPE,
-                                        stdout=subprocess.PIPE, text=True, encoding="utf-8")
-        assert self.process.stdout.readline().strip() == "ready"
-
-    def ask(self, line: str) -> dict:
-        self.process.stdin.write(line + "\n")
-        self.process.stdin.flush()
-        return json.loads(self.process.stdout.readline())
-
-    def stop(self):
-        self.process.stdin.close()
-        self.process.wait(timeout=30)
-        self.process.stdout.close()
+        super().__init__(WORKER, url)
 
 
 def test_two_processes_see_each_other_s_changes_at_their_next_request(app, competition, people, database_url):

@@ -6,18 +6,18 @@ from __future__ import annotations
 import io
 import random
 import re
-from contextlib import contextmanager
 from datetime import timedelta
 
 from openpyxl import load_workbook
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from app import competency, evidence, evidence_sums
 from app.clock import utcnow
 from app.extensions import db
 from app.models import EvidenceRecord, IndicatorSums, IndicatorSumsState, User
-from app.profile.scoring import Evidence, score_profile
+from app.profile.scoring import score_profile
 from app.profile.service import evidence_by_user, profiles_for, settings
+from tests.views.test_profile import count_queries
 
 INDICATORS = ["policy.learning", "policy.accuracy", "comm.residents", "comm.departments", "handling.detection",
               "handling.emergency", "info.collection", "info.analysis", "resilience.stress", "resilience.emotion"]
@@ -170,18 +170,6 @@ def test_a_deleted_account_takes_its_sums_with_it(app, people, make_user, areas)
     assert db.session.scalar(select(func.count()).select_from(IndicatorSums)) == 0
 
 
-@contextmanager
-def count_queries():
-    counter = {"n": 0}
-
-    def before(*_args, **_kwargs):
-        counter["n"] += 1
-
-    event.listen(db.engine, "before_cursor_execute", before)
-    try:
-        yield counter
-    finally:
-        event.remove(db.engine, "before_cursor_execute", before)
 
 
 def test_cohort_levels_on_the_page_and_in_excel_equal_the_row_rule(client, content, people, login, make_user,

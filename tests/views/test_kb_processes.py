@@ -1,19 +1,15 @@
 """One search index for every process: two separate app processes (as gunicorn workers would be) on the
 test database rank a question the same, and both see a change another process made (an entry leaving
 the library) at their next search, through the stamp in ``kb_index_state``."""
-import json
-import subprocess
-import sys
-from pathlib import Path
 
 from sqlalchemy import select
 
 from app.extensions import db
 from app.kb import index
 from app.models import KbEntry
+from tests.processes import AppProcess
 from tests.views.kb_support import kb, kb_knowledge  # noqa: F401  (fixtures)
 
-ROOT = Path(__file__).resolve().parents[2]
 
 #: A process of the app that answers one search per line of input with the keys it ranks first.
 WORKER = """
@@ -33,21 +29,12 @@ with app.app_context():
 """
 
 
-class Worker:
+class Worker(AppProcess):
     def __init__(self, url: str):
-        self.process = subprocess.Popen([sys.executable, "-c", WORKER, url], cwd=ROOT, stdin=subprocess.PIPE,
-                                        stdout=subprocess.PIPE, text=True, encoding="utf-8")
-        assert self.process.stdout.readline().strip() == "ready"
+        super().__init__(WORKER, url)
 
     def search(self, question: str) -> list[str]:
-        self.process.stdin.write(question + "\n")
-        self.process.stdin.flush()
-        return json.loads(self.process.stdout.readline())
-
-    def stop(self):
-        self.process.stdin.close()
-        self.process.wait(timeout=30)
-        self.process.stdout.close()
+        return self.ask(question)
 
 
 def test_two_processes_rank_alike_and_both_see_a_change(app, kb, database_url):
