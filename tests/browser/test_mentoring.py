@@ -43,6 +43,8 @@ def test_mentoring_journey(live_server, phone, content, people):
     page.get_by_role("button", name="大声制止").click()  # and so on to an ending
     while page.locator(".choices button").count():
         page.locator(".choices button").first.click()
+        # drill.js posts the choice and disables the buttons until the next step (or the debrief) is in
+        expect(page.locator("#drill-step[aria-busy='true']")).to_have_count(0)
     expect(page.locator("#outcome")).to_be_visible()
 
     log_in(page, base, "mentor")
