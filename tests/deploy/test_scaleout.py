@@ -95,8 +95,9 @@ def swap(text: str, old: str, new: str) -> str:
     return text.replace(old, new)
 
 
-def site_config(ports: tuple[int, int], http_port: int, https_port: int, cert: Path, key: Path) -> str:
-    """deploy/nginx.conf with this test's ports, certificate and checkout instead of the production ones."""
+def site_config(ports: tuple[int, int], http_port: int, https_port: int, cert: Path, key: Path,
+                static: Path) -> str:
+    """deploy/nginx.conf with this test's ports, certificate and static files instead of the production ones."""
     text = (DEPLOY / "nginx.conf").read_text(encoding="utf-8")
     text = swap(text, "    listen 80;\n    listen [::]:80;\n", f"    listen 127.0.0.1:{http_port};\n")
     text = swap(text, "    listen 443 ssl http2;\n    listen [::]:443 ssl http2;\n",
@@ -105,7 +106,7 @@ def site_config(ports: tuple[int, int], http_port: int, https_port: int, cert: P
     text = swap(text, "server 127.0.0.1:8002 ", f"server 127.0.0.1:{ports[1]} ")
     text = swap(text, "/etc/ssl/gridacademy/fullchain.pem", str(cert))
     text = swap(text, "/etc/ssl/gridacademy/privkey.pem", str(key))
-    return swap(text, "/srv/gridacademy/app/static/", f"{ROOT / 'app' / 'static'}/")
+    return swap(text, "/srv/gridacademy/app/static/", f"{static}/")
 
 
 def main_config(tmp: Path, site: Path) -> str:
@@ -238,7 +239,11 @@ def test_two_instances_behind_nginx_share_everything(app, database_url, people, 
              "-days", "1", "-subj", "/CN=127.0.0.1", "-keyout", str(key), "-out", str(cert)], env)
         http_port, https_port = free_port(), free_port()
         site = tmp_path / "gridacademy.conf"
-        site.write_text(site_config(ports, http_port, https_port, cert, key), encoding="utf-8")
+        # A copy of app/static under the prefix: nginx's www-data workers may not reach into the checkout
+        # (a clone under a private temp folder), as they reach /srv/gridacademy in production.
+        static = tmp_path / "static"
+        shutil.copytree(ROOT / "app" / "static", static)
+        site.write_text(site_config(ports, http_port, https_port, cert, key, static), encoding="utf-8")
         (tmp_path / "nginx.conf").write_text(main_config(tmp_path, site), encoding="utf-8")
         nginx_command = [nginx, "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf"), "-e",
                          str(tmp_path / "error.log")]
