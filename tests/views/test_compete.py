@@ -220,17 +220,22 @@ def test_leaderboard_queries_do_not_grow_with_answers(client, competition, login
     assert counts[0] == counts[1], counts
 
 
-def test_drill_round_is_assessed_and_sealed_until_the_results_are_published(client, competition, login):
-    from app.drill.service import analysis, current_version, token_of
-    from app.models import DrillAttempt
-
+def add_drill_round(client, competition, login):
+    """The organizer adds the gas-leak drill as the third round (weight 2), open from five minutes ago."""
     token = as_user(client, login, "organizer")
     now = utcnow()
     client.post(f"/compete/{competition.id}/rounds", data={
         "csrf_token": token, "kind": "drill", "title": "情景模拟", "weight": "2", "drill_id": "gas-leak",
         "opens_at": local(now - timedelta(minutes=5)), "closes_at": local(now + timedelta(hours=1))})
     db.session.refresh(competition)
-    drill_round = competition.rounds[2]
+    return competition.rounds[2]
+
+
+def test_drill_round_is_assessed_and_sealed_until_the_results_are_published(client, competition, login):
+    from app.drill.service import analysis, current_version, token_of
+    from app.models import DrillAttempt
+
+    drill_round = add_drill_round(client, competition, login)
     token = as_user(client, login, "worker")
     response = client.post(f"/compete/{competition.id}/rounds/{drill_round.id}/start", data={"csrf_token": token})
     attempt_id = int(response.headers["Location"].rsplit("/", 1)[1])

@@ -22,7 +22,7 @@ from app.models import Competition, Entry, LeaderboardCache, RoundResult, User
 from app.models.base import utcnow
 from tests.conftest import csrf_from
 from tests.processes import AppProcess
-from tests.views.test_compete import as_user, competition, local, take_quiz  # noqa: F401  (fixture)
+from tests.views.test_compete import add_drill_round, as_user, competition, local, take_quiz  # noqa: F401  (fixture)
 from tests.views.test_profile import count_queries
 from tests.views.test_quiz_integrity import PARALLEL, fire, log_in, server  # noqa: F401  (fixture)
 
@@ -110,13 +110,7 @@ def test_a_finished_drill_round_shows_at_the_next_request(client, competition, l
     from app.drill.service import analysis, current_version, token_of
     from app.models import DrillAttempt
 
-    token = as_user(client, login, "organizer")
-    now = utcnow()
-    client.post(f"/compete/{competition.id}/rounds", data={
-        "csrf_token": token, "kind": "drill", "title": "情景模拟", "weight": "2", "drill_id": "gas-leak",
-        "opens_at": local(now - timedelta(minutes=5)), "closes_at": local(now + timedelta(hours=1))})
-    db.session.refresh(competition)
-    drill_round = competition.rounds[2]
+    drill_round = add_drill_round(client, competition, login)
     before = warm(client, competition)
     token = as_user(client, login, "worker")
     response = client.post(f"/compete/{competition.id}/rounds/{drill_round.id}/start", data={"csrf_token": token})
